@@ -1,0 +1,347 @@
+"""Frozen data types for descriptors, platforms, manifests and indexes.
+
+Manifests and indexes keep the exact bytes they were parsed from (``raw``): fetched
+content is never re-serialised, because re-encoding changes its digest. Parsing validates
+every descriptor (digest grammar, non-negative size, media-type grammar) and refuses the
+type-confusion shapes of CVE-2021-41190.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest, verify_bytes
+from ocitui.core.errors import InvalidDigest, InvalidPlatform, ManifestError
+
+#: Default cap for manifests, indexes, referrers responses and the like (distribution's).
+MAX_MANIFEST_SIZE = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, order=True)
+class Platform:
+    """An OCI platform: ``os/architecture[/variant]`` plus optional OS details."""
+
+    os: str
+    architecture: str
+    variant: str | None = None
+    os_version: str | None = None
+    os_features: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Platform:
+        """Parse ``linux/arm64/v8`` (also accepts ``linux/arm64/v8:os.version``)."""
+        parts = text.strip().split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise InvalidPlatform(f"invalid platform {text!r}: expected os/arch[/variant]")
+        return cls(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+
+    @classmethod
+    def from_json(cls, data: object) -> Platform:
+        """Build from an index entry's ``platform`` object."""
+        if not isinstance(data, dict):
+            raise ManifestError("platform must be an object")
+        os_, arch = data.get("os"), data.get("architecture")
+        if not isinstance(os_, str) or not isinstance(arch, str):
+            raise ManifestError("platform needs string os and architecture")
+        variant = data.get("variant")
+        os_version = data.get("os.version")
+        features = data.get("os.features") or []
+        return cls(
+            os_,
+            arch,
+            variant if isinstance(variant, str) and variant else None,
+            os_version if isinstance(os_version, str) else None,
+            tuple(f for f in features if isinstance(f, str)) if isinstance(features, list) else (),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object form."""
+        out: dict[str, Any] = {"architecture": self.architecture, "os": self.os}
+        if self.os_version:
+            out["os.version"] = self.os_version
+        if self.os_features:
+            out["os.features"] = list(self.os_features)
+        if self.variant:
+            out["variant"] = self.variant
+        return out
+
+    def matches(self, wanted: Platform) -> bool:
+        """True when this platform satisfies ``wanted`` (a missing variant matches any)."""
+        if (self.os, self.architecture) != (wanted.os, wanted.architecture):
+            return False
+        return wanted.variant is None or self.variant == wanted.variant
+
+    @property
+    def is_unknown(self) -> bool:
+        """True for buildkit's ``unknown/unknown`` attestation entries."""
+        return self.os == "unknown" and self.architecture == "unknown"
+
+    def __str__(self) -> str:
+        text = f"{self.os}/{self.architecture}"
+        return f"{text}/{self.variant}" if self.variant else text
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A content descriptor. ``extra`` keeps unknown fields so nothing is lost on rewrite."""
+
+    media_type: str
+    digest: Digest
+    size: int
+    annotations: dict[str, str] = field(default_factory=dict, compare=False)
+    artifact_type: str | None = None
+    platform: Platform | None = None
+    urls: tuple[str, ...] = ()
+    data: bytes | None = field(default=None, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_json(cls, obj: object, *, where: str = "descriptor") -> Descriptor:
+        """Validate and build a descriptor; raise :class:`ManifestError` naming ``where``."""
+        if not isinstance(obj, dict):
+            raise ManifestError(f"{where}: must be an object")
+        media_type = obj.get("mediaType")
+        if not mt.is_valid_media_type(media_type):
+            raise ManifestError(f"{where}: invalid mediaType {media_type!r}")
+        try:
+            digest = Digest.parse(obj.get("digest"))
+        except InvalidDigest as exc:
+            raise ManifestError(f"{where}: {exc}") from None
+        size = obj.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ManifestError(f"{where}: size must be a non-negative integer, got {size!r}")
+        annotations = obj.get("annotations") or {}
+        if not isinstance(annotations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
+        ):
+            raise ManifestError(f"{where}: annotations must map strings to strings")
+        artifact_type = obj.get("artifactType")
+        if artifact_type is not None and not mt.is_valid_media_type(artifact_type):
+            raise ManifestError(f"{where}: invalid artifactType {artifact_type!r}")
+        platform = Platform.from_json(obj["platform"]) if obj.get("platform") else None
+        urls = obj.get("urls") or []
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            raise ManifestError(f"{where}: urls must be a list of strings")
+        data = None
+        if obj.get("data") is not None:
+            try:
+                data = base64.b64decode(obj["data"], validate=True)
+            except (binascii.Error, TypeError, ValueError):
+                raise ManifestError(f"{where}: data is not valid base64") from None
+            try:
+                verify_bytes(data, digest, size)
+            except Exception as exc:
+                raise ManifestError(f"{where}: embedded data does not match: {exc}") from None
+        known = {"mediaType", "digest", "size", "annotations", "artifactType", "platform",
+                 "urls", "data"}
+        extra = {k: v for k, v in obj.items() if k not in known}
+        return cls(media_type, digest, size, dict(annotations), artifact_type, platform,
+                   tuple(urls), data, extra)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object form, fields in the conventional order."""
+        out: dict[str, Any] = {"mediaType": self.media_type}
+        if self.artifact_type:
+            out["artifactType"] = self.artifact_type
+        out["digest"] = str(self.digest)
+        out["size"] = self.size
+        if self.urls:
+            out["urls"] = list(self.urls)
+        if self.annotations:
+            out["annotations"] = dict(self.annotations)
+        if self.data is not None:
+            out["data"] = base64.b64encode(self.data).decode()
+        if self.platform is not None:
+            out["platform"] = self.platform.to_json()
+        out.update(self.extra)
+        return out
+
+    def with_changes(self, **changes: Any) -> Descriptor:
+        """A copy with some fields replaced."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+    @property
+    def ref_name(self) -> str | None:
+        """The ``org.opencontainers.image.ref.name`` annotation, if any."""
+        return self.annotations.get(REF_NAME)
+
+    @property
+    def is_manifest_like(self) -> bool:
+        """True when this descriptor points at a manifest or an index."""
+        return self.media_type in mt.MANIFEST_LIKE
+
+
+REF_NAME = "org.opencontainers.image.ref.name"
+CREATED = "org.opencontainers.image.created"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """An image manifest (OCI or Docker v2), with its exact bytes."""
+
+    raw: bytes = field(repr=False)
+    media_type: str
+    config: Descriptor
+    layers: tuple[Descriptor, ...]
+    subject: Descriptor | None = None
+    annotations: dict[str, str] = field(default_factory=dict, compare=False)
+    artifact_type: str | None = None
+    doc: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def digest(self) -> Digest:
+        """The sha256 digest of the exact bytes."""
+        return Digest.of(self.raw)
+
+    @property
+    def effective_artifact_type(self) -> str:
+        """``artifactType``, else ``config.mediaType``."""
+        return self.artifact_type or self.config.media_type
+
+    def descriptor(self, **extra: Any) -> Descriptor:
+        """A descriptor for this manifest (mediaType, digest, size) plus ``extra`` fields."""
+        return Descriptor(self.media_type, self.digest, len(self.raw), **extra)
+
+    def children(self) -> tuple[Descriptor, ...]:
+        """Config then layers: every blob this manifest needs (subject excluded)."""
+        return (self.config, *self.layers)
+
+
+@dataclass(frozen=True)
+class Index:
+    """An image index (OCI) or manifest list (Docker), with its exact bytes."""
+
+    raw: bytes = field(repr=False)
+    media_type: str
+    manifests: tuple[Descriptor, ...]
+    subject: Descriptor | None = None
+    annotations: dict[str, str] = field(default_factory=dict, compare=False)
+    artifact_type: str | None = None
+    doc: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def digest(self) -> Digest:
+        """The sha256 digest of the exact bytes."""
+        return Digest.of(self.raw)
+
+    @property
+    def effective_artifact_type(self) -> str | None:
+        """``artifactType`` only: indexes have no config to fall back to."""
+        return self.artifact_type
+
+    def descriptor(self, **extra: Any) -> Descriptor:
+        """A descriptor for this index plus ``extra`` fields."""
+        return Descriptor(self.media_type, self.digest, len(self.raw), **extra)
+
+    def children(self) -> tuple[Descriptor, ...]:
+        """The listed manifests."""
+        return self.manifests
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        """Runnable platforms listed (buildkit attestation entries excluded)."""
+        return tuple(
+            d.platform for d in self.manifests if d.platform is not None and not d.platform.is_unknown
+        )
+
+
+Document = Manifest | Index
+
+
+def load_json(raw: bytes, what: str = "document") -> dict[str, Any]:
+    """Decode a JSON object, with a one-line error for anything else."""
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ManifestError(f"{what} must be a JSON object")
+    return doc
+
+
+def parse_document(
+    raw: bytes,
+    expected_media_type: str | None = None,
+    *,
+    max_size: int = MAX_MANIFEST_SIZE,
+) -> Document:
+    """Parse a manifest or index from its exact bytes.
+
+    ``expected_media_type`` is the type we were told (a parent descriptor or a
+    ``Content-Type``); a document that declares another type is refused. Documents of
+    a media type we do not know raise :class:`ManifestError` so callers can carry them
+    as opaque blobs.
+    """
+    if len(raw) > max_size:
+        raise ManifestError(f"manifest is {len(raw)} bytes, over the {max_size}-byte limit")
+    doc = load_json(raw, "manifest")
+    declared = doc.get("mediaType")
+    if declared is not None and not isinstance(declared, str):
+        raise ManifestError("manifest mediaType must be a string")
+    if expected_media_type and declared and declared != expected_media_type:
+        raise ManifestError(
+            f"manifest declares mediaType {declared!r} but was served as {expected_media_type!r}"
+        )
+    if "manifests" in doc and ("layers" in doc or "config" in doc):
+        raise ManifestError("ambiguous document: has both manifests and layers/config")
+    media_type = declared or expected_media_type or _guess_media_type(doc)
+    if doc.get("schemaVersion") != 2:
+        raise ManifestError(f"unsupported schemaVersion {doc.get('schemaVersion')!r}")
+    subject = _opt_descriptor(doc, "subject")
+    annotations = doc.get("annotations") or {}
+    if not isinstance(annotations, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
+    ):
+        raise ManifestError("annotations must map strings to strings")
+    artifact_type = doc.get("artifactType")
+    if artifact_type is not None and not mt.is_valid_media_type(artifact_type):
+        raise ManifestError(f"invalid artifactType {artifact_type!r}")
+    if media_type in mt.INDEX_TYPES:
+        entries = doc.get("manifests")
+        if not isinstance(entries, list):
+            raise ManifestError("index has no manifests list")
+        manifests = tuple(
+            Descriptor.from_json(e, where=f"manifests[{i}]") for i, e in enumerate(entries)
+        )
+        return Index(raw, media_type, manifests, subject, dict(annotations), artifact_type, doc)
+    if media_type in mt.MANIFEST_TYPES:
+        if "config" not in doc:
+            raise ManifestError("manifest has no config")
+        config = Descriptor.from_json(doc["config"], where="config")
+        layer_list = doc.get("layers") or []
+        if not isinstance(layer_list, list):
+            raise ManifestError("manifest layers must be a list")
+        layers = tuple(
+            Descriptor.from_json(e, where=f"layers[{i}]") for i, e in enumerate(layer_list)
+        )
+        if config.media_type == mt.OCI_EMPTY and not artifact_type:
+            # Tolerated on read (the spec says MUST on write); effective type = empty.
+            pass
+        return Manifest(raw, media_type, config, layers, subject, dict(annotations),
+                        artifact_type, doc)
+    raise ManifestError(f"unknown manifest media type {media_type!r}")
+
+
+def _guess_media_type(doc: dict[str, Any]) -> str:
+    if "manifests" in doc:
+        return mt.OCI_INDEX
+    if "config" in doc:
+        return mt.OCI_MANIFEST
+    raise ManifestError("document is neither a manifest nor an index")
+
+
+def _opt_descriptor(doc: dict[str, Any], key: str) -> Descriptor | None:
+    value = doc.get(key)
+    return None if value is None else Descriptor.from_json(value, where=key)
+
+
+def canonical_json(obj: object) -> bytes:
+    """Deterministic compact JSON for documents *we* create (never for fetched ones)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
