@@ -1,0 +1,74 @@
+"""Helpers shared by the command modules: layout selection, JSON and table output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ocitui.core.layout import Layout
+
+
+def default_layout_dir() -> Path:
+    """``$OCITUI_LAYOUT``, else the user data dir's ``layouts/default`` (resolved now)."""
+    env = os.environ.get("OCITUI_LAYOUT")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ocitui")) / "layouts" / "default"
+
+
+def layout_dir(args: argparse.Namespace) -> Path:
+    """The layout directory chosen by ``--layout`` or the environment."""
+    chosen = getattr(args, "layout", None)
+    return Path(chosen) if chosen else default_layout_dir()
+
+
+def open_layout(args: argparse.Namespace, *, create: bool = False) -> Layout:
+    """Open (or, for writing commands and the default location, create) the layout."""
+    path = layout_dir(args)
+    explicit = getattr(args, "layout", None) or os.environ.get("OCITUI_LAYOUT")
+    if create or not explicit:
+        return Layout.open(path, create=True)
+    return Layout.open(path)
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    """Add ``--json``."""
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A plain aligned text table (no colour, survives pipes and SSH)."""
+    materialised = [list(map(str, r)) for r in rows]
+    widths = [len(h) for h in headers]
+    for row in materialised:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = [headers, *materialised]
+    for row in lines:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        sys.stdout.write("  ".join(cells).rstrip() + "\n")
+
+
+def human_size(size: int | None) -> str:
+    """``1536`` -> ``1.5 KiB``."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,129 @@
+"""``index.json`` and ``oci-layout``: validated reads, locked atomic updates.
+
+Every update takes an exclusive ``flock`` on a lock file beside ``index.json``, re-reads
+the current index, applies a pure function to its entries and writes the result through
+a temp file + ``rename``, so concurrent processes never lose each other's entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ocitui.core import media_types as mt
+from ocitui.core.errors import LayoutError, LockTimeout, ManifestError
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+
+LAYOUT_VERSION = "1.0.0"
+LOCK_NAME = ".ocitui.lock"
+LOCK_TIMEOUT = 60.0
+
+
+def read_layout_header(root: Path) -> None:
+    """Check ``oci-layout`` exists and is a JSON object with a known version."""
+    path = root / "oci-layout"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LayoutError(f"{root}: not an OCI layout (no oci-layout file)") from None
+    except OSError as exc:
+        raise LayoutError(f"{root}: cannot read oci-layout: {exc.strerror}") from None
+    try:
+        header = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise LayoutError(f"{path}: malformed JSON") from None
+    if not isinstance(header, dict) or not isinstance(header.get("imageLayoutVersion"), str):
+        raise LayoutError(f"{path}: missing imageLayoutVersion")
+    if not header["imageLayoutVersion"].startswith("1."):
+        raise LayoutError(f"{path}: unsupported imageLayoutVersion {header['imageLayoutVersion']!r}")
+
+
+def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descriptor]]:
+    """Parse ``index.json`` bytes: the document (minus entries) and validated entries."""
+    if len(raw) > MAX_MANIFEST_SIZE * 16:
+        raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LayoutError(f"{where}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(doc, dict):
+        raise LayoutError(f"{where}: must be a JSON object")
+    if doc.get("schemaVersion") != 2:
+        raise LayoutError(f"{where}: schemaVersion must be 2")
+    entries = doc.get("manifests")
+    if not isinstance(entries, list):
+        raise LayoutError(f"{where}: has no manifests list")
+    try:
+        parsed = [Descriptor.from_json(e, where=f"index.json manifests[{i}]")
+                  for i, e in enumerate(entries)]
+    except ManifestError as exc:
+        raise LayoutError(f"{where}: {exc}") from None
+    return doc, parsed
+
+
+def render_index(doc: dict[str, Any], entries: list[Descriptor]) -> bytes:
+    """Serialise ``index.json`` with ``entries`` (keeps other top-level fields)."""
+    out: dict[str, Any] = {"schemaVersion": 2, "mediaType": mt.OCI_INDEX}
+    for key, value in doc.items():
+        if key not in ("schemaVersion", "mediaType", "manifests"):
+            out[key] = value
+    out["manifests"] = [e.to_json() for e in entries]
+    return (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a fsynced temp file and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def exclusive_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the layout's exclusive lock (waits up to ``timeout`` seconds)."""
+    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockTimeout(
+                        f"{root}: another ocitui process holds the layout lock"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
+
+
+def update_index(
+    root: Path, fn: Callable[[list[Descriptor]], list[Descriptor]]
+) -> list[Descriptor]:
+    """Apply ``fn`` to the current entries under the lock and write the result."""
+    path = root / "index.json"
+    with exclusive_lock(root):
+        doc, entries = parse_index(path.read_bytes(), path)
+        new_entries = fn(list(entries))
+        rendered = render_index(doc, new_entries)
+        if rendered != render_index(doc, entries):
+            write_atomic(path, rendered)
+        return new_entries

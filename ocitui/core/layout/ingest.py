@@ -1,0 +1,126 @@
+"""Streaming blob writes: ``ingest/`` -> hash while writing -> fsync -> verify -> rename.
+
+A partial file survives in ``ingest/`` when the writer is left without ``commit()``, so
+the next attempt can resume (an HTTP ``Range`` request from :attr:`BlobWriter.offset`).
+Nothing half-written is ever visible under ``blobs/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ocitui.core.digest import Digest, Verifier
+from ocitui.core.errors import DigestMismatch
+
+_RESUME_READ = 1024 * 1024
+
+
+class BlobWriter:
+    """Write one blob of known digest and size into a layout, resumably.
+
+    Use as a context manager; call :meth:`commit` once all bytes are written.
+    """
+
+    def __init__(self, ingest_dir: Path, final_path: Path, digest: Digest, size: int) -> None:
+        self.digest = digest
+        self.size = size
+        self.final_path = final_path
+        self.partial_path = ingest_dir / f"{digest.algorithm}-{digest.encoded}.partial"
+        self._verifier = Verifier(digest, size)
+        self._file: Any = None
+        self._committed = False
+        ingest_dir.mkdir(parents=True, exist_ok=True)
+        self._open_partial()
+
+    def _open_partial(self) -> None:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.partial_path, flags, 0o644)
+        self._file = os.fdopen(fd, "r+b")
+        # Re-hash what an earlier attempt left, so resumed bytes are verified too.
+        held = 0
+        while chunk := self._file.read(_RESUME_READ):
+            if held + len(chunk) > self.size:
+                chunk = chunk[: self.size - held]
+            self._verifier.update(chunk)
+            held += len(chunk)
+            if held >= self.size:
+                break
+        self._file.seek(held)
+        self._file.truncate(held)
+
+    @property
+    def offset(self) -> int:
+        """Bytes already held (resume from here)."""
+        return self._verifier.count
+
+    @property
+    def complete(self) -> bool:
+        """True when every byte has been written (not yet verified)."""
+        return self._verifier.count == self.size
+
+    def write(self, chunk: bytes) -> None:
+        """Append ``chunk``; refuses to go past the expected size."""
+        self._verifier.update(chunk)
+        self._file.write(chunk)
+
+    def restart(self) -> None:
+        """Drop what is held and start again from byte 0."""
+        self._file.seek(0)
+        self._file.truncate(0)
+        self._verifier = Verifier(self.digest, self.size)
+
+    def commit(self) -> None:
+        """Verify size and digest, fsync, and move the blob into place atomically."""
+        try:
+            self._verifier.verify()
+        except DigestMismatch:
+            self._discard()
+            raise
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.partial_path, self.final_path)
+        _fsync_dir(self.final_path.parent)
+        self._committed = True
+
+    def _discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.partial_path.unlink()
+
+    def close(self) -> None:
+        """Release the file; partial bytes stay for a later resume."""
+        if not self._committed and self._file is not None and not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> BlobWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, DigestMismatch):
+            self._discard()  # Bad bytes are not worth resuming from.
+        self.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,161 @@
+"""The subject -> referrers relation of a layout, answered from ``index.json``.
+
+Our own entries carry ``dev.ocitui.referrer.subject``, so listing needs no blob reads.
+Foreign shapes are read too: regclient's ``sha256-<hex>`` fallback-tag indexes, oras-style
+untagged entries (subject only inside the manifest; those manifests are read once per
+index state), and the proposed PR #1171 annotation. Legacy cosign tags
+(``sha256-<hex>.sig/.att/.sbom``) are reported separately as legacy attachments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest
+from ocitui.core.errors import InvalidDigest, OcituiError
+from ocitui.core.models import Descriptor, Index
+
+if TYPE_CHECKING:
+    from ocitui.core.layout.store import Layout
+
+SUBJECT_HINT = "dev.ocitui.referrer.subject"
+PR1171_SUBJECT = "org.opencontainers.image.referrer.subject"
+_FALLBACK_TAG = re.compile(r"(?:.*:)?(sha256|sha512)-([a-f0-9]{64})")
+_LEGACY_TAG = re.compile(r"(?:.*:)?(sha256|sha512)-([a-f0-9]{64})\.(sig|att|sbom)")
+
+
+@dataclass
+class ReferrerNode:
+    """One referrer and, recursively, its own referrers."""
+
+    descriptor: Descriptor
+    children: list[ReferrerNode] = field(default_factory=list)
+    #: Where the relation came from: "ocitui", "fallback-tag", "manifest", "pr1171".
+    source: str = "ocitui"
+
+
+def hinted_subject(entry: Descriptor) -> Digest | None:
+    """The subject digest an entry's annotations claim, if any."""
+    value = entry.annotations.get(SUBJECT_HINT) or entry.annotations.get(PR1171_SUBJECT)
+    if value is None:
+        return None
+    try:
+        return Digest.parse(value)
+    except InvalidDigest:
+        return None
+
+
+def fallback_tag_subject(name: str | None) -> Digest | None:
+    """The subject named by a referrers fallback tag ``[repo:]sha256-<hex>``."""
+    if not name:
+        return None
+    match = _FALLBACK_TAG.fullmatch(name)
+    if match is None:
+        return None
+    algorithm, encoded = match.groups()
+    return Digest(algorithm, encoded) if algorithm == "sha256" else None
+
+
+def legacy_tag_subject(name: str | None) -> tuple[Digest, str] | None:
+    """``(subject, kind)`` for a cosign legacy tag ``[repo:]sha256-<hex>.sig|att|sbom``."""
+    if not name:
+        return None
+    match = _LEGACY_TAG.fullmatch(name)
+    if match is None or match.group(1) != "sha256":
+        return None
+    return Digest("sha256", match.group(2)), match.group(3)
+
+
+class ReferrerView:
+    """An immutable map subject -> referrer descriptors for one state of ``index.json``."""
+
+    def __init__(self, layout: Layout, entries: list[Descriptor]) -> None:
+        self._by_subject: dict[Digest, dict[Digest, tuple[Descriptor, str]]] = defaultdict(dict)
+        self._legacy: dict[Digest, list[tuple[str, Descriptor]]] = defaultdict(list)
+        for entry in entries:
+            self._add_entry(layout, entry)
+
+    def _record(self, subject: Digest, desc: Descriptor, source: str) -> None:
+        known = self._by_subject[subject]
+        if desc.digest not in known or source == "ocitui":
+            known[desc.digest] = (desc, source)
+
+    def _add_entry(self, layout: Layout, entry: Descriptor) -> None:
+        hint = hinted_subject(entry)
+        if hint is not None:
+            self._record(hint, entry, "ocitui" if SUBJECT_HINT in entry.annotations else "pr1171")
+            return
+        legacy = legacy_tag_subject(entry.ref_name)
+        if legacy is not None:
+            self._legacy[legacy[0]].append((legacy[1], entry))
+            return
+        fallback = fallback_tag_subject(entry.ref_name)
+        if fallback is not None and mt.is_index(entry.media_type):
+            self._add_fallback_index(layout, fallback, entry)
+            return
+        if entry.ref_name is None and entry.is_manifest_like:
+            self._add_from_manifest(layout, entry)
+
+    def _add_fallback_index(self, layout: Layout, subject: Digest, entry: Descriptor) -> None:
+        try:
+            doc = layout.get_document(entry.digest, entry.media_type)
+        except OcituiError:
+            return  # fsck reports unreadable entries; listing stays usable.
+        if isinstance(doc, Index):
+            for child in doc.manifests:
+                self._record(subject, child, "fallback-tag")
+
+    def _add_from_manifest(self, layout: Layout, entry: Descriptor) -> None:
+        try:
+            doc = layout.get_document(entry.digest, entry.media_type)
+        except OcituiError:
+            return
+        if doc.subject is not None:
+            desc = entry
+            if desc.artifact_type is None:
+                desc = desc.with_changes(artifact_type=mt.effective_artifact_type(doc.doc))
+            self._record(doc.subject.digest, desc, "manifest")
+
+    def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:
+        """Direct referrers of ``subject``, filtered by artifact type when given."""
+        found = [d for d, _ in self._by_subject.get(subject, {}).values()]
+        if artifact_types:
+            found = [d for d in found if d.artifact_type in artifact_types]
+        return sorted(found, key=_sort_key)
+
+    def tree(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[ReferrerNode]:
+        """Referrers of ``subject`` and theirs, recursively (cycles cut)."""
+        return self._tree(subject, artifact_types, {subject})
+
+    def _tree(
+        self, subject: Digest, artifact_types: Sequence[str], seen: set[Digest]
+    ) -> list[ReferrerNode]:
+        nodes = []
+        for desc, source in sorted(self._by_subject.get(subject, {}).values(),
+                                   key=lambda pair: _sort_key(pair[0])):
+            if desc.digest in seen:
+                continue
+            children = self._tree(desc.digest, artifact_types, seen | {desc.digest})
+            if artifact_types and desc.artifact_type not in artifact_types and not children:
+                continue
+            nodes.append(ReferrerNode(desc, children, source))
+        return nodes
+
+    def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
+        """Cosign legacy tags for ``subject``: ``[(kind, entry)]``, kind in sig/att/sbom."""
+        return sorted(self._legacy.get(subject, []), key=lambda pair: pair[0])
+
+    def subjects(self) -> list[Digest]:
+        """Every digest that has at least one referrer."""
+        return sorted(self._by_subject)
+
+
+def _sort_key(desc: Descriptor) -> tuple[str, str, str]:
+    from ocitui.core.models import CREATED
+
+    return (desc.artifact_type or "", desc.annotations.get(CREATED, ""), str(desc.digest))

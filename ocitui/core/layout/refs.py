@@ -1,0 +1,122 @@
+"""Names in a layout: tags are full normalised references in ``ref.name``.
+
+Lookups accept the full reference, a unique short form (``app:v1``, ``alpine``), a bare
+tag written by skopeo/umoci (``v1``), ``name@digest``, or a digest.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ocitui.core.digest import Digest
+from ocitui.core.errors import (
+    AmbiguousReference,
+    InvalidDigest,
+    InvalidReference,
+    ManifestError,
+    NotFound,
+)
+from ocitui.core.models import REF_NAME, Descriptor
+from ocitui.core.reference import parse_reference
+
+if TYPE_CHECKING:
+    from ocitui.core.layout.store import Layout
+
+
+def normalise_name(text: str) -> str:
+    """The ``ref.name`` we store for ``text``: the full normalised reference.
+
+    Names that are not image references (a bare tag such as ``v1`` written by other
+    tools) are kept as they are.
+    """
+    try:
+        return str(parse_reference(text))
+    except InvalidReference:
+        return text
+
+
+def _candidates(entries: list[Descriptor], text: str) -> list[Descriptor]:
+    named = [e for e in entries if e.ref_name]
+    exact = [e for e in named if e.ref_name == text]
+    if exact:
+        return exact
+    full = normalise_name(text)
+    exact = [e for e in named if e.ref_name == full]
+    if exact:
+        return exact
+    # Short forms: "app:v1" matches ".../app:v1"; "app" matches ".../app:latest".
+    short = text if (":" in text.rsplit("/", 1)[-1] or "@" in text) else f"{text}:latest"
+    return [e for e in named if e.ref_name and e.ref_name.endswith("/" + short)]
+
+
+def resolve(layout: Layout, text: str) -> Descriptor:
+    """Find one descriptor for ``text``; :class:`NotFound` / :class:`AmbiguousReference`."""
+    text = text.strip()
+    if not text:
+        raise NotFound("empty reference")
+    entries = layout.entries()
+    if ":" in text and "/" not in text and text.split(":", 1)[0] in ("sha256", "sha512"):
+        return _by_digest(layout, entries, text)
+    matches = _candidates(entries, text)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = sorted({m.ref_name or "" for m in matches})
+        raise AmbiguousReference(
+            f"{text!r} matches {len(names)} entries: {', '.join(names)}; use the full reference"
+        )
+    if "@" in text:
+        return _by_digest(layout, entries, text.rsplit("@", 1)[1])
+    raise NotFound(f"{text!r} is not in the layout (try 'ocitui ls')")
+
+
+def _by_digest(layout: Layout, entries: list[Descriptor], text: str) -> Descriptor:
+    try:
+        digest = Digest.parse(text)
+    except InvalidDigest as exc:
+        raise NotFound(str(exc)) from None
+    for entry in entries:
+        if entry.digest == digest:
+            return entry
+    # A child (platform manifest) or a referrer known only from blobs.
+    if layout.has_blob(digest):
+        try:
+            doc = layout.get_document(digest)
+        except ManifestError:
+            raise NotFound(f"{digest} is a blob, not a manifest or index") from None
+        return doc.descriptor()
+    raise NotFound(f"{digest} is not in the layout")
+
+
+def set_tag(layout: Layout, ref: str, descriptor: Descriptor) -> Descriptor:
+    """Give ``descriptor`` the name ``ref``; the previous holder loses it."""
+    name = normalise_name(ref)
+    annotations = {**descriptor.annotations, REF_NAME: name}
+    entry = descriptor.with_changes(annotations=annotations)
+
+    def move(entries: list[Descriptor]) -> list[Descriptor]:
+        kept = [e for e in entries if e.ref_name != name]
+        return [*kept, entry]
+
+    layout.update_index(move)
+    return entry
+
+
+def remove(layout: Layout, text: str) -> list[Descriptor]:
+    """Drop the entry named ``text`` (or every entry of a digest)."""
+    target = resolve(layout, text)
+    removed: list[Descriptor] = []
+
+    def drop(entries: list[Descriptor]) -> list[Descriptor]:
+        kept = []
+        for entry in entries:
+            same = entry.digest == target.digest and (
+                entry.ref_name == target.ref_name or target.ref_name is None
+            )
+            (removed if same else kept).append(entry)
+        return kept
+
+    layout.update_index(drop)
+    if not removed:
+        raise NotFound(f"{text!r} is not an entry of index.json")
+    return removed

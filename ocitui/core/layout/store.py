@@ -1,0 +1,261 @@
+"""The :class:`Layout`: an OCI image layout on disk used as ocitui's staging cache.
+
+Blob paths are only ever built from validated :class:`Digest` values and re-checked to
+stay under ``blobs/``; symlinks are refused. ``index.json`` is read fresh (cached by
+file identity) and updated under an exclusive lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest, verify_bytes
+from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFound
+from ocitui.core.layout import index_file, refs
+from ocitui.core.layout.ingest import BlobWriter
+from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
+from ocitui.core.models import (
+    MAX_MANIFEST_SIZE,
+    REF_NAME,
+    Descriptor,
+    Document,
+    parse_document,
+)
+
+
+class Layout:
+    """Read and write one OCI image layout directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blobs_dir = root / "blobs"
+        self.ingest_dir = root / "ingest"
+        self._index_key: tuple[int, int, int] | None = None
+        self._entries: list[Descriptor] = []
+        self._referrers: ReferrerView | None = None
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> Layout:
+        """Open the layout at ``path``; with ``create``, make an empty one if absent."""
+        root = Path(path)
+        if create and not (root / "oci-layout").exists():
+            cls._initialise(root)
+        if not root.is_dir():
+            raise LayoutError(f"{root}: no such layout directory")
+        index_file.read_layout_header(root)
+        if not (root / "index.json").is_file():
+            raise LayoutError(f"{root}: not an OCI layout (no index.json)")
+        layout = cls(root)
+        layout.entries()  # Validate index.json now, with a clear error.
+        return layout
+
+    @staticmethod
+    def _initialise(root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        if any(p.name not in (".ocitui.lock",) for p in root.iterdir()):
+            raise LayoutError(f"{root}: exists, is not empty, and is not an OCI layout")
+        (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
+        index_file.write_atomic(
+            root / "index.json", index_file.render_index({}, [])
+        )
+        header = {"imageLayoutVersion": index_file.LAYOUT_VERSION}
+        index_file.write_atomic(root / "oci-layout", json.dumps(header).encode() + b"\n")
+
+    # -- blobs ---------------------------------------------------------------------------
+
+    def blob_path(self, digest: Digest) -> Path:
+        """``blobs/<alg>/<hex>``, checked to stay inside ``blobs/``."""
+        path = self.blobs_dir / digest.algorithm / digest.encoded
+        if path.parent.parent != self.blobs_dir:  # Cannot happen with a valid Digest.
+            raise LayoutError(f"refusing blob path outside the layout: {digest}")
+        return path
+
+    def has_blob(self, digest: Digest, size: int | None = None) -> bool:
+        """True when the blob is present (and of ``size`` bytes, when given)."""
+        try:
+            info = os.lstat(self.blob_path(digest))
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        return size is None or info.st_size == size
+
+    def open_blob(self, digest: Digest) -> BinaryIO:
+        """Open a blob for reading; refuses symlinks and non-files."""
+        path = self.blob_path(digest)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            raise NotFound(f"blob {digest} is not in the layout") from None
+        except OSError as exc:
+            if path.is_symlink():
+                raise LayoutError(f"blob {digest} is a symlink; refusing to follow it") from None
+            raise LayoutError(f"cannot open blob {digest}: {exc.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise LayoutError(f"blob {digest} is not a regular file")
+        return os.fdopen(fd, "rb")
+
+    def read_blob(self, digest: Digest, *, max_size: int | None = None) -> bytes:
+        """Read a whole (small) blob and verify it against its digest."""
+        with self.open_blob(digest) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if max_size is not None and size > max_size:
+                raise ManifestError(f"blob {digest} is {size} bytes, over the {max_size}-byte limit")
+            data = handle.read()
+        try:
+            verify_bytes(data, digest)
+        except DigestMismatch as exc:
+            raise DigestMismatch(f"corrupt blob in layout: {exc}") from None
+        return data
+
+    def ingest(self, digest: Digest, size: int) -> BlobWriter:
+        """A resumable writer for one blob (see :class:`BlobWriter`)."""
+        return BlobWriter(self.ingest_dir, self.blob_path(digest), digest, size)
+
+    def put_blob(self, data: bytes, digest: Digest | None = None) -> Digest:
+        """Store small in-memory ``data`` (verified against ``digest`` when given)."""
+        digest = digest or Digest.of(data)
+        if self.has_blob(digest, len(data)):
+            return digest
+        with self.ingest(digest, len(data)) as writer:
+            writer.restart()
+            writer.write(data)
+            writer.commit()
+        return digest
+
+    def put_file(self, path: Path, chunk_size: int = 1024 * 1024) -> Digest:
+        """Store a file's content, streaming it twice (hash, then copy and verify)."""
+        hasher = Digest("sha256", "0" * 64).hasher()
+        size = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(chunk_size):
+                hasher.update(chunk)
+                size += len(chunk)
+        digest = Digest("sha256", hasher.hexdigest())
+        if self.has_blob(digest, size):
+            return digest
+        with self.ingest(digest, size) as writer, path.open("rb") as handle:
+            writer.restart()
+            while chunk := handle.read(chunk_size):
+                writer.write(chunk)
+            writer.commit()
+        return digest
+
+    # -- documents -----------------------------------------------------------------------
+
+    def get_document(self, digest: Digest, media_type: str | None = None) -> Document:
+        """Read, verify and parse a manifest or index blob."""
+        raw = self.read_blob(digest, max_size=MAX_MANIFEST_SIZE)
+        return parse_document(raw, media_type)
+
+    def put_document(self, raw: bytes, media_type: str) -> Descriptor:
+        """Store a manifest/index (parsed first, so garbage never enters) and describe it."""
+        doc = parse_document(raw, media_type)
+        self.put_blob(raw)
+        return doc.descriptor(artifact_type=_artifact_type_for_entry(doc))
+
+    # -- index.json ----------------------------------------------------------------------
+
+    def entries(self) -> list[Descriptor]:
+        """The validated ``index.json`` entries (re-read when the file changes)."""
+        path = self.root / "index.json"
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise LayoutError(f"{self.root}: not an OCI layout (no index.json)") from None
+        key = (info.st_ino, info.st_size, info.st_mtime_ns)
+        if key != self._index_key:
+            _, self._entries = index_file.parse_index(path.read_bytes(), path)
+            self._index_key = key
+            self._referrers = None
+        return list(self._entries)
+
+    def update_index(self, fn: Callable[[list[Descriptor]], list[Descriptor]]) -> None:
+        """Apply ``fn`` to the entries under the exclusive lock and write atomically."""
+        index_file.update_index(self.root, fn)
+        self._index_key = None
+
+    def tagged(self) -> list[Descriptor]:
+        """Entries that carry a ``ref.name``."""
+        return [e for e in self.entries() if e.ref_name]
+
+    def resolve(self, text: str) -> Descriptor:
+        """Find the entry (or blob) for a full ref, unique short ref, or digest."""
+        return refs.resolve(self, text)
+
+    def set_tag(self, ref: str, descriptor: Descriptor) -> Descriptor:
+        """Name ``descriptor`` with the normalised ``ref`` (moving the name if held)."""
+        return refs.set_tag(self, ref, descriptor)
+
+    def remove(self, text: str) -> list[Descriptor]:
+        """Remove the entries named (or with the digest) ``text``; returns what went."""
+        return refs.remove(self, text)
+
+    def add_untagged(self, descriptor: Descriptor) -> None:
+        """Keep a manifest reachable without a name (deduplicated by digest)."""
+        plain = descriptor.with_changes(
+            annotations={k: v for k, v in descriptor.annotations.items() if k != REF_NAME}
+        )
+
+        def add(entries: list[Descriptor]) -> list[Descriptor]:
+            if any(e.digest == plain.digest and not e.ref_name for e in entries):
+                return entries
+            return [*entries, plain]
+
+        self.update_index(add)
+
+    # -- referrers -----------------------------------------------------------------------
+
+    def add_referrer(self, doc: Document) -> Descriptor:
+        """Record ``doc`` (which has a ``subject``) as an untagged referrer entry."""
+        if doc.subject is None:
+            raise ManifestError(f"{doc.digest} has no subject; it is not a referrer")
+        self.put_blob(doc.raw)
+        annotations = {**doc.annotations, SUBJECT_HINT: str(doc.subject.digest)}
+        entry = doc.descriptor(
+            artifact_type=_artifact_type_for_entry(doc), annotations=annotations
+        )
+
+        def add(entries: list[Descriptor]) -> list[Descriptor]:
+            kept = [e for e in entries if e.digest != entry.digest or e.ref_name]
+            return [*kept, entry]
+
+        self.update_index(add)
+        return entry
+
+    def _referrer_view(self) -> ReferrerView:
+        entries = self.entries()
+        if self._referrers is None:
+            self._referrers = ReferrerView(self, entries)
+        return self._referrers
+
+    def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:
+        """Referrers of ``subject`` (from ``index.json``), optionally by artifact type."""
+        return self._referrer_view().referrers(subject, artifact_types)
+
+    def referrer_tree(
+        self, subject: Digest, artifact_types: Sequence[str] = ()
+    ) -> list[ReferrerNode]:
+        """Referrers of ``subject`` and, recursively, theirs."""
+        return self._referrer_view().tree(subject, artifact_types)
+
+    def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
+        """Cosign legacy ``sha256-<hex>.sig/.att/.sbom`` entries for ``subject``."""
+        return self._referrer_view().legacy_attachments(subject)
+
+    def referrer_count(self, subject: Digest) -> int:
+        """How many direct referrers ``subject`` has."""
+        return len(self.referrers(subject))
+
+
+def _artifact_type_for_entry(doc: Document) -> str | None:
+    return mt.effective_artifact_type(doc.doc)

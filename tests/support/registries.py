@@ -1,0 +1,1 @@
+"""Registry fixtures (filled in by the registry work): docker-registry and the test registry."""
