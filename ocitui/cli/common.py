@@ -56,7 +56,7 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     for row in materialised:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    lines = [headers, *materialised]
+    lines: list[Sequence[str]] = [headers, *materialised]
     for row in lines:
         cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
         sys.stdout.write("  ".join(cells).rstrip() + "\n")

@@ -69,10 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=getattr(module, "EPILOG", None),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        child.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                           help="show tracebacks on errors")
-        child.add_argument("--layout", metavar="DIR", default=argparse.SUPPRESS,
-                           help="the OCI layout (env OCITUI_LAYOUT)")
+        child.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show tracebacks on errors",
+        )
+        child.add_argument(
+            "--layout",
+            metavar="DIR",
+            default=argparse.SUPPRESS,
+            help="the OCI layout (env OCITUI_LAYOUT)",
+        )
         module.register(child)
         child.set_defaults(_run=module.run)
     return parser

@@ -13,8 +13,9 @@ def launch(args: argparse.Namespace) -> int:
     try:
         from ocitui.tui.app import run_app
     except ImportError:
-        print("ocitui: the TUI is not available in this build; try 'ocitui --help'",
-              file=sys.stderr)
+        print(
+            "ocitui: the TUI is not available in this build; try 'ocitui --help'", file=sys.stderr
+        )
         return 1
     layout = open_layout(args, create=True)
     return run_app(layout)

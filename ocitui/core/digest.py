@@ -95,9 +95,7 @@ class Verifier:
         """Feed the next chunk."""
         self.count += len(chunk)
         if self.size is not None and self.count > self.size:
-            raise DigestMismatch(
-                f"{self.digest}: got more than the expected {self.size} bytes"
-            )
+            raise DigestMismatch(f"{self.digest}: got more than the expected {self.size} bytes")
         self._hash.update(chunk)
 
     def copy_state(self) -> Any:
@@ -107,9 +105,7 @@ class Verifier:
     def verify(self) -> None:
         """Raise :class:`DigestMismatch` unless size and digest both match."""
         if self.size is not None and self.count != self.size:
-            raise DigestMismatch(
-                f"{self.digest}: got {self.count} bytes, expected {self.size}"
-            )
+            raise DigestMismatch(f"{self.digest}: got {self.count} bytes, expected {self.size}")
         actual = self._hash.hexdigest()
         if actual != self.digest.encoded:
             raise DigestMismatch(

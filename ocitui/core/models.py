@@ -137,11 +137,28 @@ class Descriptor:
                 verify_bytes(data, digest, size)
             except Exception as exc:
                 raise ManifestError(f"{where}: embedded data does not match: {exc}") from None
-        known = {"mediaType", "digest", "size", "annotations", "artifactType", "platform",
-                 "urls", "data"}
+        known = {
+            "mediaType",
+            "digest",
+            "size",
+            "annotations",
+            "artifactType",
+            "platform",
+            "urls",
+            "data",
+        }
         extra = {k: v for k, v in obj.items() if k not in known}
-        return cls(media_type, digest, size, dict(annotations), artifact_type, platform,
-                   tuple(urls), data, extra)
+        return cls(
+            str(media_type),
+            digest,
+            size,
+            dict(annotations),
+            artifact_type,
+            platform,
+            tuple(urls),
+            data,
+            extra,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object form, fields in the conventional order."""
@@ -248,7 +265,9 @@ class Index:
     def platforms(self) -> tuple[Platform, ...]:
         """Runnable platforms listed (buildkit attestation entries excluded)."""
         return tuple(
-            d.platform for d in self.manifests if d.platform is not None and not d.platform.is_unknown
+            d.platform
+            for d in self.manifests
+            if d.platform is not None and not d.platform.is_unknown
         )
 
 
@@ -324,8 +343,9 @@ def parse_document(
         if config.media_type == mt.OCI_EMPTY and not artifact_type:
             # Tolerated on read (the spec says MUST on write); effective type = empty.
             pass
-        return Manifest(raw, media_type, config, layers, subject, dict(annotations),
-                        artifact_type, doc)
+        return Manifest(
+            raw, media_type, config, layers, subject, dict(annotations), artifact_type, doc
+        )
     raise ManifestError(f"unknown manifest media type {media_type!r}")
 
 

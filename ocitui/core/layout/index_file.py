@@ -42,7 +42,9 @@ def read_layout_header(root: Path) -> None:
     if not isinstance(header, dict) or not isinstance(header.get("imageLayoutVersion"), str):
         raise LayoutError(f"{path}: missing imageLayoutVersion")
     if not header["imageLayoutVersion"].startswith("1."):
-        raise LayoutError(f"{path}: unsupported imageLayoutVersion {header['imageLayoutVersion']!r}")
+        raise LayoutError(
+            f"{path}: unsupported imageLayoutVersion {header['imageLayoutVersion']!r}"
+        )
 
 
 def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descriptor]]:
@@ -51,8 +53,10 @@ def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descripto
         raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
     try:
         doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise LayoutError(f"{where}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise LayoutError(f"{where}: not UTF-8 text") from None
     if not isinstance(doc, dict):
         raise LayoutError(f"{where}: must be a JSON object")
     if doc.get("schemaVersion") != 2:
@@ -61,8 +65,10 @@ def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descripto
     if not isinstance(entries, list):
         raise LayoutError(f"{where}: has no manifests list")
     try:
-        parsed = [Descriptor.from_json(e, where=f"index.json manifests[{i}]")
-                  for i, e in enumerate(entries)]
+        parsed = [
+            Descriptor.from_json(e, where=f"index.json manifests[{i}]")
+            for i, e in enumerate(entries)
+        ]
     except ManifestError as exc:
         raise LayoutError(f"{where}: {exc}") from None
     return doc, parsed

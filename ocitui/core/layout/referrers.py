@@ -136,8 +136,9 @@ class ReferrerView:
         self, subject: Digest, artifact_types: Sequence[str], seen: set[Digest]
     ) -> list[ReferrerNode]:
         nodes = []
-        for desc, source in sorted(self._by_subject.get(subject, {}).values(),
-                                   key=lambda pair: _sort_key(pair[0])):
+        for desc, source in sorted(
+            self._by_subject.get(subject, {}).values(), key=lambda pair: _sort_key(pair[0])
+        ):
             if desc.digest in seen:
                 continue
             children = self._tree(desc.digest, artifact_types, seen | {desc.digest})

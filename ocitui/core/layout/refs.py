@@ -108,7 +108,7 @@ def remove(layout: Layout, text: str) -> list[Descriptor]:
     removed: list[Descriptor] = []
 
     def drop(entries: list[Descriptor]) -> list[Descriptor]:
-        kept = []
+        kept: list[Descriptor] = []
         for entry in entries:
             same = entry.digest == target.digest and (
                 entry.ref_name == target.ref_name or target.ref_name is None

@@ -63,9 +63,7 @@ class Layout:
         if any(p.name not in (".ocitui.lock",) for p in root.iterdir()):
             raise LayoutError(f"{root}: exists, is not empty, and is not an OCI layout")
         (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
-        index_file.write_atomic(
-            root / "index.json", index_file.render_index({}, [])
-        )
+        index_file.write_atomic(root / "index.json", index_file.render_index({}, []))
         header = {"imageLayoutVersion": index_file.LAYOUT_VERSION}
         index_file.write_atomic(root / "oci-layout", json.dumps(header).encode() + b"\n")
 
@@ -109,7 +107,9 @@ class Layout:
         with self.open_blob(digest) as handle:
             size = os.fstat(handle.fileno()).st_size
             if max_size is not None and size > max_size:
-                raise ManifestError(f"blob {digest} is {size} bytes, over the {max_size}-byte limit")
+                raise ManifestError(
+                    f"blob {digest} is {size} bytes, over the {max_size}-byte limit"
+                )
             data = handle.read()
         try:
             verify_bytes(data, digest)
@@ -221,9 +221,7 @@ class Layout:
             raise ManifestError(f"{doc.digest} has no subject; it is not a referrer")
         self.put_blob(doc.raw)
         annotations = {**doc.annotations, SUBJECT_HINT: str(doc.subject.digest)}
-        entry = doc.descriptor(
-            artifact_type=_artifact_type_for_entry(doc), annotations=annotations
-        )
+        entry = doc.descriptor(artifact_type=_artifact_type_for_entry(doc), annotations=annotations)
 
         def add(entries: list[Descriptor]) -> list[Descriptor]:
             kept = [e for e in entries if e.digest != entry.digest or e.ref_name]

@@ -1,0 +1,360 @@
+"""fsck: verify every byte and every hint of a layout; ``repair`` normalises it.
+
+Checks: each file under ``blobs/`` is a regular file whose content hashes to its name;
+every index entry and everything reachable from it parses and has the promised size;
+referrer hints match the manifests' ``subject``; names are unique. Foreign shapes
+(oras-style untagged referrers, regclient fallback-tag indexes) are reported and, with
+``repair``, turned into ocitui's referrer entries.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import ALGORITHMS, Digest
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout.referrers import SUBJECT_HINT, fallback_tag_subject, hinted_subject
+from ocitui.core.layout.store import Layout
+from ocitui.core.models import Descriptor, Document, Index, Manifest
+
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or note) found by fsck."""
+
+    severity: str  # "error", "warning" or "info"
+    code: str
+    message: str
+    digest: str | None = None
+    repaired: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "digest": self.digest,
+            "repaired": self.repaired,
+        }
+
+
+@dataclass(frozen=True)
+class FsckProgress:
+    """Bytes verified so far out of the total in ``blobs/``."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class FsckReport:
+    """Everything fsck found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    blobs: int = 0
+    bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no unrepaired error remains."""
+        return not any(f.severity == "error" and not f.repaired for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "ok": self.ok,
+            "blobs": self.blobs,
+            "bytes": self.bytes,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def fsck(
+    layout: Layout,
+    *,
+    repair: bool = False,
+    progress: Callable[[FsckProgress], None] | None = None,
+) -> FsckReport:
+    """Verify ``layout``; with ``repair`` fix what can be fixed without the network."""
+    report = FsckReport()
+    _check_blobs(layout, report, repair, progress)
+    fixes: dict[Digest, Descriptor] = {}
+    adopted: list[Document] = []
+    _check_entries(layout, report, repair, fixes, adopted)
+    if repair and fixes:
+        _apply_fixes(layout, fixes)
+    for doc in adopted:
+        layout.add_referrer(doc)
+    return report
+
+
+def _blob_paths(layout: Layout, report: FsckReport) -> list[tuple[Path, os.stat_result]]:
+    found: list[tuple[Path, os.stat_result]] = []
+    if not layout.blobs_dir.is_dir():
+        report.findings.append(Finding("error", "no-blobs-dir", "blobs/ directory is missing"))
+        return found
+    for folder in sorted(layout.blobs_dir.iterdir()):
+        if folder.name not in ALGORITHMS:
+            report.findings.append(
+                Finding(
+                    "warning", "unknown-algorithm", f"blobs/{folder.name}: unknown digest algorithm"
+                )
+            )
+            continue
+        for path in sorted(folder.iterdir()):
+            found.append((path, os.lstat(path)))
+    return found
+
+
+def _check_blobs(
+    layout: Layout,
+    report: FsckReport,
+    repair: bool,
+    progress: Callable[[FsckProgress], None] | None,
+) -> None:
+    paths = _blob_paths(layout, report)
+    total = sum(info.st_size for _, info in paths if stat.S_ISREG(info.st_mode))
+    done = 0
+    for path, info in paths:
+        name = f"{path.parent.name}:{path.name}"
+        if not Digest.is_valid(name):
+            report.findings.append(
+                Finding(
+                    "error", "bad-blob-name", f"blobs/{path.parent.name}/{path.name}: not a digest"
+                )
+            )
+            continue
+        digest = Digest.parse(name)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a symlink" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+            if repair and stat.S_ISLNK(info.st_mode):
+                path.unlink()
+            report.findings.append(
+                Finding(
+                    "error",
+                    "not-a-file",
+                    f"blob {digest} is {kind}",
+                    str(digest),
+                    repair and stat.S_ISLNK(info.st_mode),
+                )
+            )
+            continue
+        hasher = digest.hasher()
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                hasher.update(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(FsckProgress(done, total))
+        report.blobs += 1
+        report.bytes += info.st_size
+        if hasher.hexdigest() != digest.encoded:
+            if repair:
+                path.unlink()
+            report.findings.append(
+                Finding(
+                    "error",
+                    "corrupt-blob",
+                    f"blob {digest} does not match its digest"
+                    + (" (removed; pull it again)" if repair else ""),
+                    str(digest),
+                    repair,
+                )
+            )
+
+
+def _check_entries(
+    layout: Layout,
+    report: FsckReport,
+    repair: bool,
+    fixes: dict[Digest, Descriptor],
+    adopted: list[Document],
+) -> None:
+    entries = layout.entries()
+    names: dict[str, int] = {}
+    for entry in entries:
+        if entry.ref_name:
+            names[entry.ref_name] = names.get(entry.ref_name, 0) + 1
+    for name, count in sorted(names.items()):
+        if count > 1:
+            report.findings.append(
+                Finding("error", "duplicate-name", f"{name!r} names {count} entries")
+            )
+    seen: set[Digest] = set()
+    for entry in entries:
+        doc = _walk(layout, entry, report, seen, top=True)
+        if doc is not None:
+            _check_referrer_entry(entry, doc, report, repair, fixes)
+            if repair and isinstance(doc, Index):
+                adopted.extend(_adopt_fallback(layout, entry, doc))
+
+
+def _walk(
+    layout: Layout, desc: Descriptor, report: FsckReport, seen: set[Digest], *, top: bool
+) -> Document | None:
+    if not layout.has_blob(desc.digest):
+        if top:
+            report.findings.append(
+                Finding(
+                    "error",
+                    "missing-manifest",
+                    f"index entry {desc.digest} has no blob",
+                    str(desc.digest),
+                )
+            )
+        elif desc.digest not in seen:
+            report.findings.append(
+                Finding(
+                    "warning",
+                    "missing-blob",
+                    f"{desc.digest} ({desc.media_type}) is not present (sparse layout)",
+                    str(desc.digest),
+                )
+            )
+        seen.add(desc.digest)
+        return None
+    if not layout.has_blob(desc.digest, desc.size):
+        report.findings.append(
+            Finding(
+                "error",
+                "size-mismatch",
+                f"{desc.digest}: blob size differs from descriptor size {desc.size}",
+                str(desc.digest),
+            )
+        )
+    if not desc.is_manifest_like or (desc.digest in seen and not top):
+        seen.add(desc.digest)
+        return None
+    seen.add(desc.digest)
+    try:
+        doc = layout.get_document(desc.digest, desc.media_type)
+    except OcituiError as exc:
+        report.findings.append(
+            Finding("error", "bad-manifest", f"{desc.digest}: {exc}", str(desc.digest))
+        )
+        return None
+    children = doc.manifests if isinstance(doc, Index) else doc.children()
+    for child in children:
+        _walk(layout, child, report, seen, top=False)
+    return doc
+
+
+def _check_referrer_entry(
+    entry: Descriptor,
+    doc: Document,
+    report: FsckReport,
+    repair: bool,
+    fixes: dict[Digest, Descriptor],
+) -> None:
+    hint = hinted_subject(entry)
+    subject = doc.subject.digest if doc.subject is not None else None
+    effective = mt.effective_artifact_type(doc.doc)
+    wanted = entry.with_changes(
+        artifact_type=effective,
+        annotations={**doc.annotations, **_keep(entry), SUBJECT_HINT: str(subject)},
+    )
+    if SUBJECT_HINT in entry.annotations:
+        if subject is None or hint != subject:
+            report.findings.append(
+                Finding(
+                    "error",
+                    "bad-subject-hint",
+                    f"{entry.digest}: index.json says subject {hint}, manifest says {subject}",
+                    str(entry.digest),
+                    repair,
+                )
+            )
+            if repair:
+                fixes[entry.digest] = wanted if subject else _without_hint(entry)
+        elif entry.artifact_type != effective:
+            report.findings.append(
+                Finding(
+                    "warning",
+                    "bad-artifact-type",
+                    f"{entry.digest}: index.json artifactType {entry.artifact_type!r}, "
+                    f"manifest's is {effective!r}",
+                    str(entry.digest),
+                    repair,
+                )
+            )
+            if repair:
+                fixes[entry.digest] = wanted
+    elif subject is not None and entry.ref_name is None:
+        report.findings.append(
+            Finding(
+                "info",
+                "foreign-referrer",
+                f"{entry.digest}: referrer of {subject} without ocitui's subject hint (oras shape)",
+                str(entry.digest),
+                repair,
+            )
+        )
+        if repair:
+            fixes[entry.digest] = wanted
+    elif fallback_tag_subject(entry.ref_name) is not None and isinstance(doc, Index):
+        report.findings.append(
+            Finding(
+                "info",
+                "fallback-tag-index",
+                f"{entry.ref_name}: referrers fallback-tag index (regclient shape)",
+                str(entry.digest),
+                repair,
+            )
+        )
+    if isinstance(doc, Manifest) and entry.annotations.get("kind", "").startswith(
+        "dev.cosignproject.cosign/"
+    ):
+        report.findings.append(
+            Finding(
+                "info",
+                "cosign-save-entry",
+                f"{entry.digest}: cosign save entry ({entry.annotations['kind']})",
+                str(entry.digest),
+            )
+        )
+
+
+def _adopt_fallback(layout: Layout, entry: Descriptor, index: Index) -> list[Document]:
+    """The referrer manifests a fallback-tag index lists that are present in the layout."""
+    subject = fallback_tag_subject(entry.ref_name)
+    if subject is None:
+        return []
+    adopted = []
+    known = {e.digest for e in layout.entries() if SUBJECT_HINT in e.annotations}
+    for child in index.manifests:
+        if child.digest in known or not layout.has_blob(child.digest):
+            continue
+        try:
+            doc = layout.get_document(child.digest, child.media_type)
+        except OcituiError:
+            continue
+        if doc.subject is not None and doc.subject.digest == subject:
+            adopted.append(doc)
+    return adopted
+
+
+def _keep(entry: Descriptor) -> dict[str, str]:
+    return {k: v for k, v in entry.annotations.items() if k != SUBJECT_HINT}
+
+
+def _without_hint(entry: Descriptor) -> Descriptor:
+    return entry.with_changes(annotations=_keep(entry))
+
+
+def _apply_fixes(layout: Layout, fixes: dict[Digest, Descriptor]) -> None:
+    def patch(entries: list[Descriptor]) -> list[Descriptor]:
+        out = []
+        for entry in entries:
+            fixed = fixes.get(entry.digest)
+            out.append(fixed if fixed is not None and not entry.ref_name else entry)
+        return out
+
+    layout.update_index(patch)
