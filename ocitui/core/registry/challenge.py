@@ -89,8 +89,10 @@ def pick(challenges: list[Challenge]) -> Challenge | None:
 
 def repository_scope(repository: str, actions: Iterable[str]) -> str:
     """``repository:<name>:<a,b>`` with actions de-duplicated in a stable order."""
-    ordered = sorted(set(actions), key=lambda a: ("pull", "push", "delete").index(a)
-                     if a in ("pull", "push", "delete") else 9)
+    ordered = sorted(
+        set(actions),
+        key=lambda a: ("pull", "push", "delete").index(a) if a in ("pull", "push", "delete") else 9,
+    )
     return f"repository:{repository}:{','.join(ordered)}"
 
 

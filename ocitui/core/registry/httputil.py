@@ -27,7 +27,7 @@ def next_link(header: str | None, base: str) -> str | None:
         for param in params.split(";"):
             key, _, value = param.strip().partition("=")
             if key.strip().lower() == "rel" and "next" in value.strip().strip('"').split():
-                return urljoin(base, target.strip())
+                return str(urljoin(base, target.strip()))
     return None
 
 

@@ -1,0 +1,220 @@
+"""Blob download with Range resume, and blob upload (dedup, mount, monolithic, chunked).
+
+Downloads stream into a :class:`BlobSink`; a dropped connection, a 5xx or a 429 resumes
+from ``sink.offset`` with a ``Range`` request, and a server that answers 200 instead of 206
+makes the sink restart. Uploads stream from the file (never read whole), follow the upload
+``Location`` exactly as the registry gave it, and hash what they send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import BinaryIO, Literal
+
+import httpx
+
+from ocitui.core.digest import Digest, Verifier
+from ocitui.core.errors import DigestMismatch, RegistryError
+from ocitui.core.models import Descriptor
+from ocitui.core.reference import Reference
+from ocitui.core.registry.base import PULL, PUSH, BlobSink, ClientBase
+from ocitui.core.registry.challenge import repository_scope
+from ocitui.core.registry.httputil import content_range_start, resolve_location, with_query
+from ocitui.core.registry.manifests import header_digest
+from ocitui.core.registry.uploads import UploadSession
+
+READ_CHUNK = 1024 * 1024
+#: Chunk size used when a registry refuses a monolithic upload as too large (413).
+FALLBACK_CHUNK = 16 * 1024 * 1024
+Progress = Callable[[int], None] | None
+
+
+class BlobOps(ClientBase):
+    """Blob operations of the client."""
+
+    async def blob_exists(self, repo: Reference, digest: Digest) -> bool:
+        """``HEAD`` a blob: True on 200, False on 404."""
+        response = await self.send("HEAD", repo, self.repo_url(repo, f"blobs/{digest}"))
+        await response.aclose()
+        if response.status_code == 200:
+            return True
+        if response.status_code == 404:
+            return False
+        raise await self._session.fail(response, self.where(repo), f"blob check {digest.short}")
+
+    async def fetch_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, *, on_progress: Progress = None
+    ) -> None:
+        """Stream ``desc`` into ``sink``, resuming with ``Range`` from ``sink.offset``.
+
+        The sink verifies digest and size on commit; here we refuse bytes past ``size``, a
+        contradicting ``Docker-Content-Digest``, and an answer that starts at the wrong byte.
+        """
+        where = f"{self.where(repo)}@{desc.digest.short}"
+        url = self.repo_url(repo, f"blobs/{desc.digest}")
+        attempt = 0
+        while sink.offset < desc.size or desc.size == 0:
+            start = sink.offset
+            headers = {"Range": f"bytes={start}-"} if start > 0 else {}
+            response = await self.send("GET", repo, url, headers=headers, follow_redirects=True)
+            try:
+                if response.status_code == 416 and start >= desc.size:
+                    return
+                if response.status_code not in (200, 206):
+                    raise await self._session.fail(response, where, "blob fetch")
+                claimed = header_digest(response.headers.get("docker-content-digest"), where)
+                if (
+                    claimed is not None
+                    and claimed != desc.digest
+                    and (claimed.algorithm == desc.digest.algorithm)
+                ):
+                    raise DigestMismatch(f"{where}: registry says it is serving {claimed}")
+                if response.status_code == 206:
+                    if content_range_start(response.headers.get("content-range")) != start:
+                        # A range we did not ask for: start over from a clean sink.
+                        sink.restart()
+                        await response.aclose()
+                        continue
+                elif start > 0:
+                    sink.restart()
+                done = await self._stream_into(response, desc, sink, on_progress, where)
+            finally:
+                await response.aclose()
+            if done or desc.size == 0:
+                return
+            if attempt >= self.options.retries:
+                raise RegistryError(f"{where}: download kept breaking off after {attempt} retries")
+            await self._session.backoff(attempt)
+            attempt += 1
+
+    async def _stream_into(
+        self,
+        response: httpx.Response,
+        desc: Descriptor,
+        sink: BlobSink,
+        on_progress: Progress,
+        where: str,
+    ) -> bool:
+        """Copy the body into the sink; False when the connection dropped part-way."""
+        try:
+            async for chunk in response.aiter_raw():
+                if sink.offset + len(chunk) > desc.size:
+                    raise DigestMismatch(f"{where}: registry sent more than {desc.size} bytes")
+                sink.write(chunk)
+                if on_progress is not None:
+                    on_progress(len(chunk))
+        except httpx.TransportError:
+            return False
+        return sink.offset >= desc.size
+
+    async def push_blob(
+        self,
+        repo: Reference,
+        desc: Descriptor,
+        open_source: Callable[[], BinaryIO],
+        *,
+        mount_from: Reference | None = None,
+        on_progress: Progress = None,
+        chunk_size: int | None = None,
+    ) -> Literal["exists", "mounted", "uploaded"]:
+        """Make sure ``repo`` has the blob: skip, mount from another repo, or upload it."""
+        if await self.blob_exists(repo, desc.digest):
+            return "exists"
+        where = f"{self.where(repo)}@{desc.digest.short}"
+        extra: list[str] = []
+        start_url = self.repo_url(repo, "blobs/uploads/")
+        if (
+            mount_from is not None
+            and mount_from.registry == repo.registry
+            and (mount_from.repository != repo.repository)
+        ):
+            extra = [repository_scope(mount_from.repository, PULL)]
+            start_url = with_query(
+                with_query(start_url, "mount", str(desc.digest)), "from", mount_from.repository
+            )
+        response = await self.send(
+            "POST",
+            repo,
+            start_url,
+            actions=PUSH,
+            extra_scopes=extra,
+            headers={"Content-Length": "0"},
+            body=b"",
+        )
+        if response.status_code == 201 and extra:
+            await response.aclose()
+            return "mounted"
+        if response.status_code != 202:
+            raise await self._session.fail(response, where, "upload start")
+        await response.aclose()
+        upload = UploadSession(
+            self,
+            repo,
+            where,
+            resolve_location(response.request.url, response.headers.get("location")),
+            min_chunk=_int(response.headers.get("oci-chunk-min-length")),
+        )
+        if chunk_size is None:
+            status = await self._monolithic(upload, desc, open_source, on_progress)
+            if status != 413:
+                return "uploaded"
+            chunk_size = FALLBACK_CHUNK
+            upload = await upload.restart()
+        await upload.chunked(desc, open_source, chunk_size, on_progress)
+        return "uploaded"
+
+    async def _monolithic(
+        self,
+        upload: UploadSession,
+        desc: Descriptor,
+        open_source: Callable[[], BinaryIO],
+        on_progress: Progress,
+    ) -> int:
+        """``PUT <location>?digest=`` streaming the file; returns 413 to ask for chunks."""
+
+        def body() -> AsyncIterator[bytes]:
+            return _file_chunks(open_source, desc, on_progress)
+
+        url = with_query(upload.location, "digest", str(desc.digest))
+        response = await upload.send(
+            "PUT",
+            url,
+            headers={"Content-Type": "application/octet-stream", "Content-Length": str(desc.size)},
+            body=body,
+        )
+        if response.status_code == 413:
+            await response.aclose()
+            return 413
+        await upload.finish(response, desc)
+        return response.status_code
+
+
+async def _file_chunks(
+    open_source: Callable[[], BinaryIO],
+    desc: Descriptor,
+    on_progress: Progress,
+    start: int = 0,
+    length: int | None = None,
+) -> AsyncIterator[bytes]:
+    """Read ``[start, start+length)`` of the source in chunks, hashing a whole-file read."""
+    verifier = Verifier(desc.digest, desc.size) if start == 0 and length is None else None
+    remaining = desc.size - start if length is None else length
+    with open_source() as source:
+        if start:
+            source.seek(start)
+        while remaining > 0:
+            chunk = source.read(min(READ_CHUNK, remaining))
+            if not chunk:
+                raise DigestMismatch(f"{desc.digest}: local source is shorter than {desc.size}")
+            remaining -= len(chunk)
+            if verifier is not None:
+                verifier.update(chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
+            yield chunk
+    if verifier is not None:
+        verifier.verify()
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
