@@ -51,12 +51,12 @@ def print_json(data: Any) -> None:
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     """A plain aligned text table (no colour, survives pipes and SSH)."""
-    materialised = [list(map(str, r)) for r in rows]
+    materialised: list[Sequence[str]] = [list(map(str, r)) for r in rows]
     widths = [len(h) for h in headers]
     for row in materialised:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    lines: list[Sequence[str]] = [headers, *materialised]
+    lines = [headers, *materialised]
     for row in lines:
         cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
         sys.stdout.write("  ".join(cells).rstrip() + "\n")

@@ -1,0 +1,54 @@
+"""``ocitui fsck``: verify every byte of the layout; ``--repair`` normalises it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.core.layout.fsck import FsckProgress, fsck
+
+NAME = "fsck"
+ORDER = 50
+HELP = "verify every blob and index entry; --repair fixes what it can"
+DESCRIPTION = (
+    "Hash every blob, parse every manifest, check sizes, names and referrer hints.\n"
+    "--repair removes corrupt blobs and symlinks, fixes referrer hints, and turns foreign\n"
+    "referrer shapes (oras untagged entries, regclient sha256-<hex> indexes) into ocitui's.\n"
+    "Exit 1 when an error remains."
+)
+EPILOG = """examples:
+  ocitui fsck
+  ocitui fsck --repair --json"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``fsck`` arguments."""
+    parser.add_argument("--repair", action="store_true", help="fix what can be fixed offline")
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check."""
+    layout = open_layout(args)
+    tty = sys.stderr.isatty() and not args.json
+    last = [-1]
+
+    def show(event: FsckProgress) -> None:
+        percent = event.done * 100 // max(event.total, 1)
+        if tty and percent != last[0]:
+            last[0] = percent
+            sys.stderr.write(f"\rverifying {percent:3d}% of {human_size(event.total)}")
+
+    report = fsck(layout, repair=args.repair, progress=show)
+    if tty:
+        sys.stderr.write("\r\033[K")
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for finding in report.findings:
+            mark = " (repaired)" if finding.repaired else ""
+            print(f"{finding.severity}: {finding.message}{mark}")
+        state = "ok" if report.ok else "errors found"
+        print(f"{state}: {report.blobs} blobs, {human_size(report.bytes)} verified")
+    return 0 if report.ok else 1

@@ -1,0 +1,102 @@
+"""``ocitui inspect``: a manifest or index, its config, layers, annotations and referrers."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.core.layout.describe import describe
+from ocitui.core.media_types import friendly_artifact_type
+from ocitui.core.models import Platform
+
+NAME = "inspect"
+ORDER = 2
+HELP = "show a manifest or index: config, layers, platforms, annotations, referrers"
+EPILOG = """examples:
+  ocitui inspect registry.example.com/demo/app:1.0
+  ocitui inspect app:1.0 --platform linux/arm64
+  ocitui inspect sha256:<digest> --json
+  ocitui inspect app:1.0 --raw | jq ."""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``inspect`` arguments."""
+    parser.add_argument("ref", metavar="REF", help="a ref, short ref or digest")
+    parser.add_argument(
+        "--platform", metavar="OS/ARCH[/VARIANT]", help="for an index: inspect this platform"
+    )
+    parser.add_argument("--raw", action="store_true", help="print the exact manifest bytes")
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Inspect one entry."""
+    layout = open_layout(args)
+    desc = layout.resolve(args.ref)
+    if args.platform:
+        from ocitui.core.errors import NotFound
+        from ocitui.core.models import Index
+
+        wanted = Platform.parse(args.platform)
+        doc = layout.get_document(desc.digest, desc.media_type)
+        if not isinstance(doc, Index):
+            raise NotFound(f"{args.ref} is a single manifest, not an index")
+        match = [d for d in doc.manifests if d.platform and d.platform.matches(wanted)]
+        if not match:
+            raise NotFound(f"{args.ref} has no {wanted} manifest")
+        desc = match[0]
+    if args.raw:
+        import sys
+
+        sys.stdout.buffer.write(layout.read_blob(desc.digest))
+        return 0
+    info = describe(layout, desc, ref=desc.ref_name)
+    if args.json:
+        print_json(info)
+    else:
+        _print(info)
+    return 0
+
+
+def _print(info: dict[str, Any]) -> None:
+    print(f"Ref:           {info['ref'] or '-'}")
+    print(f"Digest:        {info['digest']}")
+    print(f"Media type:    {info['mediaType']}")
+    print(f"Artifact type: {info['artifactType'] or '-'}")
+    print(f"Size:          {info['size']} B")
+    if info["subject"]:
+        print(f"Subject:       {info['subject']}")
+    for key, value in sorted(info["annotations"].items()):
+        print(f"  {key}: {value}")
+    if "manifests" in info:
+        print("Platforms:")
+        for child in info["manifests"]:
+            state = "" if child["present"] else "  (not in layout)"
+            print(
+                f"  {child['platform'] or '-':<16} {child['digest']}  "
+                f"{human_size(child['size'])}{state}"
+            )
+    if "config" in info:
+        config = info["config"]
+        print(f"Config:        {config['digest']} ({config['mediaType']})")
+        for key, value in (config.get("summary") or {}).items():
+            if value not in (None, [], {}, ""):
+                print(f"  {key}: {value}")
+        print("Layers:")
+        for layer in info["layers"]:
+            state = "" if layer["present"] else "  (not in layout)"
+            print(
+                f"  {layer['digest']}  {human_size(layer['size']):>10}  {layer['mediaType']}{state}"
+            )
+    if info["referrers"]:
+        print("Referrers:")
+        _print_tree(info["referrers"], "  ")
+    for item in info["legacy"]:
+        print(f"Legacy .{item['kind']}: {item['ref']}")
+
+
+def _print_tree(rows: list[dict[str, Any]], indent: str) -> None:
+    for row in rows:
+        print(f"{indent}{friendly_artifact_type(row['artifactType'])}  {row['digest']}")
+        _print_tree(row["referrers"], indent + "  ")

@@ -1,0 +1,58 @@
+"""``ocitui ls``: what the layout holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from ocitui.cli.common import add_json, human_size, open_layout, print_json, print_table
+from ocitui.core.layout.summary import list_entries
+from ocitui.core.media_types import friendly_artifact_type
+
+NAME = "ls"
+ORDER = 1
+HELP = "list the images and artifacts in the layout"
+DESCRIPTION = (
+    "List tagged references with digest, artifact type, platforms, size and referrer count.\n"
+    "Machine tags (referrers fallback, cosign .sig/.att/.sbom, imgpkg) and untagged referrers\n"
+    "are shown with --all."
+)
+EPILOG = """examples:
+  ocitui ls --layout layouts/demo
+  ocitui ls --all --json | jq '.[] | select(.referrers > 0)'"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``ls`` arguments."""
+    parser.add_argument(
+        "--all", "-a", action="store_true", help="also list untagged entries and referrers"
+    )
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """List entries."""
+    layout = open_layout(args)
+    rows = list_entries(layout, include_all=args.all)
+    if args.json:
+        print_json([r.to_json() for r in rows])
+        return 0
+    if not rows:
+        print(f"{layout.root}: empty layout (pull something: 'ocitui pull alpine')")
+        return 0
+    print_table(
+        ["REF", "DIGEST", "TYPE", "PLATFORMS", "SIZE", "REFERRERS"],
+        [
+            [
+                r.ref or f"(referrer of {r.subject.short})" if r.subject else r.ref or "(untagged)",
+                r.digest.short,
+                friendly_artifact_type(r.artifact_type)
+                if r.artifact_type
+                else ("index" if "index" in r.media_type or "list" in r.media_type else "-"),
+                ",".join(r.platforms) or "-",
+                human_size(r.size),
+                str(r.referrers) + (f" +{','.join(r.legacy)}" if r.legacy else ""),
+            ]
+            for r in rows
+        ],
+    )
+    return 0

@@ -1,0 +1,77 @@
+"""``ocitui referrers``: what is attached to a manifest or index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.core.layout.describe import descriptor_row, tree_rows
+from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.media_types import friendly_artifact_type
+from ocitui.core.models import CREATED
+
+NAME = "referrers"
+ORDER = 3
+HELP = "list the referrers (signatures, SBOMs, attestations) of a subject"
+DESCRIPTION = (
+    "List the OCI 1.1 referrers of REF: manifests whose subject is REF. With --tree, their\n"
+    "referrers too (a signature of an SBOM shows under the SBOM). Legacy cosign tags\n"
+    "(sha256-<hex>.sig/.att/.sbom) are listed after the referrers."
+)
+EPILOG = """examples:
+  ocitui referrers registry.example.com/demo/app:1.0 --tree
+  ocitui referrers app:1.0 --artifact-type application/spdx+json --json"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``referrers`` arguments."""
+    parser.add_argument("ref", metavar="REF", help="subject: a ref, short ref or digest")
+    parser.add_argument(
+        "--artifact-type",
+        "-t",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="only referrers of this artifact type (repeatable)",
+    )
+    parser.add_argument("--tree", action="store_true", help="recurse into referrers' referrers")
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """List referrers."""
+    layout = open_layout(args)
+    subject = layout.resolve(args.ref)
+    types: Sequence[str] = args.artifact_type
+    if args.tree:
+        nodes = layout.referrer_tree(subject.digest, types)
+        rows: list[dict[str, Any]] = tree_rows(nodes)
+    else:
+        nodes = [ReferrerNode(d) for d in layout.referrers(subject.digest, types)]
+        rows = [descriptor_row(n.descriptor) for n in nodes]
+    legacy = [] if types else layout.legacy_attachments(subject.digest)
+    if args.json:
+        print_json(rows)
+        return 0
+    print(f"{subject.ref_name or subject.digest}  {subject.digest.short}")
+    _print_nodes(nodes, "")
+    for kind, entry in legacy:
+        print(f"└── legacy .{kind}  {entry.digest.short}  {entry.ref_name}")
+    if not nodes and not legacy:
+        print("(no referrers)", file=sys.stderr)
+    return 0
+
+
+def _print_nodes(nodes: Sequence[ReferrerNode], prefix: str) -> None:
+    for i, node in enumerate(nodes):
+        last = i == len(nodes) - 1
+        desc = node.descriptor
+        created = desc.annotations.get(CREATED, "")
+        print(
+            f"{prefix}{'└── ' if last else '├── '}{friendly_artifact_type(desc.artifact_type)}"
+            f"  {desc.digest.short}  {human_size(desc.size)}  {created}".rstrip()
+        )
+        _print_nodes(node.children, prefix + ("    " if last else "│   "))

@@ -1,0 +1,118 @@
+"""``inspect``: everything worth knowing about one manifest or index, as data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ocitui.core import media_types as mt
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.layout.store import Layout
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
+
+
+def descriptor_row(desc: Descriptor) -> dict[str, Any]:
+    """A referrer row: digest, mediaType, artifactType, size, annotations."""
+    return {
+        "digest": str(desc.digest),
+        "mediaType": desc.media_type,
+        "artifactType": desc.artifact_type,
+        "size": desc.size,
+        "annotations": dict(desc.annotations),
+    }
+
+
+def tree_rows(nodes: Sequence[ReferrerNode]) -> list[dict[str, Any]]:
+    """Referrer rows with their children under ``referrers``."""
+    return [{**descriptor_row(n.descriptor), "referrers": tree_rows(n.children)} for n in nodes]
+
+
+def config_summary(config: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an image config that people look at."""
+    run = config.get("config") if isinstance(config.get("config"), dict) else {}
+    assert isinstance(run, dict)
+    rootfs = config.get("rootfs") if isinstance(config.get("rootfs"), dict) else {}
+    assert isinstance(rootfs, dict)
+    history = config.get("history") if isinstance(config.get("history"), list) else []
+    assert isinstance(history, list)
+    return {
+        "created": config.get("created"),
+        "platform": "/".join(
+            str(p)
+            for p in (config.get("os"), config.get("architecture"), config.get("variant"))
+            if p
+        ),
+        "user": run.get("User") or None,
+        "workingDir": run.get("WorkingDir") or None,
+        "entrypoint": run.get("Entrypoint"),
+        "cmd": run.get("Cmd"),
+        "env": run.get("Env") or [],
+        "exposedPorts": sorted((run.get("ExposedPorts") or {}).keys()),
+        "labels": run.get("Labels") or {},
+        "diffIds": rootfs.get("diff_ids") or [],
+        "history": len(history),
+    }
+
+
+def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dict[str, Any]:
+    """The ``inspect`` document for ``desc``."""
+    doc = layout.get_document(desc.digest, desc.media_type)
+    out: dict[str, Any] = {
+        "ref": ref or desc.ref_name,
+        "digest": str(desc.digest),
+        "mediaType": doc.media_type,
+        "artifactType": mt.effective_artifact_type(doc.doc),
+        "size": len(doc.raw),
+        "annotations": dict(doc.annotations),
+        "subject": str(doc.subject.digest) if doc.subject else None,
+    }
+    if isinstance(doc, Index):
+        out["manifests"] = [
+            {
+                "digest": str(child.digest),
+                "mediaType": child.media_type,
+                "platform": str(child.platform) if child.platform else None,
+                "size": child.size,
+                "present": layout.has_blob(child.digest),
+                "annotations": dict(child.annotations),
+            }
+            for child in doc.manifests
+        ]
+    else:
+        out.update(_manifest_parts(layout, doc))
+    out["referrers"] = tree_rows(layout.referrer_tree(desc.digest))
+    out["legacy"] = [
+        {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
+        for kind, entry in layout.legacy_attachments(desc.digest)
+    ]
+    return out
+
+
+def _manifest_parts(layout: Layout, doc: Manifest) -> dict[str, Any]:
+    parts: dict[str, Any] = {
+        "config": {
+            "digest": str(doc.config.digest),
+            "mediaType": doc.config.media_type,
+            "size": doc.config.size,
+        },
+        "layers": [
+            {
+                "digest": str(layer.digest),
+                "mediaType": layer.media_type,
+                "size": layer.size,
+                "present": layer.size == 0 or layout.has_blob(layer.digest),
+                "annotations": dict(layer.annotations),
+            }
+            for layer in doc.layers
+        ],
+    }
+    if doc.config.media_type in mt.CONFIG_TYPES and layout.has_blob(doc.config.digest):
+        try:
+            config = load_json(
+                layout.read_blob(doc.config.digest, max_size=MAX_MANIFEST_SIZE), "config"
+            )
+            parts["config"]["summary"] = config_summary(config)
+        except OcituiError as exc:
+            parts["config"]["error"] = str(exc)
+    return parts

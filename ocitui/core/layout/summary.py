@@ -1,0 +1,134 @@
+"""Summaries of layout entries shared by ``ls``, ``inspect`` and the TUI.
+
+Everything here is derived from ``index.json`` plus small manifest/config reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout.referrers import hinted_subject, legacy_tag_subject
+from ocitui.core.layout.store import Layout
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
+
+#: Annotation the sync engine puts on a platform-filtered index entry.
+PLATFORMS_PRESENT = "dev.ocitui.platforms"
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """One row of ``ls``."""
+
+    ref: str | None
+    digest: Digest
+    media_type: str
+    artifact_type: str | None
+    platforms: tuple[str, ...]
+    size: int
+    referrers: int
+    subject: Digest | None = None
+    legacy: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON row (field names are part of the CLI contract)."""
+        out: dict[str, Any] = {
+            "ref": self.ref,
+            "digest": str(self.digest),
+            "mediaType": self.media_type,
+            "artifactType": self.artifact_type,
+            "platforms": list(self.platforms),
+            "size": self.size,
+            "referrers": self.referrers,
+        }
+        if self.legacy:
+            out["legacy"] = list(self.legacy)
+        if self.subject is not None:
+            out["subject"] = str(self.subject)
+        return out
+
+
+def is_machine_tag(name: str | None) -> bool:
+    """True for tags that tools write for themselves (fallback, cosign, imgpkg)."""
+    if not name:
+        return False
+    tag = name.rsplit(":", 1)[-1] if "/" in name or name.count(":") else name
+    if tag.endswith(".imgpkg") or legacy_tag_subject(name) is not None:
+        return True
+    return tag.startswith(("sha256-", "sha512-")) and len(tag) >= 71
+
+
+def config_platform(layout: Layout, manifest: Manifest) -> str | None:
+    """``os/arch[/variant]`` from an image config, when present and readable."""
+    if manifest.config.media_type not in mt.CONFIG_TYPES:
+        return None
+    try:
+        config = load_json(layout.read_blob(manifest.config.digest, max_size=MAX_MANIFEST_SIZE))
+    except OcituiError:
+        return None
+    os_, arch = config.get("os"), config.get("architecture")
+    if not isinstance(os_, str) or not isinstance(arch, str):
+        return None
+    variant = config.get("variant")
+    return f"{os_}/{arch}/{variant}" if isinstance(variant, str) and variant else f"{os_}/{arch}"
+
+
+def content_size(layout: Layout, desc: Descriptor) -> int:
+    """Bytes of the entry and everything it references that is present (unique blobs)."""
+    seen: set[Digest] = set()
+    total = 0
+    stack = [desc]
+    while stack:
+        current = stack.pop()
+        if current.digest in seen or not layout.has_blob(current.digest):
+            continue
+        seen.add(current.digest)
+        total += current.size
+        if current.is_manifest_like:
+            try:
+                doc = layout.get_document(current.digest, current.media_type)
+            except OcituiError:
+                continue
+            stack.extend(doc.manifests if isinstance(doc, Index) else doc.children())
+    return total
+
+
+def platforms_of(layout: Layout, desc: Descriptor) -> tuple[str, ...]:
+    """The platforms of an index entry, or the config platform of a manifest entry."""
+    try:
+        doc = layout.get_document(desc.digest, desc.media_type)
+    except OcituiError:
+        return ()
+    if isinstance(doc, Index):
+        return tuple(str(p) for p in doc.platforms)
+    platform = config_platform(layout, doc)
+    return (platform,) if platform else ()
+
+
+def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
+    """The ``ls`` row for one index entry."""
+    legacy = tuple(kind for kind, _ in layout.legacy_attachments(desc.digest))
+    return EntrySummary(
+        ref=desc.ref_name,
+        digest=desc.digest,
+        media_type=desc.media_type,
+        artifact_type=desc.artifact_type,
+        platforms=platforms_of(layout, desc) if desc.is_manifest_like else (),
+        size=content_size(layout, desc),
+        referrers=layout.referrer_count(desc.digest),
+        subject=hinted_subject(desc),
+        legacy=legacy,
+    )
+
+
+def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySummary]:
+    """``ls``: tagged refs (machine tags hidden) or, with ``include_all``, every entry."""
+    rows = []
+    for entry in layout.entries():
+        if not include_all and (not entry.ref_name or is_machine_tag(entry.ref_name)):
+            continue
+        rows.append(summarise(layout, entry))
+    return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))
