@@ -20,19 +20,14 @@ ChangeKind = Literal["added", "removed", "changed"]
 
 def jsonable(value: Any) -> Any:
     """Convert diff data (dataclasses, digests, tuples, mappings) into plain JSON values."""
-    if isinstance(value, DiffData):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Digest):
         return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        to_json = getattr(value, "to_json", None)
-        if callable(to_json):
-            return to_json()
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
 
 
@@ -140,6 +135,4 @@ def annotation_changes(
     where: str, a: Mapping[str, str], b: Mapping[str, str]
 ) -> list[AnnotationChange]:
     """The annotation differences of one holder, as :class:`AnnotationChange` values."""
-    return [
-        AnnotationChange(where, c.key, c.kind, c.old, c.new) for c in keyed_changes(a, b)
-    ]
+    return [AnnotationChange(where, c.key, c.kind, c.old, c.new) for c in keyed_changes(a, b)]
