@@ -1,0 +1,1 @@
+"""Tests of the registry client, its auth, and the test registries."""

@@ -1,0 +1,283 @@
+"""A spec-faithful test registry (distribution-spec 1.1) on a real loopback HTTP server.
+
+Threaded stdlib ``http.server`` on ``127.0.0.1:<free port>``, in-memory storage
+(:mod:`tests.support.registry_state`). Implements manifests GET/HEAD/PUT/DELETE with exact
+bytes, blobs GET/HEAD with Range/206, uploads (POST, PATCH with ``Content-Range`` and 416,
+PUT, status GET, single-POST, mount), tags list and catalog with ``n``/``last``/``Link``,
+and the referrers API with ``artifactType`` filtering and ``Link`` pagination. Switches:
+``referrers_api``, ``auth`` (None/"basic"/"bearer", with its own token endpoint), page
+sizes, ``OCI-Chunk-Min-Length``, absolute upload locations, a ``Warning`` header, and fault
+injection through :meth:`FakeRegistry.inject`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.support.registry_routes import Routes
+from tests.support.registry_state import RegistryState, error_body, expand_scope
+
+JSON = "application/json"
+
+
+class FakeRegistry(Routes):
+    """The test registry. Use as a context manager or call :meth:`start`/:meth:`stop`."""
+
+    def __init__(
+        self,
+        *,
+        referrers_api: bool = True,
+        auth: str | None = None,
+        users: dict[str, str] | None = None,
+        anonymous_pull: bool = False,
+        tag_page_size: int | None = None,
+        referrers_page_size: int | None = None,
+        chunk_min_length: int | None = None,
+        absolute_locations: bool = False,
+        warning: str | None = None,
+        ignore_range: bool = False,
+        max_manifest_size: int = 4 * 1024 * 1024,
+    ) -> None:
+        assert auth in (None, "basic", "bearer")
+        self.referrers_api = referrers_api
+        self.auth = auth
+        self.anonymous_pull = anonymous_pull
+        self.tag_page_size = tag_page_size
+        self.referrers_page_size = referrers_page_size
+        self.chunk_min_length = chunk_min_length
+        self.absolute_locations = absolute_locations
+        self.warning = warning
+        self.ignore_range = ignore_range
+        self.max_manifest_size = max_manifest_size
+        self.state = RegistryState(users)
+        self.service = "fake-registry"
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self) -> FakeRegistry:
+        """Bind a free loopback port and serve in a daemon thread."""
+        registry = self
+
+        class Handler(_Handler):
+            fake = registry
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeRegistry:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:<port>``."""
+        assert self._server is not None, "registry not started"
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://{self.host}"
+
+    # -- shortcuts to the state ----------------------------------------------------------
+    def inject(self, path_regex: str, kind: str = "500", **kwargs: Any) -> None:
+        """See :meth:`RegistryState.inject`."""
+        self.state.inject(path_regex, kind, **kwargs)
+
+    @property
+    def requests(self) -> list[Any]:
+        """The request log."""
+        return self.state.requests
+
+    # -- auth ------------------------------------------------------------------------------
+    def authorize(self, h: _Handler, needed: list[str]) -> bool:
+        """Check auth for ``needed`` scopes; on failure send the 401 and return False."""
+        header = h.headers.get("Authorization")
+        if self.auth is None:
+            return True
+        if self.auth == "basic":
+            if self.state.check_basic(header):
+                return True
+            h.reply(401, error_body("UNAUTHORIZED", "authentication required"), JSON,
+                    {"WWW-Authenticate": 'Basic realm="fake registry"'})
+            return False
+        if self.state.token_allows(header, needed):
+            return True
+        if self.anonymous_pull and all(n.endswith(":pull") for n in needed) and not header:
+            return True
+        scope = " ".join(needed)
+        challenge = f'Bearer realm="{self.url}/token",service="{self.service}"'
+        if scope:
+            challenge += f',scope="{scope}"'
+        if header:
+            challenge += ',error="insufficient_scope"'
+        h.reply(401, error_body("UNAUTHORIZED", "authentication required"), JSON,
+                {"WWW-Authenticate": challenge})
+        return False
+
+    def token_endpoint(self, h: _Handler, query: dict[str, list[str]]) -> None:
+        """GET (service, scope...) with optional Basic, or POST refresh_token grant."""
+        if h.command == "POST":
+            form = parse_qs(h.body().decode())
+            refresh = form.get("refresh_token", [""])[0]
+            user = self.state.refresh_tokens.get(refresh)
+            if form.get("grant_type") != ["refresh_token"] or user is None or not form.get(
+                "client_id"
+            ):
+                h.reply(401, error_body("UNAUTHORIZED", "bad refresh token"), JSON)
+                return
+            scopes = form.get("scope", [""])[0].split()
+            token = self.state.issue_token(set().union(*map(expand_scope, scopes)))
+            h.reply(200, json.dumps({"access_token": token, "expires_in": 5}).encode(), JSON)
+            return
+        if query.get("service") != [self.service]:
+            h.reply(400, error_body("UNSUPPORTED", "unknown service"), JSON)
+            return
+        header = h.headers.get("Authorization")
+        user = self.state.check_basic(header)
+        if header and user is None:
+            h.reply(401, error_body("UNAUTHORIZED", "bad credentials"), JSON)
+            return
+        wanted: set[str] = set().union(*map(expand_scope, query.get("scope", [])))
+        if user is None:
+            if not self.anonymous_pull:
+                h.reply(401, error_body("UNAUTHORIZED", "credentials required"), JSON)
+                return
+            wanted = {s for s in wanted if s.endswith(":pull")}
+        token = self.state.issue_token(wanted)
+        h.reply(200, json.dumps({"token": token, "expires_in": 3}).encode(), JSON)
+
+    def location(self, path: str) -> str:
+        """An upload location, relative or absolute as configured."""
+        return f"{self.url}{path}" if self.absolute_locations else path
+
+    @staticmethod
+    def new_state() -> str:
+        """A fresh opaque ``_state`` query value (like distribution's)."""
+        return secrets.token_urlsafe(8)
+
+    @staticmethod
+    def page_link(path: str, params: dict[str, str]) -> str:
+        """A relative ``Link`` header for the next page."""
+        return f'<{path}?{urlencode(params)}>; rel="next"'
+
+
+_ROUTES = [
+    ("uploads", re.compile(r"/v2/(?P<name>.+?)/blobs/uploads/(?P<uuid>[^/]*)")),
+    ("blob", re.compile(r"/v2/(?P<name>.+?)/blobs/(?P<digest>[^/]+)")),
+    ("manifest", re.compile(r"/v2/(?P<name>.+?)/manifests/(?P<ref>[^/]+)")),
+    ("tags", re.compile(r"/v2/(?P<name>.+?)/tags/list")),
+    ("referrers", re.compile(r"/v2/(?P<name>.+?)/referrers/(?P<digest>[^/]+)")),
+]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Parses a request, applies faults, dispatches to :class:`Routes`."""
+
+    protocol_version = "HTTP/1.1"
+    fake: FakeRegistry
+    _body: bytes | None = None
+    _truncate = False
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def body(self) -> bytes:
+        """The request body (Content-Length or chunked)."""
+        if self._body is None:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                data = bytearray()
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        break
+                    data += self.rfile.read(size)
+                    self.rfile.readline()
+                self._body = bytes(data)
+            else:
+                self._body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self._body
+
+    def reply(
+        self, status: int, body: bytes = b"", content_type: str | None = None,
+        headers: dict[str, str] | None = None, *, length: int | None = None,
+    ) -> None:
+        """Send a complete response (HEAD gets headers only)."""
+        self.body()  # drain, so keep-alive stays in sync
+        self.entry.status = status
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        if self.fake.warning:
+            self.send_header("Warning", f'299 - "{self.fake.warning}"')
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if self._truncate and body:
+            self.wfile.write(body[: max(1, len(body) // 2)])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+    def _handle(self) -> None:
+        split = urlsplit(self.path)
+        self.entry = self.fake.state.log(self.command, self.path, dict(self.headers.items()))
+        fault = self.fake.state.take_fault(self.command, self.path)
+        if fault is not None:
+            if fault.kind == "reset":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault.kind == "truncate":
+                self._truncate = True
+            else:
+                extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                code = "TOOMANYREQUESTS" if fault.kind == "429" else "UNKNOWN"
+                self.reply(int(fault.kind), error_body(code, "injected"), JSON, extra)
+                return
+        query = parse_qs(split.query)
+        if split.path == "/token":
+            self.fake.token_endpoint(self, query)
+            return
+        if split.path in ("/v2/", "/v2"):
+            if self.fake.authorize(self, []):
+                self.reply(200, b"{}", JSON)
+            return
+        if split.path == "/v2/_catalog":
+            self.fake.catalog(self, query)
+            return
+        for kind, pattern in _ROUTES:
+            match = pattern.fullmatch(split.path)
+            if match is not None:
+                getattr(self.fake, f"route_{kind}")(self, query, **match.groupdict())
+                return
+        self.reply(404, b"404 page not found\n", "text/plain")
+
+    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
