@@ -89,7 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    # Positionals after options ("attach REF -t T FILE"): argparse leaves them over; a
+    # command that takes a trailing list names it in ``intermixed``.
+    target = getattr(args, "intermixed", None)
+    if extras and target and not any(e.startswith("-") for e in extras):
+        setattr(args, target, [*getattr(args, target), *extras])
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
     run = getattr(args, "_run", None)
     if run is None:
         from ocitui.cli.tui_launcher import launch

@@ -40,6 +40,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="manifest annotation (repeatable)",
     )
     add_json(parser)
+    parser.set_defaults(intermixed="files")
 
 
 def run(args: argparse.Namespace) -> int:
