@@ -51,7 +51,8 @@ python tools/make_demo_layout.py
 
 The build is deterministic (fixed timestamps, seeded content, reproducible tar/gzip/zstd),
 so running it again yields byte-identical files; `tests/test_demo_layout.py` checks that the
-committed layout equals a fresh build. All names are full references on the fictional
+committed layout equals a fresh build (compressed bytes assume the same zlib and libzstd
+builds: a different zlib, e.g. zlib-ng, can change the gzip layer). All names are full references on the fictional
 registry `registry.example.com`. All signatures and certificates are **fake**: they decode to
 text that says so.
 
