@@ -57,17 +57,18 @@ def run(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     print(f"{subject.ref_name or subject.digest}  {subject.digest.short}")
-    _print_nodes(nodes, "")
-    for kind, entry in legacy:
-        print(f"└── legacy .{kind}  {entry.digest.short}  {entry.ref_name}")
+    _print_nodes(nodes, "", more=bool(legacy))
+    for i, (kind, entry) in enumerate(legacy):
+        glyph = "└── " if i == len(legacy) - 1 else "├── "
+        print(f"{glyph}legacy .{kind} tag  {entry.digest.short}  {entry.ref_name}")
     if not nodes and not legacy:
         print("(no referrers)", file=sys.stderr)
     return 0
 
 
-def _print_nodes(nodes: Sequence[ReferrerNode], prefix: str) -> None:
+def _print_nodes(nodes: Sequence[ReferrerNode], prefix: str, *, more: bool = False) -> None:
     for i, node in enumerate(nodes):
-        last = i == len(nodes) - 1
+        last = i == len(nodes) - 1 and not more
         desc = node.descriptor
         created = desc.annotations.get(CREATED, "")
         print(

@@ -70,7 +70,7 @@ def config_platform(layout: Layout, manifest: Manifest) -> str | None:
     except OcituiError:
         return None
     os_, arch = config.get("os"), config.get("architecture")
-    if not isinstance(os_, str) or not isinstance(arch, str):
+    if not isinstance(os_, str) or not isinstance(arch, str) or not os_ or not arch:
         return None
     variant = config.get("variant")
     return f"{os_}/{arch}/{variant}" if isinstance(variant, str) and variant else f"{os_}/{arch}"
