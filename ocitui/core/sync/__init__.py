@@ -1,0 +1,65 @@
+"""The sync engine: plan and copy graphs between the layout and registries.
+
+Everything attached moves with an image (referrers of referrers, cosign legacy tags,
+imgpkg tags), nothing is fetched twice, every byte is verified, and the end report says
+what was copied, skipped, left behind, and whether the destination has it all.
+"""
+
+from ocitui.core.sync.engine import (
+    PushItem,
+    copy,
+    plan_copy,
+    plan_pull,
+    plan_push,
+    pull,
+    push,
+    repository,
+)
+from ocitui.core.sync.events import (
+    BlobDone,
+    BlobProgress,
+    BlobStarted,
+    EventSink,
+    Failed,
+    Finished,
+    ManifestDone,
+    PlanReady,
+    Skipped,
+    SyncEvent,
+    TagDone,
+    event_stream,
+)
+from ocitui.core.sync.filters import PLATFORMS_ANNOTATION, SyncFilter
+from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
+from ocitui.core.sync.report import SyncReport
+
+__all__ = [
+    "PLATFORMS_ANNOTATION",
+    "BlobDone",
+    "BlobProgress",
+    "BlobStarted",
+    "EventSink",
+    "Failed",
+    "Finished",
+    "LeftBehind",
+    "ManifestDone",
+    "Plan",
+    "PlanBlob",
+    "PlanManifest",
+    "PlanReady",
+    "PlanTag",
+    "PushItem",
+    "Skipped",
+    "SyncEvent",
+    "SyncFilter",
+    "SyncReport",
+    "TagDone",
+    "copy",
+    "event_stream",
+    "plan_copy",
+    "plan_pull",
+    "plan_push",
+    "pull",
+    "push",
+    "repository",
+]

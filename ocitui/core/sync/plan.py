@@ -1,0 +1,195 @@
+"""The sync plan as data: what will be copied, what is already there, what stays behind.
+
+A plan is computed before anything is written (see :mod:`ocitui.core.sync.walk`), printed
+by ``--dry-run``, and then executed (:mod:`ocitui.core.sync.execute`). Manifests are listed
+in a safe write order: blobs first, children before parents, referrers after subjects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocitui.core.digest import Digest
+from ocitui.core.models import Descriptor
+from ocitui.core.reference import Reference
+from ocitui.core.sync.filters import SyncFilter
+
+
+@dataclass
+class PlanBlob:
+    """One blob (config or layer) of the graph."""
+
+    descriptor: Descriptor
+    source_repo: Reference | None
+    dest_repo: Reference | None
+    present: bool = False
+
+    @property
+    def digest(self) -> Digest:
+        """The blob's digest."""
+        return self.descriptor.digest
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "digest": str(self.digest),
+            "size": self.descriptor.size,
+            "mediaType": self.descriptor.media_type,
+            "present": self.present,
+        }
+
+
+@dataclass
+class PlanManifest:
+    """One manifest or index of the graph, with its exact bytes."""
+
+    descriptor: Descriptor
+    raw: bytes = field(repr=False)
+    #: image | index | platform | referrer | legacy | imgpkg
+    role: str
+    source_repo: Reference | None
+    dest_repo: Reference | None
+    subject: Digest | None = None
+    #: Manifests that must be written first (children of an index).
+    needs: tuple[Digest, ...] = ()
+    blobs: tuple[Digest, ...] = ()
+    present: bool = False
+    #: Write order level: everything of a lower level is written first.
+    level: int = 0
+
+    @property
+    def digest(self) -> Digest:
+        """The manifest's digest."""
+        return self.descriptor.digest
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form (without the bytes)."""
+        out: dict[str, Any] = {
+            "digest": str(self.digest),
+            "mediaType": self.descriptor.media_type,
+            "size": self.descriptor.size,
+            "role": self.role,
+            "present": self.present,
+        }
+        if self.descriptor.artifact_type:
+            out["artifactType"] = self.descriptor.artifact_type
+        if self.descriptor.platform is not None:
+            out["platform"] = str(self.descriptor.platform)
+        if self.subject is not None:
+            out["subject"] = str(self.subject)
+        return out
+
+
+@dataclass
+class PlanTag:
+    """A name to set at the destination once its graph is complete."""
+
+    name: str
+    descriptor: Descriptor
+    #: The repository and tag (or ``sha256:...`` for a digest name) at the destination.
+    repo: Reference
+    tag: str
+    #: Annotations for the layout entry (e.g. which platforms are present).
+    annotations: dict[str, str] = field(default_factory=dict)
+    present: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "digest": str(self.descriptor.digest),
+            "mediaType": self.descriptor.media_type,
+            "present": self.present,
+        }
+        if self.annotations:
+            out["annotations"] = dict(self.annotations)
+        return out
+
+
+@dataclass
+class LeftBehind:
+    """Something the source has that this sync deliberately does not copy."""
+
+    #: platform | artifact-type | no-referrers | bad-subject | unavailable
+    reason: str
+    descriptor: Descriptor
+    subject: Digest | None
+    detail: str
+    #: Bytes of the item and (when known) everything under it.
+    size: int
+    manifests: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        out: dict[str, Any] = {
+            "reason": self.reason,
+            "digest": str(self.descriptor.digest),
+            "mediaType": self.descriptor.media_type,
+            "detail": self.detail,
+            "size": self.size,
+            "manifests": self.manifests,
+        }
+        if self.descriptor.artifact_type:
+            out["artifactType"] = self.descriptor.artifact_type
+        if self.subject is not None:
+            out["subject"] = str(self.subject)
+        return out
+
+
+@dataclass
+class Plan:
+    """Everything a sync will do, and will not do."""
+
+    source: str
+    destination: str
+    filter: SyncFilter
+    roots: list[PlanTag] = field(default_factory=list)
+    manifests: list[PlanManifest] = field(default_factory=list)
+    blobs: list[PlanBlob] = field(default_factory=list)
+    tags: list[PlanTag] = field(default_factory=list)
+    left_behind: list[LeftBehind] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def blobs_to_copy(self) -> list[PlanBlob]:
+        """Blobs not yet at the destination (each digest once per destination repo)."""
+        return [b for b in self.blobs if not b.present]
+
+    def manifests_to_copy(self) -> list[PlanManifest]:
+        """Manifests not yet at the destination, in write order."""
+        return sorted((m for m in self.manifests if not m.present), key=lambda m: m.level)
+
+    def referrer_manifests(self) -> list[PlanManifest]:
+        """Every manifest of the plan that has a subject."""
+        return [m for m in self.manifests if m.subject is not None]
+
+    def summary(self) -> dict[str, int]:
+        """Counts and bytes: to copy, already there, left behind."""
+        copy = self.blobs_to_copy()
+        have = [b for b in self.blobs if b.present]
+        return {
+            "blobsToCopy": len(copy),
+            "bytesToCopy": sum(b.descriptor.size for b in copy),
+            "blobsPresent": len(have),
+            "bytesPresent": sum(b.descriptor.size for b in have),
+            "manifestsToCopy": sum(1 for m in self.manifests if not m.present),
+            "manifestsPresent": sum(1 for m in self.manifests if m.present),
+            "referrers": len(self.referrer_manifests()),
+            "tags": len(self.tags),
+            "leftBehind": len(self.left_behind),
+            "leftBehindBytes": sum(item.size for item in self.left_behind),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole plan as JSON (what ``--dry-run --json`` prints)."""
+        return {
+            "source": self.source,
+            "destination": self.destination,
+            "filter": self.filter.to_json(),
+            "summary": self.summary(),
+            "manifests": [m.to_json() for m in sorted(self.manifests, key=lambda m: m.level)],
+            "blobs": [b.to_json() for b in self.blobs],
+            "tags": [t.to_json() for t in self.tags],
+            "leftBehind": [item.to_json() for item in self.left_behind],
+            "warnings": list(self.warnings),
+        }
