@@ -1,0 +1,188 @@
+"""The Textual app: wiring only. Panes are modes; shared state is the selection and mark.
+
+``run_app(layout)`` is what ``ocitui`` with no subcommand calls. Everything the panes show
+comes from ``ocitui.core``; the app only holds the layout, the current selection and the
+diff mark, switches panes, shows errors, and applies the user's keymap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout import Layout
+from ocitui.tui.commands import OcituiCommands
+from ocitui.tui.keymap import default_keymap_path, load_keymap
+from ocitui.tui.screens.attach import AttachDialog, AttachRequest
+from ocitui.tui.screens.browse import BrowseScreen
+from ocitui.tui.screens.diff import DiffScreen
+from ocitui.tui.screens.help import HelpScreen
+from ocitui.tui.screens.referrers import ReferrersScreen
+from ocitui.tui.screens.sync import SyncScreen
+from ocitui.tui.widgets.layout_tree import NodeData
+
+PANE_MODES = ("browse", "referrers", "diff", "sync")
+
+
+class OcituiApp(App[int]):
+    """ocitui's terminal UI over one layout."""
+
+    TITLE = "ocitui"
+    CSS_PATH = "styles/app.tcss"
+    MODES: ClassVar = {
+        "browse": BrowseScreen,
+        "referrers": ReferrersScreen,
+        "diff": DiffScreen,
+        "sync": SyncScreen,
+    }
+    COMMANDS = App.COMMANDS | {OcituiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("1", "pane('browse')", "Browse", show=False, id="app.browse"),
+        Binding("2", "pane('referrers')", "Referrers", show=False, id="app.referrers"),
+        Binding("3", "pane('diff')", "Diff", show=False, id="app.diff"),
+        Binding("4", "pane('sync')", "Sync", show=False, id="app.sync"),
+    ]
+
+    def __init__(
+        self,
+        layout: Layout,
+        *,
+        keymap_path: Path | None = None,
+        registry_factory: Callable[..., object] | None = None,
+    ) -> None:
+        """``keymap_path`` is the user's keymap file (``None``: no user keymap is read);
+        ``registry_factory`` builds registry clients for Sync (tests inject fakes)."""
+        super().__init__()
+        self.layout = layout
+        self.keymap_path = keymap_path
+        self.registry_factory = registry_factory
+        self.selection: NodeData | None = None
+        self.mark: NodeData | None = None
+        self.diff_pair: tuple[NodeData, NodeData] | None = None
+        #: Artifact type the Referrers pane filters by (``None``: all).
+        self.referrer_type: str | None = None
+
+    def on_mount(self) -> None:
+        """Apply the keymap, then open Browse."""
+        if self.keymap_path is not None:
+            try:
+                self.set_keymap(load_keymap(self.keymap_path))
+            except OcituiError as exc:
+                self.notify(str(exc), severity="error", title="Keymap ignored")
+        self.switch_mode("browse")
+
+    # -- panes ---------------------------------------------------------------------------
+
+    def switch_pane(self, mode: str) -> None:
+        """Show one of the four panes (no-op if it is already showing)."""
+        if mode in PANE_MODES and self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_pane(self, mode: str) -> None:
+        """Key ``1``..``4``."""
+        self.switch_pane(mode)
+
+    def action_help(self) -> None:
+        """Show every active key of the current pane, generated from its bindings."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(
+            HelpScreen(
+                self.screen.active_bindings, self.screen.title or (self.current_mode or "ocitui")
+            )
+        )
+
+    # -- shared actions ------------------------------------------------------------------
+
+    def start_diff(self, other: NodeData) -> None:
+        """Diff the mark against ``other`` in the Diff pane."""
+        if self.mark is None:
+            self.notify(
+                "Mark one side first with m, then select the other and press d.",
+                severity="warning",
+                title="Diff",
+            )
+            return
+        self.diff_pair = (self.mark, other)
+        if self.current_mode == "diff" and isinstance(self.screen, DiffScreen):
+            self.screen.start()
+        else:
+            self.switch_pane("diff")
+
+    def attach_to(self, data: NodeData, then: Callable[[], None] | None = None) -> None:
+        """Ask for a file and an artifact type; attach it to ``data`` as a new referrer."""
+        from ocitui.core.layout.attach import attach
+
+        subject = data.info.descriptor if data.info is not None else None
+        if subject is None:
+            return
+
+        def done(request: AttachRequest | None) -> None:
+            if request is None:
+                return
+            try:
+                entry = attach(
+                    self.layout,
+                    str(subject.digest),
+                    request.artifact_type,
+                    request.files,
+                    request.annotations,
+                )
+            except OcituiError as exc:
+                self.show_error(exc, "Attach failed")
+                return
+            self.notify(f"Attached {entry.digest.short} ({request.artifact_type})", title="Attach")
+            if then is not None:
+                then()
+
+        self.push_screen(AttachDialog(data.name), done)
+
+    def goto_ref(self, ref: str) -> None:
+        """Open Browse with the cursor on the tag named ``ref``."""
+        self.switch_pane("browse")
+        self.call_after_refresh(self._select_in_browse, ref)
+
+    def _select_in_browse(self, ref: str) -> None:
+        if isinstance(self.screen, BrowseScreen):
+            self.screen.select_ref(ref)
+
+    def referrers_of_type(self, artifact_type: str | None) -> None:
+        """Open Referrers filtered by ``artifact_type``."""
+        self.referrer_type = artifact_type
+        if isinstance(self.screen, ReferrersScreen):
+            self.screen.action_refresh()
+        else:
+            self.switch_pane("referrers")
+
+    def show_error(self, error: BaseException, title: str = "Error") -> None:
+        """Show a core error as a one-line notification (never a traceback)."""
+        message = (
+            str(error) if isinstance(error, OcituiError) else (f"{type(error).__name__}: {error}")
+        )
+        self.notify(
+            message.splitlines()[0] if message else title, title=title, severity="error", timeout=8
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for worker failures: a notification, not a crash."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error, title=event.worker.group or "Error")
+
+
+def run_app(layout: Layout, *, keymap_path: Path | None = None) -> int:
+    """Run the TUI on ``layout`` until the user quits; returns the exit code.
+
+    The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
+    ``.json``) unless ``keymap_path`` is given.
+    """
+    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path())
+    result = app.run()
+    return int(result or 0)

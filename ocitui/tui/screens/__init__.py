@@ -1,0 +1,1 @@
+"""Screens: the four panes (Browse, Referrers, Diff, Sync) and modal dialogs."""

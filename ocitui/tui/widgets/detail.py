@@ -1,0 +1,154 @@
+"""The detail pane: tabs Summary, Manifest, Config, Layers, Annotations, Referrers."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static, TabbedContent, TabPane
+
+from ocitui.core.views import human_size
+from ocitui.core.views_detail import Detail, ReferrerRow
+
+TABS = ("summary", "manifest", "config", "layers", "annotations", "referrers")
+
+
+def kv_table(rows: list[tuple[str, str]]) -> Table:
+    """A borderless two-column key/value table."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def json_view(text: str) -> RenderableType:
+    """Syntax-highlighted JSON that follows the terminal's palette (and NO_COLOR)."""
+    if not text:
+        return Text("(nothing to show)", style="dim")
+    return Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True)
+
+
+def verified_mark(verified: bool | None) -> Text:
+    """``✓`` when the manifest's subject matches, ``✗`` when not, ``?`` if unreadable."""
+    if verified is None:
+        return Text("?", style="yellow")
+    return Text("✓", style="green") if verified else Text("✗ mismatch", style="bold red")
+
+
+def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
+    """The referrer tree as an indented table."""
+    if not rows:
+        return Text("No referrers.", style="dim")
+    table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
+    for name in ("artifact type", "digest", "size", "created", "subject"):
+        table.add_column(name, no_wrap=name != "artifact type", overflow="fold")
+    for row in rows:
+        indent = "  " * row.depth + ("└ " if row.depth else "")
+        table.add_row(
+            indent + row.artifact_type,
+            row.descriptor.digest.short,
+            human_size(row.descriptor.size),
+            row.created,
+            verified_mark(row.verified),
+        )
+    return table
+
+
+class DetailPane(Vertical):
+    """Tabs describing the selected manifest or index. Keys ``[``/``]`` switch tabs."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="detail.next_tab"),
+        Binding(
+            "left_square_bracket", "previous_tab", "Prev tab", show=False, id="detail.previous_tab"
+        ),
+        Binding("j", "scroll_body(1)", "Down", show=False, id="detail.down"),
+        Binding("k", "scroll_body(-1)", "Up", show=False, id="detail.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """One scrollable Static per tab."""
+        with TabbedContent(id="detail-tabs"):
+            for tab in TABS:
+                with (
+                    TabPane(tab.capitalize(), id=f"tab-{tab}"),
+                    VerticalScroll(id=f"scroll-{tab}", can_focus=True),
+                ):
+                    yield Static(Text("Select a tag.", style="dim"), id=f"body-{tab}")
+
+    @property
+    def tabs(self) -> TabbedContent:
+        """The inner tabbed content."""
+        return self.query_one("#detail-tabs", TabbedContent)
+
+    @property
+    def active_tab(self) -> str:
+        """The name of the visible tab (``summary`` ...)."""
+        return (self.tabs.active or "tab-summary").removeprefix("tab-")
+
+    def show_tab(self, name: str) -> None:
+        """Make tab ``name`` visible."""
+        self.tabs.active = f"tab-{name}"
+
+    def show(self, detail: Detail | None, referrers: list[ReferrerRow]) -> None:
+        """Render ``detail`` into every tab (``None`` clears the pane)."""
+        if detail is None:
+            for tab in TABS:
+                self._body(tab).update(Text("Select a tag.", style="dim"))
+            return
+        summary: list[RenderableType] = [kv_table(detail.summary)]
+        if detail.error:
+            summary.insert(0, Text(f"! {detail.error}", style="bold red"))
+        from rich.console import Group
+
+        self._body("summary").update(Group(*summary))
+        self._body("manifest").update(json_view(detail.pretty_json))
+        self._body("config").update(json_view(detail.pretty_config))
+        self._body("layers").update(self._layers(detail))
+        self._body("annotations").update(
+            kv_table(sorted(detail.annotations.items()))
+            if detail.annotations
+            else Text("No annotations.", style="dim")
+        )
+        self._body("referrers").update(referrers_table(referrers))
+
+    @staticmethod
+    def _layers(detail: Detail) -> RenderableType:
+        if not detail.layers:
+            return Text("No layers.", style="dim")
+        table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
+        table.add_column("#", justify="right")
+        table.add_column("digest", no_wrap=True)
+        table.add_column("size", justify="right", no_wrap=True)
+        table.add_column("media type", overflow="fold")
+        for row in detail.layers:
+            table.add_row(str(row.index), row.digest.short, human_size(row.size), row.media_type)
+        return table
+
+    def _body(self, tab: str) -> Static:
+        return self.query_one(f"#body-{tab}", Static)
+
+    def action_next_tab(self) -> None:
+        """Show the next tab (wrapping)."""
+        self._step(1)
+
+    def action_previous_tab(self) -> None:
+        """Show the previous tab (wrapping)."""
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        self.show_tab(TABS[(TABS.index(self.active_tab) + delta) % len(TABS)])
+
+    def action_scroll_body(self, delta: int) -> None:
+        """Scroll the visible tab's body by lines."""
+        self.query_one(f"#scroll-{self.active_tab}", VerticalScroll).scroll_relative(
+            y=delta, animate=False
+        )

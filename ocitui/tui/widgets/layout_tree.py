@@ -1,0 +1,203 @@
+"""The Browse tree: registry -> repository -> tag -> platforms / referrers (lazily)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout import Layout
+from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, children_of
+
+
+@dataclass
+class NodeData:
+    """What a tree node stands for. ``info`` is None for registry/repository groups."""
+
+    kind: str
+    name: str
+    info: NodeInfo | None = None
+    machine: list[MachineTag] = field(default_factory=list)
+    loaded: bool = False
+
+
+def short_tag(tag: str) -> str:
+    """Shorten ``sha256-<64 hex>.sig`` to ``sha256-0123456789ab….sig`` for display."""
+    if tag.startswith("sha256-") and len(tag) >= 71:
+        return f"{tag[:19]}…{tag[71:]}"
+    return tag
+
+
+def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
+    """``name  type · N platforms · N referrers`` with the name emphasised."""
+    text = Text()
+    style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
+    text.append(name, style=style)
+    parts = [] if kind == "platform" and info.type_label == "image" else [info.type_label]
+    if info.platform_count > 1:
+        parts.append(f"{info.platform_count} plat")
+    if info.referrer_count:
+        parts.append(f"{info.referrer_count} ref")
+    if parts:
+        text.append("  " + " · ".join(parts), style="dim")
+    return text
+
+
+class LayoutTreeView(Tree[NodeData]):
+    """A lazily expanded tree of the layout, with vim keys beside the arrows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("l,right", "expand", "Expand", show=False, id="tree.expand"),
+        Binding("h,left", "collapse", "Collapse", show=False, id="tree.collapse"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="tree.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="tree.bottom"),
+    ]
+
+    class Chosen(Message):
+        """The cursor rests on a node that has a descriptor (or on a group: ``None``)."""
+
+        def __init__(self, data: NodeData | None) -> None:
+            self.data = data
+            super().__init__()
+
+    def __init__(self, layout: Layout, *, id: str | None = None) -> None:
+        super().__init__("layout", data=NodeData("root", "layout"), id=id)
+        self.store = layout
+        self.show_root = False
+        self.guide_depth = 2
+
+    def populate(self, model: LayoutTree) -> None:
+        """Rebuild the top levels from ``model`` (keeps nothing of the previous tree)."""
+        self.clear()
+        for reg in model.registries:
+            reg_node = self.root.add(
+                Text(reg.registry, style="bold"), NodeData("registry", reg.registry), expand=True
+            )
+            for repo in reg.repositories:
+                label = Text.assemble(
+                    (repo.repository, "bold"),
+                    (f"  {len(repo.tags)} tag{'s' if len(repo.tags) != 1 else ''}", "dim"),
+                )
+                repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
+                for item in repo.tags:
+                    data = NodeData("tag", item.ref_name, item.info, item.machine)
+                    repo_node.add(
+                        info_label(item.tag, item.info),
+                        data,
+                        allow_expand=self._expandable(item.info, item.machine),
+                    )
+        if model.untagged:
+            group = self.root.add(
+                Text("(untagged)", style="bold"), NodeData("registry", "(untagged)"), expand=True
+            )
+            for info in model.untagged:
+                group.add(
+                    info_label(f"@{info.descriptor.digest.short}", info),
+                    NodeData("tag", str(info.descriptor.digest), info),
+                    allow_expand=self._expandable(info, []),
+                )
+        self.root.expand()
+        first = self._first_tag()
+        if first is not None:
+            # Lines are laid out on the next refresh; move (and announce) after it.
+            self.call_after_refresh(self.move_cursor, first)
+
+    def _first_tag(self) -> TreeNode[NodeData] | None:
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop(0)
+            if node.data is not None and node.data.info is not None:
+                return node
+            stack[0:0] = list(node.children)
+        return None
+
+    @staticmethod
+    def _expandable(info: NodeInfo, machine: list[MachineTag]) -> bool:
+        return (
+            info.platform_count > 1
+            or info.referrer_count > 0
+            or bool(machine)
+            or (
+                info.descriptor.media_type.endswith("index.v1+json")
+                or "manifest.list" in info.descriptor.media_type
+            )
+        )
+
+    def _load_children(self, node: TreeNode[NodeData]) -> None:
+        data = node.data
+        if data is None or data.info is None or data.loaded:
+            return
+        data.loaded = True
+        try:
+            children = children_of(self.store, data.info.descriptor, data.machine)
+        except OcituiError as exc:
+            self.notify(str(exc), severity="error", title="Cannot expand")
+            return
+        for child in children:
+            self._add_tree_child(node, child)
+
+    def _add_tree_child(self, node: TreeNode[NodeData], child: ChildItem) -> None:
+        name = short_tag(child.label) if child.kind == "machine" else child.label
+        if child.kind == "platform":
+            name = f"{child.label} @{child.info.descriptor.digest.short[:8]}"
+        elif child.kind == "referrer":
+            name = f"↳ @{child.info.descriptor.digest.short[:8]}"
+        label = info_label(name, child.info, child.kind)
+        data = NodeData(child.kind, child.label, child.info)
+        node.add(label, data, allow_expand=self._expandable(child.info, []))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        """Load a node's children the first time it opens."""
+        self._load_children(event.node)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        """Tell the screen what is under the cursor."""
+        data = event.node.data
+        self.post_message(self.Chosen(data if data is not None and data.info else None))
+
+    def action_expand(self) -> None:
+        """Open the node under the cursor, or step into its first child."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_collapse(self) -> None:
+        """Close the node under the cursor, or step out to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def select_name(self, name: str) -> bool:
+        """Put the cursor on the tag node named ``name``; False if there is none."""
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop(0)
+            if node.data is not None and node.data.kind == "tag" and node.data.name == name:
+                self.move_cursor(node)
+                return True
+            stack.extend(node.children)
+        return False
+
+    @property
+    def selected(self) -> NodeData | None:
+        """The node data under the cursor when it names content."""
+        node = self.cursor_node
+        if node is None or node.data is None or node.data.info is None:
+            return None
+        return node.data
