@@ -45,6 +45,11 @@ FILESYSTEM_LAYERS = mt.TAR_LAYERS | mt.GZIP_LAYERS | mt.ZSTD_LAYERS
 MAX_NESTING = 4
 
 
+def is_filesystem_layer(media_type: str) -> bool:
+    """True for layer types read as tar streams (other ``*.tar*`` types are sniffed)."""
+    return media_type in FILESYSTEM_LAYERS or ".tar" in media_type
+
+
 @dataclass(frozen=True)
 class DocRef(DiffData):
     """What one side of a :class:`NodeDiff` is: digest, media type, size, kind."""
@@ -192,7 +197,7 @@ def _diff_files(
     config_b: dict[str, Any] | None,
 ) -> FilesDiff:
     for side, man in (("A", man_a), ("B", man_b)):
-        odd = [d.media_type for d in man.layers if d.media_type not in FILESYSTEM_LAYERS]
+        odd = [d.media_type for d in man.layers if not is_filesystem_layer(d.media_type)]
         if odd:
             return FilesDiff(skipped=f"side {side} has non-filesystem layers ({odd[0]})")
     if [d.digest for d in man_a.layers] == [d.digest for d in man_b.layers]:

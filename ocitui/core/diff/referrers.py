@@ -13,6 +13,7 @@ from ocitui.core.diff.data import DiffData
 from ocitui.core.diff.store import ContentStore
 from ocitui.core.digest import Digest
 from ocitui.core.errors import DiffError, OcituiError
+from ocitui.core.models import Descriptor
 
 #: Referrer chains deeper than this are not followed (a signature of an SBOM's signature...).
 MAX_DEPTH = 8
@@ -29,6 +30,7 @@ class ReferrerRef(DiffData):
     media_type: str
     subject: str
     depth: int
+    legacy_tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,19 +64,34 @@ def collect_referrers(store: ContentStore, subject: Digest, side: str) -> list[R
     seen = {str(subject)}
     while frontier:
         current, depth = frontier.pop(0)
-        try:
-            descriptors = store.referrers(current)
-        except OcituiError as exc:
-            raise DiffError(f"side {side}: cannot list referrers of {current}: {exc}") from None
-        for desc in descriptors:
+        for desc, legacy in _attached(store, current, side):
             key = str(desc.digest)
             if key in seen or len(found) >= MAX_REFERRERS:
                 continue
             seen.add(key)
-            found[key] = ReferrerRef(key, desc.artifact_type, desc.media_type, str(current), depth)
+            artifact_type = desc.artifact_type or (f"cosign .{legacy} tag" if legacy else None)
+            found[key] = ReferrerRef(
+                key, artifact_type, desc.media_type, str(current), depth, legacy
+            )
             if depth < MAX_DEPTH:
                 frontier.append((desc.digest, depth + 1))
     return sorted(found.values(), key=lambda r: (r.depth, r.artifact_type or "", r.digest))
+
+
+def _attached(
+    store: ContentStore, subject: Digest, side: str
+) -> list[tuple[Descriptor, str | None]]:
+    """Referrers of ``subject``, plus legacy cosign tags when the store knows them."""
+    try:
+        found: list[tuple[Descriptor, str | None]] = [(d, None) for d in store.referrers(subject)]
+        # Optional, not in the protocol: a Layout also reports sha256-<hex>.sig/.att/.sbom tags,
+        # which is how most signatures still travel.
+        legacy = getattr(store, "legacy_attachments", None)
+        if callable(legacy):
+            found += [(desc, kind) for kind, desc in legacy(subject)]
+    except OcituiError as exc:
+        raise DiffError(f"side {side}: cannot list referrers of {subject}: {exc}") from None
+    return found
 
 
 def diff_referrers(

@@ -29,6 +29,7 @@ from ocitui.core.diff.events import (
     ProgressCallback,
     check_cancel,
 )
+from ocitui.core.diff.zstdframes import ZstdFrames
 from ocitui.core.digest import Digest
 from ocitui.core.errors import DiffError, OcituiError
 from ocitui.core.models import Descriptor
@@ -126,12 +127,18 @@ class _Prefixed:
         return head
 
 
+def _zstd(source: Any) -> Any:
+    """A bounded-output zstd reader over ``source`` whose truncation is an error."""
+    checked = ZstdFrames(source)
+    return zstandard.ZstdDecompressor().stream_reader(cast(Any, checked), read_across_frames=True)
+
+
 def _decompressed(media_type: str, raw: _Tap) -> Any:
     """A reader of the uncompressed tar stream, chosen by media type, else by magic bytes."""
     if media_type in mt.GZIP_LAYERS:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[call-overload]
     if media_type in mt.ZSTD_LAYERS:
-        return zstandard.ZstdDecompressor().stream_reader(cast(Any, raw), read_across_frames=True)
+        return _zstd(raw)
     if media_type in mt.TAR_LAYERS:
         return raw
     head = raw.read(4)
