@@ -1,0 +1,238 @@
+"""``import``: merge archives written by ``export`` (or any OCI-layout tar) into a layout.
+
+Each archive is streamed once: parts are checked (size, sha256) as they are read, member
+names are checked before use (:mod:`members`), every blob goes through
+:meth:`Layout.ingest`, which verifies digest and size while writing. Blobs the layout
+already holds are skipped, so an interrupted import can simply be re-run. Only when
+every archive has been read and verified, and the graph it describes is complete, are
+its ``index.json`` entries merged, in one locked update: names from the archive replace
+the same names in the layout; untagged (referrer) entries are deduplicated by digest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tarfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zstandard
+
+from ocitui.core.archive.events import (
+    PROGRESS_STEP,
+    ArchiveFinished,
+    ArchiveStarted,
+    BlobDone,
+    BlobProgress,
+    BlobStarted,
+    EventConsumer,
+    ignore,
+)
+from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
+from ocitui.core.archive.members import Member, classify
+from ocitui.core.archive.verify import check_complete, merge_entries
+from ocitui.core.errors import ArchiveError, DigestMismatch, LayoutError
+from ocitui.core.layout import Layout
+from ocitui.core.layout.index_file import parse_index
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+
+CHUNK = 1024 * 1024
+_MAX_HEADER = 64 * 1024
+_MAX_INDEX = MAX_MANIFEST_SIZE * 16
+
+
+@dataclass
+class ImportReport:
+    """What an import added to the layout."""
+
+    archives: list[str] = field(default_factory=list)
+    refs_added: list[str] = field(default_factory=list)
+    refs_replaced: list[str] = field(default_factory=list)
+    referrers_added: int = 0
+    entries: int = 0
+    blobs_written: int = 0
+    blobs_skipped: int = 0
+    bytes_written: int = 0
+    archive_bytes: int = 0
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (``--json``)."""
+        return {
+            "archives": self.archives,
+            "refsAdded": self.refs_added,
+            "refsReplaced": self.refs_replaced,
+            "referrersAdded": self.referrers_added,
+            "entries": self.entries,
+            "blobsWritten": self.blobs_written,
+            "blobsSkipped": self.blobs_skipped,
+            "bytesWritten": self.bytes_written,
+            "archiveBytes": self.archive_bytes,
+            "missing": self.missing,
+            "warnings": self.warnings,
+        }
+
+
+def import_archives(
+    layout: Layout,
+    paths: Sequence[Path],
+    *,
+    allow_missing: bool = False,
+    consumer: EventConsumer = ignore,
+) -> ImportReport:
+    """Verify and merge the archives at ``paths`` into ``layout`` (see module docstring).
+
+    Blobs referenced by an archive but neither in it nor in the layout fail the import
+    unless ``allow_missing``.
+    """
+    report = ImportReport()
+    incoming: list[Descriptor] = []
+    for source in resolve_sources(paths):
+        report.archives.append(source.label)
+        incoming.extend(_read_archive(layout, source, report, consumer))
+    missing, warnings = check_complete(layout, incoming)
+    report.warnings.extend(warnings)
+    report.missing = [str(d) for d in missing]
+    if missing and not allow_missing:
+        raise ArchiveError(
+            f"archive is incomplete: {len(missing)} referenced blob(s) are neither in it nor "
+            f"in the layout (e.g. {missing[0]}); nothing was added to index.json"
+        )
+    layout.update_index(lambda entries: merge_entries(entries, incoming, report))
+    report.entries = len(incoming)
+    consumer(ArchiveFinished("import", report.blobs_written, report.bytes_written))
+    return report
+
+
+def _read_archive(
+    layout: Layout, source: ArchiveSource, report: ImportReport, consumer: EventConsumer
+) -> list[Descriptor]:
+    consumer(ArchiveStarted("import", 0, source.total_size))
+    reader = PartsReader(source, consumer)
+    entries: list[Descriptor] | None = None
+    seen: set[str] = set()
+    header = False
+    try:
+        stream = open_stream(reader)
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
+            for info in tar:
+                member = classify(info)
+                if member.kind != "dir" and member.name in seen:
+                    raise ArchiveError(f"archive member {member.name!r} appears twice")
+                seen.add(member.name)
+                if member.kind == "oci-layout":
+                    _check_header(_read_small(tar, info, _MAX_HEADER))
+                    header = True
+                elif member.kind == "index":
+                    raw = _read_small(tar, info, _MAX_INDEX)
+                    entries = _parse_entries(raw)
+                elif member.kind == "blob":
+                    _ingest(layout, tar, info, member, report=report, consumer=consumer)
+        while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
+            pass
+        reader.drain()
+    except ArchiveError:
+        _diagnose(reader)
+        raise
+    except (tarfile.TarError, zstandard.ZstdError, DigestMismatch, EOFError, LayoutError) as exc:
+        _diagnose(reader)
+        raise ArchiveError(f"{source.label}: {_explain(exc)}") from None
+    finally:
+        reader.close()
+    report.archive_bytes += reader.bytes_read
+    if not header or entries is None:
+        raise ArchiveError(f"{source.label}: not an OCI layout archive (no oci-layout/index.json)")
+    return entries
+
+
+def _diagnose(reader: PartsReader) -> None:
+    # A corrupt part usually surfaces as a tar or digest error first; name the part.
+    with contextlib.suppress(OSError):
+        reader.diagnose()
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, tarfile.ReadError) and "unexpected end" in str(exc):
+        return "archive is truncated (unexpected end of data)"
+    if isinstance(exc, tarfile.TarError):
+        return f"not a valid tar archive ({exc})"
+    if isinstance(exc, zstandard.ZstdError):
+        return f"corrupt zstd stream ({exc})"
+    if isinstance(exc, DigestMismatch):
+        return f"corrupt blob: {exc}"
+    return str(exc) or type(exc).__name__
+
+
+def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
+    if info.size > cap:
+        raise ArchiveError(f"archive member {info.name!r} is {info.size} bytes, over {cap}")
+    handle = tar.extractfile(info)
+    if handle is None:
+        raise ArchiveError(f"archive member {info.name!r} cannot be read")
+    data = handle.read(cap + 1)
+    if len(data) != info.size:
+        raise ArchiveError("archive is truncated (unexpected end of data)")
+    return data
+
+
+def _check_header(raw: bytes) -> None:
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ArchiveError("archive oci-layout is not valid JSON") from None
+    version = doc.get("imageLayoutVersion") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or not version.startswith("1."):
+        raise ArchiveError(f"archive oci-layout: unsupported imageLayoutVersion {version!r}")
+
+
+def _parse_entries(raw: bytes) -> list[Descriptor]:
+    try:
+        _, entries = parse_index(raw, Path("index.json"))
+    except LayoutError as exc:
+        raise ArchiveError(f"archive {exc}") from None
+    return entries
+
+
+def _ingest(
+    layout: Layout,
+    tar: tarfile.TarFile,
+    info: tarfile.TarInfo,
+    member: Member,
+    *,
+    report: ImportReport,
+    consumer: EventConsumer,
+) -> None:
+    digest, size = member.digest, member.size
+    assert digest is not None
+    if layout.has_blob(digest, size):
+        # Already verified when it was written; the tar reader skips the bytes.
+        report.blobs_skipped += 1
+        consumer(BlobDone(digest, size, skipped=True))
+        return
+    consumer(BlobStarted(digest, size))
+    handle = tar.extractfile(info)
+    if handle is None:
+        raise ArchiveError(f"archive member {member.name!r} cannot be read")
+    writer = layout.ingest(digest, size)
+    try:
+        with writer:
+            writer.restart()  # Start clean: the archive is read from this member's start.
+            next_report = PROGRESS_STEP
+            while chunk := handle.read(CHUNK):
+                writer.write(chunk)
+                if writer.offset >= next_report:
+                    consumer(BlobProgress(digest, writer.offset, size))
+                    next_report += PROGRESS_STEP
+            writer.commit()
+    except BaseException:
+        # Nothing half-written survives an interrupted import (it restarts from 0 anyway).
+        with contextlib.suppress(OSError):
+            writer.partial_path.unlink()
+        raise
+    report.blobs_written += 1
+    report.bytes_written += size
+    consumer(BlobDone(digest, size))
