@@ -1,0 +1,165 @@
+"""``ocitui pull``: registry -> layout, with everything attached (signatures, SBOMs, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from ocitui.cli.common import add_json, open_layout
+from ocitui.cli.progress import make_renderer
+from ocitui.core.registry import RegistryClient, RegistryOptions
+from ocitui.core.sync import EventSink, SyncFilter, SyncReport
+
+NAME = "pull"
+ORDER = 20
+HELP = "copy images and everything attached to them from registries into the layout"
+DESCRIPTION = (
+    "Copy images from registries into the layout together with their referrers (recursively), "
+    "cosign legacy .sig/.att/.sbom tags and imgpkg tags. Blobs already in the layout are not "
+    "fetched again; interrupted downloads resume from the layout's ingest/ directory; every "
+    "byte is verified. The plan lists what will be copied, what is already there, and what "
+    "is left behind by the filters. Exit 1 when anything failed or is missing afterwards."
+)
+EPILOG = """examples:
+  ocitui pull registry.example.com/app:1.0
+  ocitui pull registry.example.com/app:1.0 --platform linux/amd64 --platform linux/arm64
+  ocitui pull ghcr.io/org/app@sha256:<digest> --no-referrers
+  ocitui pull registry.example.com/app:1.0 --artifact-type application/spdx+json
+  ocitui pull registry.example.com/app:1.0 --exclude-artifact-type application/vnd.in-toto+json
+  ocitui pull registry.example.com/app:1.0 --dry-run --json | jq .summary
+
+A platform-filtered pull keeps the index's original bytes and digest; the tagged entry
+records the platforms present in the annotation dev.ocitui.platforms."""
+
+
+def add_remote(parser: argparse.ArgumentParser) -> None:
+    """The shared remote options (``--plain-http``, ``--insecure``, ``--ca-file`` ...)."""
+    try:
+        from ocitui.cli.remote import add_remote_args
+    except ImportError:  # pragma: no cover - the shared module is not there yet
+        parser.add_argument("--plain-http", action="store_true", help="talk plain HTTP")
+        parser.add_argument("--insecure", action="store_true", help="skip TLS verification")
+        parser.add_argument("--ca-file", metavar="FILE", help="extra CA certificates")
+        return
+    add_remote_args(parser)
+
+
+def make_remote_client(args: argparse.Namespace, **overrides: object) -> RegistryClient:
+    """A client from the remote options (``overrides`` replace option fields)."""
+    from dataclasses import replace
+
+    try:
+        from ocitui.cli.remote import make_client
+    except ImportError:  # pragma: no cover
+        options = RegistryOptions(
+            plain_http=args.plain_http, insecure=args.insecure, ca_file=args.ca_file
+        )
+        return RegistryClient(replace(options, **overrides))  # type: ignore[arg-type]
+    client: RegistryClient = make_client(args)
+    if overrides:
+        client.options = replace(client.options, **overrides)  # type: ignore[arg-type]
+        client._session.options = client.options
+    return client
+
+
+def add_filters(parser: argparse.ArgumentParser, *, platforms: bool = True) -> None:
+    """``--platform``, ``--no-referrers``, ``--artifact-type``, ``--exclude-artifact-type``."""
+    if platforms:
+        parser.add_argument(
+            "--platform",
+            action="append",
+            default=[],
+            metavar="OS/ARCH[/VARIANT]",
+            help="only these platforms of an index (repeatable: N of M)",
+        )
+    parser.add_argument(
+        "--no-referrers", action="store_true", help="leave referrers and legacy cosign tags behind"
+    )
+    parser.add_argument(
+        "--artifact-type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="only referrers of this artifact type (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude-artifact-type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="leave referrers of this artifact type behind (repeatable)",
+    )
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run``, ``--concurrency``, ``--json``."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (copy / already there / left behind) and stop",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="blobs transferred at once (default 4)",
+    )
+    add_json(parser)
+
+
+def filter_of(args: argparse.Namespace) -> SyncFilter:
+    """The :class:`SyncFilter` from the parsed options."""
+    return SyncFilter.build(
+        getattr(args, "platform", []) or [],
+        args.artifact_type,
+        args.exclude_artifact_type,
+        referrers=not args.no_referrers,
+    )
+
+
+def run_sync(
+    args: argparse.Namespace,
+    work: Callable[[EventSink], Coroutine[Any, Any, SyncReport]],
+) -> int:
+    """Run ``work`` with a renderer; exit 0 when the report is ok, else 1."""
+    renderer = make_renderer(args.json)
+    try:
+        report = asyncio.run(work(renderer))
+    finally:
+        renderer.close()
+    return 0 if report.ok else 1
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``pull`` arguments."""
+    parser.add_argument("refs", nargs="+", metavar="REF", help="image references to pull")
+    add_filters(parser)
+    add_run_options(parser)
+    add_remote(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Pull each REF into the layout."""
+    from ocitui.core import sync
+
+    if args.concurrency < 1:
+        raise SystemExit("ocitui pull: --concurrency must be at least 1")
+    sync_filter = filter_of(args)
+    layout = open_layout(args, create=True)
+
+    async def work(emit: EventSink) -> SyncReport:
+        async with make_remote_client(args) as client:
+            return await sync.pull(
+                client,
+                layout,
+                args.refs,
+                sync_filter,
+                dry_run=args.dry_run,
+                concurrency=args.concurrency,
+                emit=emit,
+            )
+
+    return run_sync(args, work)

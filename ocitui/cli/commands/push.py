@@ -1,0 +1,130 @@
+"""``ocitui push``: layout -> registry, with referrers, legacy cosign tags and imgpkg tags."""
+
+from __future__ import annotations
+
+import argparse
+
+from ocitui.cli.commands.pull import (
+    add_filters,
+    add_remote,
+    add_run_options,
+    filter_of,
+    make_remote_client,
+    run_sync,
+)
+from ocitui.cli.common import open_layout
+from ocitui.core.errors import InvalidReference, SyncError
+from ocitui.core.layout import Layout
+from ocitui.core.layout.referrers import fallback_tag_subject, legacy_tag_subject
+from ocitui.core.reference import parse_reference
+from ocitui.core.sync import EventSink, PushItem, SyncReport
+
+NAME = "push"
+ORDER = 21
+HELP = "copy layout images and everything attached to them to a registry"
+DESCRIPTION = (
+    "Push a layout image with its referrers, legacy cosign tags and imgpkg tags to a registry "
+    "(blobs first, children before parents, referrers after subjects, tags last), or every "
+    "tagged image with --all-to, keeping repository paths under a prefix. Referrers go through "
+    "the referrers API or the fallback tag (--referrers-mode). A platform-filtered (partial) "
+    "index is refused unless the registry already has the missing platforms: pull every "
+    "platform first, or push one platform by digest."
+)
+EPILOG = """examples:
+  ocitui push registry.example.com/app:1.0 mirror.internal:5000/app:1.0
+  ocitui push app:1.0 mirror.internal:5000/team/app          # keeps the tag 1.0
+  ocitui push --all-to mirror.internal:5000/mirror           # every tagged image
+  ocitui push app:1.0 mirror.internal:5000/app:1.0 --referrers-mode tag --dry-run
+  ocitui push app@sha256:<linux/amd64 manifest> mirror.internal:5000/app:1.0-amd64"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``push`` arguments."""
+    parser.add_argument("ref", nargs="?", metavar="REF", help="the layout image to push")
+    parser.add_argument(
+        "dest",
+        nargs="?",
+        metavar="DEST",
+        help="destination reference (the source tag is kept when omitted)",
+    )
+    parser.add_argument(
+        "--all-to",
+        metavar="REGISTRY[/PREFIX]",
+        help="push every tagged image, repository paths kept under PREFIX",
+    )
+    parser.add_argument(
+        "--referrers-mode",
+        choices=("auto", "api", "tag"),
+        default="auto",
+        help="referrers API, fallback tag, or probe (default auto)",
+    )
+    add_filters(parser, platforms=False)
+    add_run_options(parser)
+    add_remote(parser)
+
+
+def is_machine_tag(name: str) -> bool:
+    """Legacy cosign, imgpkg and referrers-fallback tags: pushed with their subject."""
+    tag = name.rsplit(":", 1)[-1] if "@" not in name else ""
+    return bool(legacy_tag_subject(name) or fallback_tag_subject(name) or tag.endswith(".imgpkg"))
+
+
+def all_to_items(layout: Layout, target: str) -> list[PushItem]:
+    """Every tagged, non-machine name, mapped to ``target/<repository>:<tag>``."""
+    target = target.rstrip("/")
+    items: list[PushItem] = []
+    for entry in layout.tagged():
+        name = entry.ref_name or ""
+        if is_machine_tag(name):
+            continue
+        try:
+            ref = parse_reference(name)
+        except InvalidReference:
+            raise SyncError(f"cannot push {name!r}: not a full reference") from None
+        suffix = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
+        items.append((name, parse_reference(f"{target}/{ref.repository}{suffix}")))
+    if not items:
+        raise SyncError("the layout has no tagged images to push")
+    return items
+
+
+def push_items(layout: Layout, args: argparse.Namespace) -> list[PushItem]:
+    """The (layout name, destination) pairs asked for."""
+    if args.all_to:
+        if args.ref or args.dest:
+            raise SyncError("give either REF DEST or --all-to, not both")
+        return all_to_items(layout, args.all_to)
+    if not args.ref or not args.dest:
+        raise SyncError("push needs REF and DEST (or --all-to REGISTRY[/PREFIX])")
+    dest = parse_reference(args.dest, default_tag=None)
+    if dest.tag is None and dest.digest is None:
+        source = layout.resolve(args.ref)
+        try:
+            tag = parse_reference(source.ref_name or "").tag
+        except InvalidReference:
+            tag = None
+        dest = dest.with_tag(tag or "latest")
+    return [(args.ref, dest)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Push to the registry."""
+    from ocitui.core import sync
+
+    layout = open_layout(args)
+    items = push_items(layout, args)
+    sync_filter = filter_of(args)
+
+    async def work(emit: EventSink) -> SyncReport:
+        async with make_remote_client(args, referrers_mode=args.referrers_mode) as client:
+            return await sync.push(
+                layout,
+                client,
+                items,
+                sync_filter,
+                dry_run=args.dry_run,
+                concurrency=args.concurrency,
+                emit=emit,
+            )
+
+    return run_sync(args, work)

@@ -1,0 +1,195 @@
+"""Rendering sync events: rich bars on a TTY, plain lines otherwise, JSON lines on request.
+
+The core emits typed events (:mod:`ocitui.core.sync.events`); this module is the only
+place that turns them into text. ``rich`` is imported lazily, and only for a TTY.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from ocitui.cli.common import human_size
+from ocitui.core.sync import (
+    BlobDone,
+    BlobProgress,
+    BlobStarted,
+    Failed,
+    Finished,
+    ManifestDone,
+    Plan,
+    PlanReady,
+    SyncEvent,
+    SyncReport,
+    TagDone,
+)
+
+
+class Renderer:
+    """Base renderer: a callable event sink with a ``close``."""
+
+    def __call__(self, event: SyncEvent) -> None:
+        """Handle one event."""
+
+    def close(self) -> None:
+        """Finish drawing (stop live displays)."""
+
+
+class JsonRenderer(Renderer):
+    """One JSON object per event per line on stdout (``--json``)."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def __call__(self, event: SyncEvent) -> None:
+        """Write the event."""
+        self.out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+class PlainRenderer(Renderer):
+    """Log lines on stderr (pipes, CI, dumb terminals), the plan and report on stdout."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def __call__(self, event: SyncEvent) -> None:
+        """Print the events worth a line."""
+        if isinstance(event, PlanReady):
+            self.out.write(format_plan(event.plan))
+        elif isinstance(event, BlobStarted) and event.offset:
+            self._line(f"resuming {_short(event.digest)} at {human_size(event.offset)}")
+        elif isinstance(event, BlobDone):
+            self._line(f"{event.how:<10} {_short(event.digest)}  {human_size(event.size)}")
+        elif isinstance(event, ManifestDone):
+            self._line(f"{'manifest':<10} {_short(event.digest)}  {event.role}")
+        elif isinstance(event, TagDone):
+            self._line(f"{'tagged':<10} {event.name}")
+        elif isinstance(event, Failed):
+            self._line(f"{'FAILED':<10} {_short(event.digest)}  {event.message}")
+        elif isinstance(event, Finished):
+            self.out.write(format_report(event.report))
+
+    def _line(self, text: str) -> None:
+        self.err.write(text + "\n")
+        self.err.flush()
+
+
+class RichRenderer(PlainRenderer):
+    """Progress bars (one per blob in flight, plus a total) on a terminal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+
+        self.console = Console(file=sys.stderr)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.tasks: dict[str, Any] = {}
+        self.done: dict[str, int] = {}
+        self.total: Any = None
+        self.progress.start()
+
+    def __call__(self, event: SyncEvent) -> None:
+        """Update bars; everything else as plain lines above them."""
+        if isinstance(event, PlanReady):
+            self.progress.console.print(format_plan(event.plan), end="", markup=False)
+            todo = event.plan.summary()["bytesToCopy"]
+            self.total = self.progress.add_task("total", total=todo or None)
+        elif isinstance(event, BlobStarted):
+            self.done[event.digest] = event.offset
+            self.tasks[event.digest] = self.progress.add_task(
+                _short(event.digest), total=event.size, completed=event.offset
+            )
+        elif isinstance(event, BlobProgress):
+            task = self.tasks.get(event.digest)
+            if task is not None:
+                before = self.done.get(event.digest, 0)
+                self.done[event.digest] = event.done
+                self.progress.update(task, completed=event.done)
+                if self.total is not None:
+                    self.progress.advance(self.total, max(0, event.done - before))
+        elif isinstance(event, BlobDone):
+            task = self.tasks.pop(event.digest, None)
+            if task is not None:
+                self.progress.remove_task(task)
+        elif isinstance(event, Failed):
+            self.progress.console.print(
+                f"FAILED {_short(event.digest)} {event.message}", markup=False
+            )
+        elif isinstance(event, Finished):
+            self.progress.stop()
+            self.out.write(format_report(event.report))
+
+    def close(self) -> None:
+        """Stop the live display."""
+        self.progress.stop()
+
+
+def make_renderer(json_mode: bool) -> Renderer:
+    """JSON lines, rich bars on a TTY, or plain lines."""
+    if json_mode:
+        return JsonRenderer()
+    if sys.stderr.isatty() and sys.stdout.isatty():
+        return RichRenderer()
+    return PlainRenderer()
+
+
+def _short(digest: str) -> str:
+    return digest.split(":", 1)[-1][:12] if digest else "-"
+
+
+def format_plan(plan: Plan) -> str:
+    """The plan as a few human lines (and every left-behind item)."""
+    s = plan.summary()
+    lines = [
+        f"plan: {plan.source} -> {plan.destination}",
+        f"  copy:         {s['blobsToCopy']} blobs ({human_size(s['bytesToCopy'])}), "
+        f"{s['manifestsToCopy']} manifests",
+        f"  already there: {s['blobsPresent']} blobs ({human_size(s['bytesPresent'])}), "
+        f"{s['manifestsPresent']} manifests",
+        f"  referrers:    {s['referrers']}   tags: {s['tags']}",
+        f"  left behind:  {s['leftBehind']} ({human_size(s['leftBehindBytes'])})",
+    ]
+    for item in plan.left_behind:
+        kind = item.descriptor.artifact_type or item.descriptor.media_type
+        lines.append(
+            f"    - {item.reason:<14} {item.descriptor.digest.short}  {item.detail}  "
+            f"[{kind}] {human_size(item.size)}"
+        )
+    lines += [f"  warning: {w}" for w in plan.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def format_report(report: SyncReport) -> str:
+    """The end report as human lines."""
+    if report.dry_run:
+        return "dry run: nothing was written\n"
+    lines = [
+        f"copied:      {report.blobs_copied} blobs ({human_size(report.bytes_copied)}"
+        + (f", {report.blobs_mounted} mounted" if report.blobs_mounted else "")
+        + f"), {report.manifests_written} manifests, {report.tags_written} tags",
+        f"skipped:     {report.blobs_skipped} blobs ({human_size(report.bytes_skipped)}), "
+        f"{report.manifests_skipped} manifests, {report.tags_skipped} tags (already there)",
+        f"left behind: {len(report.left_behind)}",
+        f"verified:    {report.referrers_verified} referrers at the destination",
+    ]
+    lines += [f"FAILED:  {f}" for f in report.failed]
+    lines += [f"MISSING: {m}" for m in report.missing]
+    lines.append("ok" if report.ok else "sync incomplete: see FAILED/MISSING above")
+    return "\n".join(lines) + "\n"
