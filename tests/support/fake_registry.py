@@ -71,7 +71,9 @@ class FakeRegistry(Routes):
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -247,6 +249,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _handle(self) -> None:
+        # One handler instance serves every request of a keep-alive connection.
+        self._body, self._truncate = None, False
         split = urlsplit(self.path)
         self.entry = self.fake.state.log(self.command, self.path, dict(self.headers.items()))
         fault = self.fake.state.take_fault(self.command, self.path)

@@ -97,7 +97,12 @@ class BlobOps(ClientBase):
     ) -> bool:
         """Copy the body into the sink; False when the connection dropped part-way."""
         try:
-            async for chunk in response.aiter_raw():
+            # Raw bytes: Range offsets count encoded bytes. A response that was read
+            # already (mock transports) only offers its content.
+            chunks = (
+                _single(response.content) if response.is_stream_consumed else (response.aiter_raw())
+            )
+            async for chunk in chunks:
                 if sink.offset + len(chunk) > desc.size:
                     raise DigestMismatch(f"{where}: registry sent more than {desc.size} bytes")
                 sink.write(chunk)
@@ -214,6 +219,10 @@ async def _file_chunks(
             yield chunk
     if verifier is not None:
         verifier.verify()
+
+
+async def _single(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _int(value: str | None) -> int | None:
