@@ -51,7 +51,11 @@ class LayersDiff(DiffData):
 
     @property
     def count(self) -> int:
-        """Differences: added, removed, recompressed and retyped layers, and a new order."""
+        """Differences: added, removed, recompressed and retyped layers, and a new order.
+
+        ``retyped`` counts shared blobs whose media type differs (Docker vs OCI names for
+        the same bytes); a recompressed layer's new media type is part of its recompression.
+        """
         return (
             len(self.added)
             + len(self.removed)
@@ -121,7 +125,7 @@ def diff_layers(
         added=tuple(added),
         removed=tuple(removed),
         recompressed=tuple(recompressed),
-        retyped=sum(1 for p in matched if p.retyped),
+        retyped=sum(1 for p in shared if p.retyped),
         order_changed=order_changed,
     )
     return result, notes
