@@ -1,0 +1,231 @@
+"""Pull from the spec-faithful fake registry (referrers API path, faults, request log)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest
+from ocitui.core.models import canonical_json
+from ocitui.core.registry import RegistryClient
+from ocitui.core.sync import (
+    PLATFORMS_ANNOTATION,
+    BlobDone,
+    SyncEvent,
+    SyncFilter,
+    plan_pull,
+    pull,
+)
+from tests.sync.graph import BUNDLE, INTOTO, SBOM, Graph, build_graph, seed_state
+
+
+@pytest.fixture
+def source(fake_registry: Callable[..., Any]) -> tuple[Any, Graph, str]:
+    registry = fake_registry()
+    graph = build_graph()
+    seed_state(registry.state, "team/app", graph)
+    return registry, graph, f"{registry.host}/team/app:v1"
+
+
+def blob_requests(registry: Any) -> list[Any]:
+    return registry.state.requests_matching(None, r"/blobs/sha256:")
+
+
+async def test_pull_takes_everything_attached(source, client: RegistryClient, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    report = await pull(client, layout, [ref])
+    assert report.ok, report.to_json()
+    assert all(layout.has_blob(d, len(b)) for d, b in graph.blobs.items())
+    index = graph.names["index"]
+    assert layout.resolve(ref).digest == index
+    assert {d.digest for d in layout.referrers(index)} == {
+        graph.names["sbom"],
+        graph.names["attestation"],
+    }
+    assert [d.digest for d in layout.referrers(graph.names["sbom"])] == [
+        graph.names["sbom-signature"]
+    ]
+    assert [d.digest for d in layout.referrers(graph.names["linux/arm64"])] == [
+        graph.names["arm-signature"]
+    ]
+    legacy = layout.resolve(f"{registry.host}/team/app:sha256-{index.encoded}.sig")
+    assert legacy.digest == graph.names["legacy-sig"]
+    assert report.referrers_verified == 4
+    assert report.left_behind == []
+
+
+async def test_second_pull_makes_no_blob_requests(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    registry.state.clear_log()
+    report = await pull(client, layout, [ref])
+    assert report.ok
+    assert blob_requests(registry) == []
+    assert report.blobs_copied == 0 and report.blobs_skipped == len(graph.blobs)
+    # Children and referrers by digest come from the layout, not the registry.
+    assert registry.state.requests_matching("GET", r"/manifests/sha256:") == []
+
+
+async def test_platform_filter_n_of_m(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    wanted = SyncFilter.build(["linux/amd64", "linux/arm64"])
+    report = await pull(client, layout, [ref], wanted)
+    assert report.ok, report.to_json()
+    entry = layout.resolve(ref)
+    assert entry.digest == graph.names["index"]  # original bytes and digest
+    assert layout.has_blob(graph.names["index"])
+    assert entry.annotations[PLATFORMS_ANNOTATION] == "linux/amd64,linux/arm64"
+    assert not layout.has_blob(graph.names["linux/s390x"])
+    assert layout.has_blob(graph.names["linux/arm64"])
+    # The referrers of the chosen platform come along.
+    assert [d.digest for d in layout.referrers(graph.names["linux/arm64"])] == [
+        graph.names["arm-signature"]
+    ]
+    behind = [(i.reason, i.descriptor.digest) for i in report.left_behind]
+    assert behind == [("platform", graph.names["linux/s390x"])]
+    assert report.left_behind[0].size > 4096  # manifest + config + layer
+    # Pulling the rest later completes the index and drops the annotation.
+    assert (await pull(client, layout, [ref])).ok
+    assert PLATFORMS_ANNOTATION not in layout.resolve(ref).annotations
+
+
+async def test_artifact_type_include(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    report = await pull(client, layout, [ref], SyncFilter.build(artifact_types=[SBOM]))
+    assert report.ok
+    index = graph.names["index"]
+    assert [d.digest for d in layout.referrers(index)] == [graph.names["sbom"]]
+    reasons = {(i.reason, i.descriptor.digest) for i in report.left_behind}
+    assert ("artifact-type", graph.names["attestation"]) in reasons
+    assert ("artifact-type", graph.names["sbom-signature"]) in reasons
+    assert ("artifact-type", graph.names["arm-signature"]) in reasons
+    assert ("artifact-type", graph.names["legacy-sig"]) in reasons
+
+
+async def test_artifact_type_exclude(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    report = await pull(client, layout, [ref], SyncFilter.build(exclude_artifact_types=[INTOTO]))
+    assert report.ok
+    assert {d.digest for d in layout.referrers(graph.names["index"])} == {graph.names["sbom"]}
+    assert layout.referrers(graph.names["sbom"])[0].artifact_type == BUNDLE
+    assert [(i.reason, i.descriptor.digest) for i in report.left_behind] == [
+        ("artifact-type", graph.names["attestation"])
+    ]
+
+
+async def test_no_referrers_reports_what_stays(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    report = await pull(client, layout, [ref], SyncFilter.build(referrers=False))
+    assert report.ok
+    assert layout.referrers(graph.names["index"]) == []
+    behind = {i.descriptor.digest for i in report.left_behind}
+    assert behind == {
+        graph.names[n] for n in ("sbom", "attestation", "arm-signature", "legacy-sig")
+    }
+    assert all(i.reason == "no-referrers" for i in report.left_behind)
+
+
+async def test_dry_run_plan_content(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    plan = await plan_pull(client, layout, [ref], SyncFilter.build(["linux/amd64"]))
+    data = plan.to_json()
+    summary = data["summary"]
+    assert summary["referrers"] == 3  # sbom, its signature, attestation (arm64 left behind)
+    assert summary["tags"] == 2  # the ref and the legacy .sig tag
+    assert summary["leftBehind"] == 2 and summary["manifestsPresent"] == 0
+    roles = sorted(m["role"] for m in data["manifests"])
+    assert roles == ["index", "legacy", "platform", "referrer", "referrer", "referrer"]
+    levels = {m["digest"]: i for i, m in enumerate(data["manifests"])}
+    assert levels[str(graph.names["linux/amd64"])] < levels[str(graph.names["index"])]
+    assert levels[str(graph.names["index"])] < levels[str(graph.names["sbom"])]
+    assert levels[str(graph.names["sbom"])] < levels[str(graph.names["sbom-signature"])]
+    report = await pull(client, layout, [ref], dry_run=True)
+    assert report.dry_run and blob_requests(registry) == []
+    assert layout.entries() == []
+
+
+async def test_faults_are_retried(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    registry.inject(r"/blobs/sha256:", "500", times=2, method="GET")
+    registry.inject(r"/blobs/sha256:", "429", times=1, method="GET", retry_after=0)
+    registry.inject(r"/blobs/sha256:", "reset", times=2, method="GET")
+    registry.inject(r"/manifests/", "503", times=1)
+    layout = new_layout()
+    report = await pull(client, layout, [ref], concurrency=2)
+    assert report.ok, report.to_json()
+    assert all(layout.has_blob(d) for d in graph.blobs)
+
+
+async def test_interrupted_pull_resumes_from_ingest(fake_registry, client, new_layout) -> None:
+    registry = fake_registry()
+    graph = build_graph(layer_size=64 * 1024)
+    seed_state(registry.state, "team/app", graph)
+    ref = f"{registry.host}/team/app:v1"
+    layout = new_layout()
+    big = max(graph.blobs, key=lambda d: len(graph.blobs[d]))
+    data = graph.blobs[big]
+    with layout.ingest(big, len(data)) as writer:  # an earlier run stopped half-way
+        writer.write(data[: len(data) // 2])
+    report = await pull(client, layout, [ref])
+    assert report.ok
+    gets = registry.state.requests_matching("GET", f"/blobs/{big}")
+    assert [r.headers.get("Range") for r in gets] == [f"bytes={len(data) // 2}-"]
+    assert layout.read_blob(big) == data
+
+
+async def test_cancelled_pull_keeps_layout_consistent(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    task: asyncio.Task[Any] | None = None
+
+    def emit(event: SyncEvent) -> None:
+        if isinstance(event, BlobDone) and task is not None:
+            task.cancel()
+
+    task = asyncio.ensure_future(pull(client, layout, [ref], concurrency=1, emit=emit))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert layout.entries() == []  # no name for an incomplete graph
+    registry.state.clear_log()
+    report = await pull(client, layout, [ref])
+    assert report.ok and report.blobs_skipped >= 1
+
+
+async def test_fallback_tag_lies_are_caught(fake_registry, client, new_layout) -> None:
+    registry = fake_registry(referrers_api=False)
+    graph = build_graph()
+    seed_state(registry.state, "team/app", graph)
+    index = graph.names["index"]
+    liar = graph.names["arm-signature"]  # refers to the arm64 child, not the index
+    raw = next(r for r, _, _ in graph.manifests if Digest.of(r) == liar)
+    fallback = canonical_json(
+        {
+            "schemaVersion": 2,
+            "mediaType": mt.OCI_INDEX,
+            "manifests": [
+                {
+                    "mediaType": mt.OCI_MANIFEST,
+                    "digest": str(liar),
+                    "size": len(raw),
+                    "artifactType": BUNDLE,
+                }
+            ],
+        }
+    )
+    registry.state.put_manifest("team/app", fallback, mt.OCI_INDEX, index.tag_form)
+    layout = new_layout()
+    report = await pull(client, layout, [f"{registry.host}/team/app:v1"])
+    assert ("bad-subject", liar) in {(i.reason, i.descriptor.digest) for i in report.left_behind}
+    assert any("does not refer" in w for w in report.warnings)
+    assert all(d.digest != liar for d in layout.referrers(index))
