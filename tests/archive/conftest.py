@@ -35,8 +35,9 @@ def built(tmp_path: Path) -> Built:
     arm = builders.image(layout, None, payload=random.Random(2).randbytes(100_000))
     app = builders.index(layout, "registry.example.com/demo/app:1", [amd, arm])
     sbom = builders.referrer(layout, app, "application/spdx+json", b'{"spdx": 1}')
-    sbom_sig = builders.referrer(layout, sbom, "application/vnd.dev.sigstore.bundle.v0.3+json",
-                                 b'{"sig": 1}')
+    sbom_sig = builders.referrer(
+        layout, sbom, "application/vnd.dev.sigstore.bundle.v0.3+json", b'{"sig": 1}'
+    )
     sig_tag = builders.legacy_sig(layout, "registry.example.com/demo/app", app)
     other = builders.image(layout, "registry.example.com/demo/other:1", payload=b"other" * 50)
     return Built(layout, app, other, sbom, sbom_sig, sig_tag)
