@@ -50,11 +50,15 @@ class ListingOps(ClientBase):
             next_url = next_link(link, page_url)
         return out
 
-    async def list_tags(self, repo: Reference) -> list[str]:
-        """Every tag of ``repo`` (a repository the registry does not know has none)."""
+    async def list_tags(self, repo: Reference, *, page_size: int | None = None) -> list[str]:
+        """Every tag of ``repo`` (a repository the registry does not know has none).
+
+        ``page_size`` asks for pages of ``n`` tags; the ``Link`` chain is followed either way.
+        """
+        tail = "tags/list" if page_size is None else f"tags/list?n={int(page_size)}"
         return await self._pages(
             repo.registry,
-            self.repo_url(repo, "tags/list"),
+            self.repo_url(repo, tail),
             "tags",
             self.scopes(repo),
             self.where(repo),
