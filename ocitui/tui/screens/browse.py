@@ -41,6 +41,8 @@ class BrowseScreen(Screen[None]):
         Binding("a", "attach", "Attach", id="browse.attach"),
         Binding("s", "sync", "Sync", id="browse.sync"),
         Binding("R", "refresh", "Refresh", id="browse.refresh"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="browse.next_tab"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="browse.prev_tab"),
     ]
 
     def __init__(self) -> None:
@@ -132,6 +134,11 @@ class BrowseScreen(Screen[None]):
         if not tree.select_name(ref):
             self.notify(f"{ref} is not in the tree", severity="warning")
         tree.focus()
+
+    def action_tab(self, delta: int) -> None:
+        """Show the next (1) or previous (-1) detail tab."""
+        pane = self.query_one(DetailPane)
+        pane.action_next_tab() if delta > 0 else pane.action_previous_tab()
 
     # -- filter --------------------------------------------------------------------------
 

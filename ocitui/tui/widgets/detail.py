@@ -63,13 +63,9 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
 
 
 class DetailPane(Vertical):
-    """Tabs describing the selected manifest or index. Keys ``[``/``]`` switch tabs."""
+    """Tabs describing the selected manifest or index (the screen binds ``[``/``]``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="detail.next_tab"),
-        Binding(
-            "left_square_bracket", "previous_tab", "Prev tab", show=False, id="detail.previous_tab"
-        ),
         Binding("j", "scroll_body(1)", "Down", show=False, id="detail.down"),
         Binding("k", "scroll_body(-1)", "Up", show=False, id="detail.up"),
     ]

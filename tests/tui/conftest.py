@@ -1,0 +1,71 @@
+"""Fixtures for TUI tests: layouts opened by relative path, an app factory, SVG snapshots.
+
+Layouts are opened as ``demo``/``sample`` relative to the test's temp dir, so the status
+line (which shows the layout path) is the same on every run and in every snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+from syrupy.location import PyTestLocation
+from textual.pilot import Pilot
+
+from ocitui.core.layout import Layout
+from ocitui.tui.app import OcituiApp
+from tests.tui.sample import build_sample
+
+SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "snapshots"
+
+
+class SVGSnapshotExtension(SingleFileSnapshotExtension):
+    """One ``.svg`` file per snapshot, under the top-level ``snapshots/`` directory."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "svg"
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(SNAPSHOT_DIR)
+
+
+@pytest.fixture
+def svg_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """``assert app.export_screenshot() == svg_snapshot``."""
+    return snapshot.use_extension(SVGSnapshotExtension)
+
+
+@pytest.fixture
+def sample_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    """The small sample layout, opened as ``sample`` (relative to the temp dir)."""
+    build_sample(tmp_path / "sample")
+    monkeypatch.chdir(tmp_path)
+    return Layout.open("sample")
+
+
+@pytest.fixture
+def demo_layout(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    """A private copy of ``layouts/demo``, opened as ``demo``."""
+    monkeypatch.chdir(demo_copy.parent)
+    return Layout.open(demo_copy.name)
+
+
+@pytest.fixture
+def make_app() -> Callable[..., OcituiApp]:
+    """Build the app without a user keymap (tests never read a config dir)."""
+
+    def factory(layout: Layout, **kwargs: object) -> OcituiApp:
+        return OcituiApp(layout, keymap_path=kwargs.pop("keymap_path", None))  # type: ignore[arg-type]
+
+    return factory
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until workers (which may start more workers) and messages are done."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
