@@ -73,7 +73,7 @@ async def test_second_pull_makes_no_blob_requests(source, client, new_layout) ->
 
 
 async def test_platform_filter_n_of_m(source, client, new_layout) -> None:
-    registry, graph, ref = source
+    _registry, graph, ref = source
     layout = new_layout()
     wanted = SyncFilter.build(["linux/amd64", "linux/arm64"])
     report = await pull(client, layout, [ref], wanted)
@@ -97,7 +97,7 @@ async def test_platform_filter_n_of_m(source, client, new_layout) -> None:
 
 
 async def test_artifact_type_include(source, client, new_layout) -> None:
-    registry, graph, ref = source
+    _registry, graph, ref = source
     layout = new_layout()
     report = await pull(client, layout, [ref], SyncFilter.build(artifact_types=[SBOM]))
     assert report.ok
@@ -111,7 +111,7 @@ async def test_artifact_type_include(source, client, new_layout) -> None:
 
 
 async def test_artifact_type_exclude(source, client, new_layout) -> None:
-    registry, graph, ref = source
+    _registry, graph, ref = source
     layout = new_layout()
     report = await pull(client, layout, [ref], SyncFilter.build(exclude_artifact_types=[INTOTO]))
     assert report.ok
@@ -123,7 +123,7 @@ async def test_artifact_type_exclude(source, client, new_layout) -> None:
 
 
 async def test_no_referrers_reports_what_stays(source, client, new_layout) -> None:
-    registry, graph, ref = source
+    _registry, graph, ref = source
     layout = new_layout()
     report = await pull(client, layout, [ref], SyncFilter.build(referrers=False))
     assert report.ok
@@ -185,7 +185,7 @@ async def test_interrupted_pull_resumes_from_ingest(fake_registry, client, new_l
 
 
 async def test_cancelled_pull_keeps_layout_consistent(source, client, new_layout) -> None:
-    registry, graph, ref = source
+    registry, _graph, ref = source
     layout = new_layout()
     task: asyncio.Task[Any] | None = None
 
