@@ -53,9 +53,13 @@ def dumps(doc: dict[str, Any]) -> bytes:
 
 
 def image(
-    layer: bytes = b"layer-bytes", config: bytes = b'{"architecture":"amd64","os":"linux"}',
-    *, subject: Descriptor | None = None, artifact_type: str | None = None,
-    annotations: dict[str, str] | None = None, config_type: str = mt.OCI_CONFIG,
+    layer: bytes = b"layer-bytes",
+    config: bytes = b'{"architecture":"amd64","os":"linux"}',
+    *,
+    subject: Descriptor | None = None,
+    artifact_type: str | None = None,
+    annotations: dict[str, str] | None = None,
+    config_type: str = mt.OCI_CONFIG,
 ) -> tuple[bytes, list[tuple[Descriptor, bytes]]]:
     """A manifest's bytes and the blobs it needs."""
     cfg, lay = blob_desc(config, config_type), blob_desc(layer)

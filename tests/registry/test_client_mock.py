@@ -18,9 +18,14 @@ HOST = "reg.example"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def client(handler: Handler, *, creds: dict[str, Credential] | None = None,
-           sleeps: list[float] | None = None, warnings: list[str] | None = None,
-           **options: object) -> RegistryClient:
+def client(
+    handler: Handler,
+    *,
+    creds: dict[str, Credential] | None = None,
+    sleeps: list[float] | None = None,
+    warnings: list[str] | None = None,
+    **options: object,
+) -> RegistryClient:
     async def sleep(seconds: float) -> None:
         if sleeps is not None:
             sleeps.append(seconds)
@@ -37,11 +42,14 @@ def client(handler: Handler, *, creds: dict[str, Credential] | None = None,
 RAW, _ = image()
 
 
-def serve_manifest(raw: bytes = RAW, content_type: str = mt.OCI_MANIFEST,
-                   headers: dict[str, str] | None = None) -> Handler:
+def serve_manifest(
+    raw: bytes = RAW, content_type: str = mt.OCI_MANIFEST, headers: dict[str, str] | None = None
+) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=raw,
-                              headers={"Content-Type": content_type, **(headers or {})})
+        return httpx.Response(
+            200, content=raw, headers={"Content-Type": content_type, **(headers or {})}
+        )
+
     return handler
 
 
@@ -195,8 +203,12 @@ async def test_bearer_token_flow_clamps_expiry_and_caches() -> None:
             token_calls.append(request)
             return httpx.Response(200, json={"access_token": "tok", "expires_in": 1})
         if request.headers.get("authorization") != "Bearer tok":
-            return httpx.Response(401, headers={"WWW-Authenticate":
-                'Bearer realm="https://auth.example/token",service="svc",scope="x"'})
+            return httpx.Response(
+                401,
+                headers={
+                    "WWW-Authenticate": 'Bearer realm="https://auth.example/token",service="svc",scope="x"'
+                },
+            )
         return serve_manifest()(request)
 
     async with client(handler, creds={HOST: Credential("u", "p")}) as c:
@@ -220,8 +232,12 @@ async def test_refresh_token_post_falls_back_to_get_on_404() -> None:
                 return httpx.Response(404)
             return httpx.Response(200, json={"token": "tok"})
         if request.headers.get("authorization") != "Bearer tok":
-            return httpx.Response(401, headers={"WWW-Authenticate":
-                'Bearer realm="https://auth.example/token",service="svc"'})
+            return httpx.Response(
+                401,
+                headers={
+                    "WWW-Authenticate": 'Bearer realm="https://auth.example/token",service="svc"'
+                },
+            )
         return serve_manifest()(request)
 
     async with client(handler, creds={HOST: Credential(identity_token="refresh")}) as c:
@@ -231,8 +247,10 @@ async def test_refresh_token_post_falls_back_to_get_on_404() -> None:
 
 async def test_plain_http_realm_refused_for_remote_registry() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(401, headers={"WWW-Authenticate":
-            'Bearer realm="http://auth.example/token",service="svc"'})
+        return httpx.Response(
+            401,
+            headers={"WWW-Authenticate": 'Bearer realm="http://auth.example/token",service="svc"'},
+        )
 
     async with client(handler) as c:
         with pytest.raises(AuthError, match="plain-http token service"):
@@ -273,8 +291,11 @@ async def test_put_manifest_digest_mismatch_from_registry() -> None:
 async def test_tags_null_and_pagination() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if "last" not in request.url.params:
-            return httpx.Response(200, json={"name": "app", "tags": ["a", "b"]},
-                                  headers={"Link": '</v2/app/tags/list?last=b>; rel="next"'})
+            return httpx.Response(
+                200,
+                json={"name": "app", "tags": ["a", "b"]},
+                headers={"Link": '</v2/app/tags/list?last=b>; rel="next"'},
+            )
         return httpx.Response(200, json={"name": "app", "tags": None})
 
     async with client(handler) as c:
@@ -291,16 +312,19 @@ async def test_upload_location_keeps_query_and_cross_origin_gets_no_auth() -> No
         if request.method == "HEAD":
             return httpx.Response(404)
         if request.method == "POST":
-            return httpx.Response(202, headers={
-                "Location": "https://uploads.example/u/1?sig=abc&_state=xyz"})
+            return httpx.Response(
+                202, headers={"Location": "https://uploads.example/u/1?sig=abc&_state=xyz"}
+            )
         body = request.read()
         assert body == data
         return httpx.Response(201, headers={"Docker-Content-Digest": str(desc.digest)})
 
     creds = {HOST: Credential(registry_token="regtok")}
     async with client(handler, creds=creds) as c:
-        assert await c.push_blob(ref(HOST, "app"), desc, lambda: __import__("io").BytesIO(data)) \
+        assert (
+            await c.push_blob(ref(HOST, "app"), desc, lambda: __import__("io").BytesIO(data))
             == "uploaded"
+        )
     put = seen[-1]
     assert put.method == "PUT" and put.url.host == "uploads.example"
     assert put.url.params["sig"] == "abc" and put.url.params["_state"] == "xyz"

@@ -33,12 +33,17 @@ def make_helper(bin_dir: Path, suffix: str, script: str) -> None:
 
 
 def test_auth_field_and_hub_key(tmp_path: Path) -> None:
-    env = write_config(tmp_path, {"auths": {
-        "https://index.docker.io/v1/": {"auth": b64("hubuser:hub:pass\x00")},
-        "reg.example:5000": {"username": "u", "password": "p"},
-        "https://legacy.example/v1/": {"auth": b64("lu:lp")},
-        "bad.example": {"auth": b64(":nouser")},
-    }})
+    env = write_config(
+        tmp_path,
+        {
+            "auths": {
+                "https://index.docker.io/v1/": {"auth": b64("hubuser:hub:pass\x00")},
+                "reg.example:5000": {"username": "u", "password": "p"},
+                "https://legacy.example/v1/": {"auth": b64("lu:lp")},
+                "bad.example": {"auth": b64(":nouser")},
+            }
+        },
+    )
     creds = DockerCredentials(env=env)
     hub = creds.get("docker.io")
     assert hub is not None and hub.username == "hubuser" and hub.password == "hub:pass"
@@ -50,10 +55,15 @@ def test_auth_field_and_hub_key(tmp_path: Path) -> None:
 
 
 def test_tokens_in_config(tmp_path: Path) -> None:
-    env = write_config(tmp_path, {"auths": {
-        "a.example": {"identitytoken": "refresh-secret"},
-        "b.example": {"registrytoken": "bearer-secret"},
-    }})
+    env = write_config(
+        tmp_path,
+        {
+            "auths": {
+                "a.example": {"identitytoken": "refresh-secret"},
+                "b.example": {"registrytoken": "bearer-secret"},
+            }
+        },
+    )
     creds = DockerCredentials(env=env)
     a, b = creds.get("a.example"), creds.get("b.example")
     assert a is not None and a.identity_token == "refresh-secret"
@@ -69,18 +79,25 @@ def test_secrets_never_in_repr() -> None:
 
 def test_cred_helpers_and_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bin_dir = tmp_path / "bin"
-    make_helper(bin_dir, "test", 'read server\n'
-                'if [ "$server" = "helped.example" ]; then\n'
-                '  echo \'{"Username":"hu","Secret":"hs"}\'; exit 0; fi\n'
-                'if [ "$server" = "tok.example" ]; then\n'
-                '  echo \'{"Username":"<token>","Secret":"refresh"}\'; exit 0; fi\n'
-                'echo "credentials not found in native keychain"; exit 1\n')
+    make_helper(
+        bin_dir,
+        "test",
+        "read server\n"
+        'if [ "$server" = "helped.example" ]; then\n'
+        '  echo \'{"Username":"hu","Secret":"hs"}\'; exit 0; fi\n'
+        'if [ "$server" = "tok.example" ]; then\n'
+        '  echo \'{"Username":"<token>","Secret":"refresh"}\'; exit 0; fi\n'
+        'echo "credentials not found in native keychain"; exit 1\n',
+    )
     make_helper(bin_dir, "broken", 'echo "secret-leak-xyz"; exit 3\n')
-    env = write_config(tmp_path / "cfg", {
-        "credsStore": "test",
-        "credHelpers": {"other.example": "broken"},
-        "auths": {"file.example": {"auth": b64("f:p")}},
-    })
+    env = write_config(
+        tmp_path / "cfg",
+        {
+            "credsStore": "test",
+            "credHelpers": {"other.example": "broken"},
+            "auths": {"file.example": {"auth": b64("f:p")}},
+        },
+    )
     env["PATH"] = f"{bin_dir}:{env['PATH']}"
     monkeypatch.setenv("PATH", env["PATH"])  # helpers resolve on the process PATH
     creds = DockerCredentials(env=env)
@@ -105,17 +122,22 @@ def test_helper_name_is_validated() -> None:
 
 def test_docker_auth_config_env_and_explicit_config(tmp_path: Path) -> None:
     env = write_config(tmp_path / "cfg", {"auths": {"r.example": {"auth": b64("file:p")}}})
-    env["DOCKER_AUTH_CONFIG"] = json.dumps({"auths": {
-        "r.example": {"auth": b64("envuser:envpass")},
-        "s.example": {"username": "ignored", "password": "ignored"},
-    }})
+    env["DOCKER_AUTH_CONFIG"] = json.dumps(
+        {
+            "auths": {
+                "r.example": {"auth": b64("envuser:envpass")},
+                "s.example": {"username": "ignored", "password": "ignored"},
+            }
+        }
+    )
     creds = DockerCredentials(env=env)
     assert creds.get("r.example") == Credential("envuser", "envpass")
     assert creds.get("s.example") is None  # only ``auth`` is honoured there
     explicit = tmp_path / "ocitui.json"
     explicit.write_text(json.dumps({"auths": {"r.example": {"auth": b64("mine:pw")}}}))
     assert DockerCredentials(registry_config=explicit, env=env).get("r.example") == (
-        Credential("mine", "pw"))
+        Credential("mine", "pw")
+    )
     env["OCITUI_REGISTRY_CONFIG"] = str(explicit)
     assert DockerCredentials(env=env).get("r.example") == Credential("mine", "pw")
 

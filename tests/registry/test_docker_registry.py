@@ -23,8 +23,10 @@ def make_client(reg: DockerRegistry, **options: object) -> RegistryClient:
     creds = {}
     if reg.username and reg.password:
         creds[reg.host] = Credential(reg.username, reg.password)
-    return RegistryClient(RegistryOptions(**options),  # type: ignore[arg-type]
-                          credentials=StaticCredentials(creds))
+    return RegistryClient(
+        RegistryOptions(**options),  # type: ignore[arg-type]
+        credentials=StaticCredentials(creds),
+    )
 
 
 async def push_image(c: RegistryClient, host: str, target: str, **kw: object) -> Descriptor:
@@ -80,11 +82,23 @@ async def test_referrers_via_fallback_tag(docker_registry: DockerRegistry) -> No
     host = docker_registry.host
     async with make_client(docker_registry) as c:
         subject = await push_image(c, host, "e2e/refs:v1")
-        sig = await push_image(c, host, "e2e/refs", layer=b"sig", subject=subject,
-                               artifact_type="application/vnd.test.sig",
-                               annotations={"who": "me"})
-        sbom = await push_image(c, host, "e2e/refs", layer=b"sbom", subject=subject,
-                                artifact_type="application/vnd.test.sbom")
+        sig = await push_image(
+            c,
+            host,
+            "e2e/refs",
+            layer=b"sig",
+            subject=subject,
+            artifact_type="application/vnd.test.sig",
+            annotations={"who": "me"},
+        )
+        sbom = await push_image(
+            c,
+            host,
+            "e2e/refs",
+            layer=b"sbom",
+            subject=subject,
+            artifact_type="application/vnd.test.sbom",
+        )
         repo = ref(host, "e2e/refs")
         assert not await c.supports_referrers_api(repo)
         found = await c.referrers(repo, subject.digest)
@@ -93,8 +107,15 @@ async def test_referrers_via_fallback_tag(docker_registry: DockerRegistry) -> No
         assert [d.digest for d in only] == [sig.digest] and only[0].annotations == {"who": "me"}
         assert subject.digest.tag_form in await c.list_tags(repo)
         # pushing the same referrer again does not duplicate the entry
-        await push_image(c, host, "e2e/refs", layer=b"sig", subject=subject,
-                         artifact_type="application/vnd.test.sig", annotations={"who": "me"})
+        await push_image(
+            c,
+            host,
+            "e2e/refs",
+            layer=b"sig",
+            subject=subject,
+            artifact_type="application/vnd.test.sig",
+            annotations={"who": "me"},
+        )
         assert len(await c.referrers(repo, subject.digest)) == 2
         assert await c.referrers(repo, Digest.of(b"nothing")) == []
 

@@ -22,8 +22,11 @@ def make_client(reg: FakeRegistry, **options: object) -> RegistryClient:
         return None
 
     creds = StaticCredentials({reg.host: Credential("user", "pass")})
-    return RegistryClient(RegistryOptions(**options), credentials=creds,  # type: ignore[arg-type]
-                          sleep=no_sleep)
+    return RegistryClient(
+        RegistryOptions(**options),
+        credentials=creds,  # type: ignore[arg-type]
+        sleep=no_sleep,
+    )
 
 
 async def push_image(c: RegistryClient, target: str, host: str, **kw: object) -> Descriptor:
@@ -97,8 +100,9 @@ async def test_chunked_upload(fake_registry: Factory, absolute: bool) -> None:
     r = ref(reg.host, "app")
     progress: list[int] = []
     async with make_client(reg) as c:
-        result = await c.push_blob(r, desc, opener(data), chunk_size=700,
-                                   on_progress=progress.append)
+        result = await c.push_blob(
+            r, desc, opener(data), chunk_size=700, on_progress=progress.append
+        )
         assert result == "uploaded"
         sink = MemorySink()
         await c.fetch_blob(r, desc, sink)
@@ -117,8 +121,10 @@ async def test_chunk_out_of_order_recovers_with_416(fake_registry: Factory) -> N
     async with make_client(reg) as c:
         # a PATCH that fails mid-way is retried (500), keeping the offset right
         reg.inject(r"/blobs/uploads/.+", "500", times=1, method="PATCH")
-        assert await c.push_blob(ref(reg.host, "app"), desc, opener(data),
-                                 chunk_size=100) == "uploaded"
+        assert (
+            await c.push_blob(ref(reg.host, "app"), desc, opener(data), chunk_size=100)
+            == "uploaded"
+        )
     assert reg.state.blobs[str(desc.digest)] == data
 
 
@@ -128,14 +134,19 @@ async def test_mount_from_other_repo(fake_registry: Factory) -> None:
     desc = blob_desc(data)
     async with make_client(reg) as c:
         await c.push_blob(ref(reg.host, "source"), desc, opener(data))
-        result = await c.push_blob(ref(reg.host, "dest"), desc, opener(data),
-                                   mount_from=ref(reg.host, "source"))
+        result = await c.push_blob(
+            ref(reg.host, "dest"), desc, opener(data), mount_from=ref(reg.host, "source")
+        )
         assert result == "mounted"
         assert await c.blob_exists(ref(reg.host, "dest"), desc.digest)
         # a mount whose source lacks the blob falls back to a normal upload
         other = blob_desc(b"other")
-        assert await c.push_blob(ref(reg.host, "dest2"), other, opener(b"other"),
-                                 mount_from=ref(reg.host, "source")) == "uploaded"
+        assert (
+            await c.push_blob(
+                ref(reg.host, "dest2"), other, opener(b"other"), mount_from=ref(reg.host, "source")
+            )
+            == "uploaded"
+        )
     mounts = reg.state.requests_matching("POST", r"mount=")
     assert len(mounts) >= 2 and "from=source" in mounts[0].path
 
@@ -159,16 +170,23 @@ async def test_referrers_api_filter_and_pagination(fake_registry: Factory) -> No
         subject = await push_image(c, "app:v1", reg.host)
         for i, kind in enumerate(["sig", "sbom", "sig", "att", "sig"]):
             pushed = await push_image(
-                c, "app", reg.host, layer=f"{kind}{i}".encode(), subject=subject,
-                artifact_type=f"application/vnd.test.{kind}", annotations={"n": str(i)},
+                c,
+                "app",
+                reg.host,
+                layer=f"{kind}{i}".encode(),
+                subject=subject,
+                artifact_type=f"application/vnd.test.{kind}",
+                annotations={"n": str(i)},
             )
             assert pushed is not None
         assert await c.supports_referrers_api(ref(reg.host, "app"))
         everything = await c.referrers(ref(reg.host, "app"), subject.digest)
-        sigs = await c.referrers(ref(reg.host, "app"), subject.digest,
-                                 ["application/vnd.test.sig"])
-        two = await c.referrers(ref(reg.host, "app"), subject.digest,
-                                ["application/vnd.test.sig", "application/vnd.test.att"])
+        sigs = await c.referrers(ref(reg.host, "app"), subject.digest, ["application/vnd.test.sig"])
+        two = await c.referrers(
+            ref(reg.host, "app"),
+            subject.digest,
+            ["application/vnd.test.sig", "application/vnd.test.att"],
+        )
     assert len(everything) == 5 and len(sigs) == 3 and len(two) == 4
     assert {d.annotations["n"] for d in sigs} == {"0", "2", "4"}
     assert not reg.state.requests_matching("PUT", r"/manifests/sha256-")  # no fallback tag
@@ -179,12 +197,17 @@ async def test_referrers_fallback_tag_on_registry_without_api(fake_registry: Fac
     async with make_client(reg) as c:
         subject = await push_image(c, "app:v1", reg.host)
         for i in range(3):
-            await push_image(c, "app", reg.host, layer=f"sig{i}".encode(), subject=subject,
-                             artifact_type="application/vnd.test.sig")
+            await push_image(
+                c,
+                "app",
+                reg.host,
+                layer=f"sig{i}".encode(),
+                subject=subject,
+                artifact_type="application/vnd.test.sig",
+            )
         assert not await c.supports_referrers_api(ref(reg.host, "app"))
         found = await c.referrers(ref(reg.host, "app"), subject.digest)
-        assert len(found) == 3 and all(d.artifact_type == "application/vnd.test.sig"
-                                       for d in found)
+        assert len(found) == 3 and all(d.artifact_type == "application/vnd.test.sig" for d in found)
     tag = subject.digest.tag_form
     assert tag in reg.state.repo("app").tags
 
@@ -193,8 +216,14 @@ async def test_referrers_mode_tag_on_api_registry(fake_registry: Factory) -> Non
     reg = fake_registry(referrers_api=True)
     async with make_client(reg, referrers_mode="tag") as c:
         subject = await push_image(c, "app:v1", reg.host)
-        await push_image(c, "app", reg.host, layer=b"s", subject=subject,
-                         artifact_type="application/vnd.test.sig")
+        await push_image(
+            c,
+            "app",
+            reg.host,
+            layer=b"s",
+            subject=subject,
+            artifact_type="application/vnd.test.sig",
+        )
         assert len(await c.referrers(ref(reg.host, "app"), subject.digest)) == 1
     assert not reg.state.requests_matching("GET", r"/referrers/")
     assert subject.digest.tag_form in reg.state.repo("app").tags

@@ -33,8 +33,15 @@ def test_link_relative_and_absolute() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("0-0", (0, 0)), ("bytes=0-1023", (0, 1023)), ("bytes 5-9/10", (5, 9)),
-     ("0-1023", (0, 1023)), ("garbage", None), ("9-5", None), ("", None)],
+    [
+        ("0-0", (0, 0)),
+        ("bytes=0-1023", (0, 1023)),
+        ("bytes 5-9/10", (5, 9)),
+        ("0-1023", (0, 1023)),
+        ("garbage", None),
+        ("9-5", None),
+        ("", None),
+    ],
 )
 def test_parse_range(value: str, expected: tuple[int, int] | None) -> None:
     assert parse_range(value) == expected
@@ -61,11 +68,14 @@ def test_location_resolution_and_digest_query() -> None:
 
 
 def test_warnings_and_errors() -> None:
-    headers = httpx.Headers([("Warning", '299 - "deprecated \\"thing\\""'),
-                             ("Warning", '199 - "ignored"')])
+    headers = httpx.Headers(
+        [("Warning", '299 - "deprecated \\"thing\\""'), ("Warning", '199 - "ignored"')]
+    )
     assert warnings_of(headers) == ['deprecated "thing"']
     assert error_detail(b'{"errors":[{"code":"NAME_UNKNOWN","message":"no\\nrepo"}]}') == (
-        "NAME_UNKNOWN", "no repo")
+        "NAME_UNKNOWN",
+        "no repo",
+    )
     assert error_detail(b"<html>") == (None, None)
     assert error_detail(b'{"errors":[{"code":"lower; rm -rf"}]}') == (None, None)
     assert retry_after("3") == 3.0
@@ -74,8 +84,10 @@ def test_warnings_and_errors() -> None:
 
 
 def test_challenge_parsing() -> None:
-    header = ('Bearer realm="https://auth.example/token",service="reg",'
-              'scope="repository:a/b:pull,push",error="insufficient_scope", Basic realm="x, y"')
+    header = (
+        'Bearer realm="https://auth.example/token",service="reg",'
+        'scope="repository:a/b:pull,push",error="insufficient_scope", Basic realm="x, y"'
+    )
     bearer, basic = parse_challenges(header)
     assert bearer.scheme == "bearer" and bearer.realm == "https://auth.example/token"
     assert bearer.scopes == ("repository:a/b:pull,push",)
@@ -88,9 +100,14 @@ def test_challenge_parsing() -> None:
 
 def test_scopes() -> None:
     assert split_scope("repository:localhost:5000/a:pull,push") == (
-        "repository", "localhost:5000/a", ("pull", "push"))
+        "repository",
+        "localhost:5000/a",
+        ("pull", "push"),
+    )
     assert merge_scopes(["repository:a:push", "repository:a:pull", "repository:b:pull"]) == (
-        "repository:a:pull,push", "repository:b:pull")
+        "repository:a:pull,push",
+        "repository:b:pull",
+    )
 
 
 def test_loopback_and_scheme() -> None:

@@ -29,7 +29,9 @@ def login(monkeypatch: pytest.MonkeyPatch, *argv: str, password: str) -> int:
 
 @pytest.mark.parametrize("auth", ["basic", "bearer"])
 def test_login_verifies_then_writes_0600(
-    fake_registry: Factory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fake_registry: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     auth: str,
 ) -> None:
     reg = fake_registry(auth=auth)
@@ -50,14 +52,21 @@ def test_login_verifies_then_writes_0600(
 
 
 def test_login_keeps_other_config_keys_and_uses_registry_config(
-    fake_registry: Factory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    fake_registry: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     reg = fake_registry(auth="basic")
     target = tmp_path / "ocitui-auth.json"
-    target.write_text(json.dumps({"auths": {"other.example": {"auth": "eDp5"}},
-                                  "psFormat": "keep me"}))
-    assert login(monkeypatch, reg.host, "-u", "user", "--registry-config", str(target),
-                 password="pass") == 0
+    target.write_text(
+        json.dumps({"auths": {"other.example": {"auth": "eDp5"}}, "psFormat": "keep me"})
+    )
+    assert (
+        login(
+            monkeypatch, reg.host, "-u", "user", "--registry-config", str(target), password="pass"
+        )
+        == 0
+    )
     doc = json.loads(target.read_text())
     assert doc["psFormat"] == "keep me" and "other.example" in doc["auths"]
     assert DockerCredentials(registry_config=target).get(reg.host) == Credential("user", "pass")
@@ -65,7 +74,9 @@ def test_login_keeps_other_config_keys_and_uses_registry_config(
 
 
 def test_login_through_credential_helper(
-    fake_registry: Factory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    fake_registry: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     reg = fake_registry(auth="basic")
     store = tmp_path / "store.log"
@@ -85,7 +96,8 @@ def test_login_through_credential_helper(
 
 
 def test_login_without_terminal_or_username_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("pw\n"))
     assert main(["login", "127.0.0.1:1", "--password-stdin"]) == 1

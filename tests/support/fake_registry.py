@@ -120,8 +120,12 @@ class FakeRegistry(Routes):
         if self.auth == "basic":
             if self.state.check_basic(header):
                 return True
-            h.reply(401, error_body("UNAUTHORIZED", "authentication required"), JSON,
-                    {"WWW-Authenticate": 'Basic realm="fake registry"'})
+            h.reply(
+                401,
+                error_body("UNAUTHORIZED", "authentication required"),
+                JSON,
+                {"WWW-Authenticate": 'Basic realm="fake registry"'},
+            )
             return False
         if self.state.token_allows(header, needed):
             return True
@@ -133,8 +137,12 @@ class FakeRegistry(Routes):
             challenge += f',scope="{scope}"'
         if header:
             challenge += ',error="insufficient_scope"'
-        h.reply(401, error_body("UNAUTHORIZED", "authentication required"), JSON,
-                {"WWW-Authenticate": challenge})
+        h.reply(
+            401,
+            error_body("UNAUTHORIZED", "authentication required"),
+            JSON,
+            {"WWW-Authenticate": challenge},
+        )
         return False
 
     def token_endpoint(self, h: _Handler, query: dict[str, list[str]]) -> None:
@@ -143,8 +151,10 @@ class FakeRegistry(Routes):
             form = parse_qs(h.body().decode())
             refresh = form.get("refresh_token", [""])[0]
             user = self.state.refresh_tokens.get(refresh)
-            if form.get("grant_type") != ["refresh_token"] or user is None or not form.get(
-                "client_id"
+            if (
+                form.get("grant_type") != ["refresh_token"]
+                or user is None
+                or not form.get("client_id")
             ):
                 h.reply(401, error_body("UNAUTHORIZED", "bad refresh token"), JSON)
                 return
@@ -222,8 +232,13 @@ class _Handler(BaseHTTPRequestHandler):
         return self._body
 
     def reply(
-        self, status: int, body: bytes = b"", content_type: str | None = None,
-        headers: dict[str, str] | None = None, *, length: int | None = None,
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        length: int | None = None,
     ) -> None:
         """Send a complete response (HEAD gets headers only)."""
         self.body()  # drain, so keep-alive stays in sync
@@ -284,4 +299,5 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self.reply(404, b"404 page not found\n", "text/plain")
 
-    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
+    # http.server dispatches on these names.
+    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle  # noqa: N815

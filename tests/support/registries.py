@@ -78,8 +78,12 @@ def bcrypt_hash(password: str) -> str:
     if name:
         lib = ctypes.CDLL(name)
         lib.crypt_gensalt.restype = ctypes.c_char_p
-        lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p,
-                                      ctypes.c_int]
+        lib.crypt_gensalt.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_ulong,
+            ctypes.c_char_p,
+            ctypes.c_int,
+        ]
         lib.crypt.restype = ctypes.c_char_p
         lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         salt = lib.crypt_gensalt(b"$2b$", 5, None, 0)
@@ -88,8 +92,9 @@ def bcrypt_hash(password: str) -> str:
             return str(hashed.decode())
     htpasswd = shutil.which("htpasswd")
     if htpasswd:
-        out = subprocess.run([htpasswd, "-nbB", "x", password], capture_output=True,
-                             check=True, text=True).stdout
+        out = subprocess.run(
+            [htpasswd, "-nbB", "x", password], capture_output=True, check=True, text=True
+        ).stdout
         return out.strip().split(":", 1)[1]
     raise RuntimeError("no bcrypt: need libcrypt (libcrypt1) or htpasswd (apache2-utils)")
 
@@ -116,12 +121,12 @@ def run_docker_registry(root: Path, *, htpasswd: str | None = None) -> Iterator[
         "log:\n  level: error\n  accesslog:\n    disabled: true\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
         "  delete:\n    enabled: true\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n"
-        + auth
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n" + auth
     )
     log = (root / "registry.log").open("wb")
-    process = subprocess.Popen([DOCKER_REGISTRY, "serve", str(config)], stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [DOCKER_REGISTRY, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
     host = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

@@ -173,8 +173,12 @@ class Routes:
                 return
             self.state.put_blob(name, bytes(upload.data))
             del self.state.uploads[uuid]
-            h.reply(201, b"", None, {"Location": f"/v2/{name}/blobs/{digest}",
-                                     "Docker-Content-Digest": digest})
+            h.reply(
+                201,
+                b"",
+                None,
+                {"Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest},
+            )
         elif h.command == "DELETE":
             del self.state.uploads[uuid]
             h.reply(204)
@@ -185,8 +189,12 @@ class Routes:
         mount = query.get("mount", [""])[0]
         if mount and mount_from and mount in self.state.repo(mount_from).blobs:
             self.state.repo(name).blobs.add(mount)
-            h.reply(201, b"", None, {"Location": f"/v2/{name}/blobs/{mount}",
-                                     "Docker-Content-Digest": mount})
+            h.reply(
+                201,
+                b"",
+                None,
+                {"Location": f"/v2/{name}/blobs/{mount}", "Docker-Content-Digest": mount},
+            )
             return
         digest = query.get("digest", [""])[0]
         body = h.body()
@@ -195,8 +203,12 @@ class Routes:
                 h.reply(400, error_body("DIGEST_INVALID", "digest mismatch"), JSON)
                 return
             self.state.put_blob(name, body)
-            h.reply(201, b"", None, {"Location": f"/v2/{name}/blobs/{digest}",
-                                     "Docker-Content-Digest": digest})
+            h.reply(
+                201,
+                b"",
+                None,
+                {"Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest},
+            )
             return
         upload_id = str(uuid.uuid4())
         upload = Upload(name)
@@ -213,17 +225,24 @@ class Routes:
                 or int(match.group(1)) != len(upload.data)
                 or int(match.group(2)) - int(match.group(1)) + 1 != len(data)
             ):
-                h.reply(416, error_body("BLOB_UPLOAD_INVALID", "bad range"), JSON,
-                        {"Range": f"0-{max(len(upload.data) - 1, 0)}"})
+                h.reply(
+                    416,
+                    error_body("BLOB_UPLOAD_INVALID", "bad range"),
+                    JSON,
+                    {"Range": f"0-{max(len(upload.data) - 1, 0)}"},
+                )
                 return False
         upload.data += data
         return True
 
-    def _upload_answer(self, h: _Handler, status: int, name: str, upload_id: str,
-                       upload: Upload) -> None:
+    def _upload_answer(
+        self, h: _Handler, status: int, name: str, upload_id: str, upload: Upload
+    ) -> None:
         upload.state = self.new_state()
         headers = {
-            "Location": self.location(f"/v2/{name}/blobs/uploads/{upload_id}?_state={upload.state}"),
+            "Location": self.location(
+                f"/v2/{name}/blobs/uploads/{upload_id}?_state={upload.state}"
+            ),
             "Range": f"0-{max(len(upload.data) - 1, 0)}",
             "Docker-Upload-UUID": upload_id,
         }
@@ -232,8 +251,17 @@ class Routes:
         h.reply(status, b"", None, headers)
 
     # -- listing -----------------------------------------------------------------------
-    def _paged(self, h: _Handler, query: Query, path: str, key: str, items: list[str],
-               extra: dict[str, Any], default_page: int | None) -> None:
+    def _paged(
+        self,
+        h: _Handler,
+        query: Query,
+        *,
+        path: str,
+        key: str,
+        items: list[str],
+        extra: dict[str, Any],
+        default_page: int | None,
+    ) -> None:
         last = query.get("last", [""])[0]
         n_text = query.get("n", [""])[0]
         n = int(n_text) if n_text.isdigit() else default_page
@@ -255,14 +283,29 @@ class Routes:
             h.reply(404, error_body("NAME_UNKNOWN", "repository name not known"), JSON)
             return
         tags = list(self.state.repos[name].tags)
-        self._paged(h, query, f"/v2/{name}/tags/list", "tags", tags, {"name": name},
-                    self.tag_page_size)
+        self._paged(
+            h,
+            query,
+            path=f"/v2/{name}/tags/list",
+            key="tags",
+            items=tags,
+            extra={"name": name},
+            default_page=self.tag_page_size,
+        )
 
     def catalog(self, h: _Handler, query: Query) -> None:
         if not self.authorize(h, ["registry:catalog:*"]):
             return
         names = [n for n, r in self.state.repos.items() if r.manifests or r.blobs]
-        self._paged(h, query, "/v2/_catalog", "repositories", names, {}, self.tag_page_size)
+        self._paged(
+            h,
+            query,
+            path="/v2/_catalog",
+            key="repositories",
+            items=names,
+            extra={},
+            default_page=self.tag_page_size,
+        )
 
     # -- referrers ---------------------------------------------------------------------
     def route_referrers(self, h: _Handler, query: Query, name: str, digest: str) -> None:
@@ -281,8 +324,11 @@ class Routes:
             subject = doc.get("subject") or {}
             if subject.get("digest") != digest:
                 continue
-            desc: dict[str, Any] = {"mediaType": media_type, "digest": manifest_digest,
-                                    "size": len(raw)}
+            desc: dict[str, Any] = {
+                "mediaType": media_type,
+                "digest": manifest_digest,
+                "size": len(raw),
+            }
             artifact_type = effective_artifact_type(doc)
             if artifact_type:
                 desc["artifactType"] = artifact_type

@@ -99,8 +99,13 @@ class RegistryState:
         return digest
 
     def inject(
-        self, path_regex: str, kind: str = "500", *, times: int = 1,
-        retry_after: float | None = None, method: str | None = None,
+        self,
+        path_regex: str,
+        kind: str = "500",
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        method: str | None = None,
     ) -> None:
         """Fail the next ``times`` matching requests with ``kind``.
 
@@ -114,8 +119,10 @@ class RegistryState:
         """The fault that applies to this request, consuming one use of it."""
         with self.lock:
             for fault in self.faults:
-                if fault.times > 0 and fault.pattern.search(path) and (
-                    fault.method is None or fault.method == method
+                if (
+                    fault.times > 0
+                    and fault.pattern.search(path)
+                    and (fault.method is None or fault.method == method)
                 ):
                     fault.times -= 1
                     return fault
@@ -128,14 +135,15 @@ class RegistryState:
             self.requests.append(entry)
         return entry
 
-    def requests_matching(self, method: str | None = None, path_regex: str = "") -> list[
-        LoggedRequest
-    ]:
+    def requests_matching(
+        self, method: str | None = None, path_regex: str = ""
+    ) -> list[LoggedRequest]:
         """Logged requests with this method (any if None) whose path matches."""
         pattern = re.compile(path_regex)
         with self.lock:
             return [
-                r for r in self.requests
+                r
+                for r in self.requests
                 if (method is None or r.method == method) and pattern.search(r.path)
             ]
 
