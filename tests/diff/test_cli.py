@@ -10,6 +10,7 @@ import pytest
 
 from ocitui.cli.main import main
 from ocitui.core import media_types as mt
+from ocitui.core.diff import diff_refs
 from ocitui.core.layout import Layout
 from tests.diff.builder import Builder, Layer, M
 
@@ -146,11 +147,31 @@ def test_colour_only_on_a_tty_without_no_color(
 
 
 def test_demo_layout(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """app:1.0 vs app:1.1 of the generated demo: the release story the layout tells."""
     layout = Layout.open(demo_copy)
-    names = sorted(e.ref_name or "" for e in layout.tagged())
-    apps = [n for n in names if n.rsplit(":", 1)[0].endswith("/app")]
-    if len(apps) < 2:
-        pytest.skip(f"demo layout has no two app versions: {names}")
-    code, out, err = run(capsys, "--layout", str(demo_copy), "diff", apps[0], apps[1], "--files")
-    assert code == 1, err
-    assert "different:" in out
+    a, b = layout.resolve("demo/app:1.0"), layout.resolve("demo/app:1.1")
+    result = diff_refs(layout, a, layout, b, files=True)
+    platforms = result.root.platforms
+    assert platforms is not None and platforms.count == 0
+    assert [p.key for p in platforms.common] == ["linux/amd64", "linux/arm64/v8"]
+    for pair in platforms.common:
+        node = pair.diff
+        assert node.config is not None
+        assert [(e.key, e.kind) for e in node.config.env] == [("APP_VERSION", "changed")]
+        assert node.layers is not None and len(node.layers.shared) == 1  # the base layer
+        assert node.files is not None
+        assert [e.path for e in node.files.removed] == ["usr/share/doc/app/NOTICE.legacy"]
+        assert "etc/app/features.d/metrics.conf" in [e.path for e in node.files.added]
+        assert [c.path for c in node.files.changed] == ["etc/app/app.conf"]
+    refs = result.root.referrers
+    assert refs is not None
+    counts = {t.artifact_type: (t.a, t.b) for t in refs.by_type}
+    assert counts[mt.SIGSTORE_BUNDLE][0] >= 1 and counts[mt.SIGSTORE_BUNDLE][1] == 0
+    code, out, _ = run(
+        capsys, "--layout", str(demo_copy), "diff", "demo/app:1.0", "demo/app:1.1", "--files"
+    )
+    assert code == 1 and "/usr/share/doc/app/NOTICE.legacy" in out
+    code, out, _ = run(
+        capsys, "--layout", str(demo_copy), "diff", "demo/app:1.0", "demo/app:1.0", "--files"
+    )
+    assert code == 0

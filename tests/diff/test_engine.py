@@ -197,3 +197,36 @@ def test_json_changes_paths() -> None:
     ]
     assert json_changes({"k.y": 1}, {})[0].path == '["k.y"]'
     assert canonical_json(changes[0].to_json()) == b'{"path":".a","kind":"changed","old":1,"new":2}'
+
+
+def test_attestation_entries_pair_by_the_platform_they_attest(
+    layout: Layout, build: Builder
+) -> None:
+    amd1 = build.image([BASE, APP1])
+    amd2 = build.image([BASE, APP2])
+    att1 = build.image([Layer(raw=b"{}", media_type=mt.IN_TOTO)], platform="unknown/unknown")
+    att2 = build.image([Layer(raw=b"[]", media_type=mt.IN_TOTO)], platform="unknown/unknown")
+
+    def index(image, att):  # type: ignore[no-untyped-def]
+        entry = {
+            **att.to_json(),
+            "platform": {"os": "unknown", "architecture": "unknown"},
+            "annotations": {
+                "vnd.docker.reference.digest": str(image.digest),
+                "vnd.docker.reference.type": "attestation-manifest",
+            },
+        }
+        image_entry = {**image.to_json(), "platform": {"os": "linux", "architecture": "amd64"}}
+        return build.document(
+            {"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": [image_entry, entry]}
+        )
+
+    result = diff_refs(layout, index(amd1, att1), layout, index(amd2, att2), files=True)
+    platforms = result.root.platforms
+    assert platforms is not None and platforms.count == 0
+    keys = [p.key for p in platforms.common]
+    assert keys == ["attestation for linux/amd64", "linux/amd64"]
+    attestation = platforms.common[0].diff
+    assert attestation.files is not None and attestation.files.skipped is not None
+    # The reference annotation differs (it names another image): reported, not hidden.
+    assert [n.key for n in result.root.annotations] == ["vnd.docker.reference.digest"]

@@ -217,12 +217,16 @@ def _config_lines(node: NodeDiff) -> list[str]:
         lines += [f"+ {label} {v}" for v in change.added]
         lines += [f"- {label} {v}" for v in change.removed]
     for h in c.history:
-        where = h.index_b if h.kind == "added" else h.index_a
-        lines.append(
-            _change(h.kind, f"history[{where}]", h.old, h.new)
-            if h.kind == "changed"
-            else f"{'+' if h.kind == 'added' else '-'} history[{where}]: {_short(h.created_by)}"
-        )
+        if h.kind == "changed" and h.old is not None and h.new is not None:
+            old_h, new_h = h.old, h.new
+            keys = sorted(k for k in {*old_h, *new_h} if old_h.get(k) != new_h.get(k))
+            lines += [
+                _change("changed", f"history[{h.index_b}] {k}", old_h.get(k), new_h.get(k))
+                for k in keys
+            ]
+        else:
+            where, sign = (h.index_b, "+") if h.kind == "added" else (h.index_a, "-")
+            lines.append(f"{sign} history[{where}]: {_short(h.created_by)}")
     lines += [_change(o.kind, f"config{o.path}", o.old, o.new) for o in c.other]
     return lines
 

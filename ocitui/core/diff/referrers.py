@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ocitui.core import media_types as mt
 from ocitui.core.diff.data import DiffData
 from ocitui.core.diff.store import ContentStore
 from ocitui.core.digest import Digest
@@ -69,7 +70,10 @@ def collect_referrers(store: ContentStore, subject: Digest, side: str) -> list[R
             if key in seen or len(found) >= MAX_REFERRERS:
                 continue
             seen.add(key)
-            artifact_type = desc.artifact_type or (f"cosign .{legacy} tag" if legacy else None)
+            artifact_type = desc.artifact_type
+            if legacy and (artifact_type is None or artifact_type in mt.CONFIG_TYPES):
+                # A legacy cosign manifest's "type" is an image config: name the tag kind.
+                artifact_type = f"cosign .{legacy} tag"
             found[key] = ReferrerRef(
                 key, artifact_type, desc.media_type, str(current), depth, legacy
             )
