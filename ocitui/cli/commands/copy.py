@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     sync_filter = filter_of(args)
 
     async def work(emit: EventSink) -> SyncReport:
-        async with make_remote_client(args, referrers_mode=args.referrers_mode) as client:
+        async with make_remote_client(args) as client:
             return await sync.copy(
                 client,
                 layout,

@@ -9,7 +9,7 @@ from typing import Any
 
 from ocitui.cli.common import add_json, open_layout
 from ocitui.cli.progress import make_renderer
-from ocitui.core.registry import RegistryClient, RegistryOptions
+from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import EventSink, SyncFilter, SyncReport
 
 NAME = "pull"
@@ -35,33 +35,17 @@ records the platforms present in the annotation dev.ocitui.platforms."""
 
 
 def add_remote(parser: argparse.ArgumentParser) -> None:
-    """The shared remote options (``--plain-http``, ``--insecure``, ``--ca-file`` ...)."""
-    try:
-        from ocitui.cli.remote import add_remote_args
-    except ImportError:  # pragma: no cover - the shared module is not there yet
-        parser.add_argument("--plain-http", action="store_true", help="talk plain HTTP")
-        parser.add_argument("--insecure", action="store_true", help="skip TLS verification")
-        parser.add_argument("--ca-file", metavar="FILE", help="extra CA certificates")
-        return
+    """The shared remote options (``--plain-http``, ``--referrers-mode`` ...)."""
+    from ocitui.cli.remote import add_remote_args
+
     add_remote_args(parser)
 
 
-def make_remote_client(args: argparse.Namespace, **overrides: object) -> RegistryClient:
-    """A client from the remote options (``overrides`` replace option fields)."""
-    from dataclasses import replace
+def make_remote_client(args: argparse.Namespace) -> RegistryClient:
+    """A client from the remote options."""
+    from ocitui.cli.remote import make_client
 
-    try:
-        from ocitui.cli.remote import make_client
-    except ImportError:  # pragma: no cover
-        options = RegistryOptions(
-            plain_http=args.plain_http, insecure=args.insecure, ca_file=args.ca_file
-        )
-        return RegistryClient(replace(options, **overrides))  # type: ignore[arg-type]
-    client: RegistryClient = make_client(args)
-    if overrides:
-        client.options = replace(client.options, **overrides)  # type: ignore[arg-type]
-        client._session.options = client.options
-    return client
+    return make_client(args)
 
 
 def add_filters(parser: argparse.ArgumentParser, *, platforms: bool = True) -> None:
