@@ -20,6 +20,7 @@ from ocitui.core.diff import (
     SECTIONS,
     DiffEvent,
     DiffResult,
+    FileChange,
     LayerDone,
     LayerProgress,
     LayerStarted,
@@ -258,8 +259,22 @@ def _file_lines(node: NodeDiff) -> list[str]:
         return []
     lines = [f"+ /{e.path}  {e.type}  {human_size(e.size)}" for e in files.added]
     lines += [f"- /{e.path}  {e.type}  {human_size(e.size)}" for e in files.removed]
-    lines += [f"~ /{c.path}  ({', '.join(c.attributes)})" for c in files.changed]
+    lines += [f"~ /{c.path}  {_attributes(c)}" for c in files.changed]
     return lines
+
+
+def _attributes(change: FileChange) -> str:
+    """``type file -> dir, mode 0644 -> 0755, sha256`` (content hashes only named)."""
+    parts = []
+    for name in change.attributes:
+        old, new = getattr(change.a, name), getattr(change.b, name)
+        if name == "sha256":
+            parts.append("content")
+        elif name == "mode":
+            parts.append(f"mode {old:04o} -> {new:04o}")
+        else:
+            parts.append(f"{name} {old} -> {new}")
+    return ", ".join(parts)
 
 
 def _referrer_lines(node: NodeDiff) -> list[str]:
