@@ -113,17 +113,34 @@ async def test_chunked_upload(fake_registry: Factory, absolute: bool) -> None:
     assert all("_state=" in p.path for p in patches)
 
 
-async def test_chunk_out_of_order_recovers_with_416(fake_registry: Factory) -> None:
+@pytest.mark.parametrize("first", [True, False])
+async def test_chunk_refused_with_416_recovers_from_upload_status(
+    fake_registry: Factory, first: bool
+) -> None:
     reg = fake_registry()
     data = b"abcdefghij" * 50
     desc = blob_desc(data)
-    reg.inject(r"/blobs/uploads/.+", "416", times=0)  # no-op: ordering is what we test
+    # the first (or third) PATCH is refused as out of order
+    reg.inject(r"/blobs/uploads/.+", "416", method="PATCH", skip=0 if first else 2)
     async with make_client(reg) as c:
-        # a PATCH that fails mid-way is retried (500), keeping the offset right
-        reg.inject(r"/blobs/uploads/.+", "500", times=1, method="PATCH")
-        assert (
-            await c.push_blob(ref(reg.host, "app"), desc, opener(data), chunk_size=100)
-            == "uploaded"
+        assert await c.push_blob(ref(reg.host, "app"), desc, opener(data), chunk_size=100) == (
+            "uploaded"
+        )
+    assert reg.state.blobs[str(desc.digest)] == data
+    statuses = [r.status for r in reg.state.requests_matching("PATCH")]
+    assert statuses.count(202) == 5
+    assert statuses[0 if first else 2] == 416
+    assert [r.status for r in reg.state.requests_matching("GET", r"/uploads/")] == [204]
+
+
+async def test_chunk_500_is_retried(fake_registry: Factory) -> None:
+    reg = fake_registry()
+    data = b"0123456789" * 30
+    desc = blob_desc(data)
+    reg.inject(r"/blobs/uploads/.+", "500", times=1, method="PATCH")
+    async with make_client(reg) as c:
+        assert await c.push_blob(ref(reg.host, "app"), desc, opener(data), chunk_size=100) == (
+            "uploaded"
         )
     assert reg.state.blobs[str(desc.digest)] == data
 
@@ -248,7 +265,7 @@ async def test_legacy_cosign_tags_by_head(fake_registry: Factory) -> None:
     assert len(reg.state.requests_matching("HEAD", r"/manifests/")) == 3
 
 
-@pytest.mark.parametrize("kind", ["429", "500", "reset"])
+@pytest.mark.parametrize("kind", ["429", "500", "reset", "truncate"])
 async def test_fault_injection_is_retried(fake_registry: Factory, kind: str) -> None:
     reg = fake_registry()
     async with make_client(reg) as c:

@@ -30,6 +30,7 @@ class Fault:
     times: int
     retry_after: float | None = None
     method: str | None = None
+    skip: int = 0
 
 
 @dataclass
@@ -106,14 +107,18 @@ class RegistryState:
         times: int = 1,
         retry_after: float | None = None,
         method: str | None = None,
+        skip: int = 0,
     ) -> None:
         """Fail the next ``times`` matching requests with ``kind``.
 
         Kinds: ``"429"``, ``"500"``/``"502"``/``"503"`` (status), ``"reset"`` (close the
         connection without answering), ``"truncate"`` (answer, but cut the body in half).
+        ``skip`` lets that many matching requests through first.
         """
         with self.lock:
-            self.faults.append(Fault(re.compile(path_regex), kind, times, retry_after, method))
+            self.faults.append(
+                Fault(re.compile(path_regex), kind, times, retry_after, method, skip)
+            )
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """The fault that applies to this request, consuming one use of it."""
@@ -124,6 +129,9 @@ class RegistryState:
                     and fault.pattern.search(path)
                     and (fault.method is None or fault.method == method)
                 ):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None

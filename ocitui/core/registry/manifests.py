@@ -15,6 +15,7 @@ from ocitui.core.errors import DigestMismatch, InvalidDigest, ManifestError, Reg
 from ocitui.core.models import Descriptor, load_json
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PULL, PUSH, ClientBase, FetchedManifest, PushedManifest
+from ocitui.core.registry.session import DroppedBody
 
 ACCEPT = ", ".join([mt.OCI_INDEX, mt.OCI_MANIFEST, mt.DOCKER_MANIFEST_LIST, mt.DOCKER_MANIFEST])
 #: Content types that say nothing about which manifest this is.
@@ -87,6 +88,18 @@ class ManifestOps(ClientBase):
             if ref.digest is None
             else (f"{self.where(ref)}@{ref.digest.short}")
         )
+        for attempt in range(self.options.retries + 1):
+            try:
+                return await self._get_manifest_once(ref, expected, where)
+            except DroppedBody:
+                if attempt >= self.options.retries:
+                    raise
+                await self._session.backoff(attempt)
+        raise AssertionError("unreachable")
+
+    async def _get_manifest_once(
+        self, ref: Reference, expected: Descriptor | None, where: str
+    ) -> FetchedManifest:
         identifier = str(expected.digest) if expected is not None else ref.identifier
         response = await self.send(
             "GET",

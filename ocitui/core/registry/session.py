@@ -41,6 +41,10 @@ def _verify(options: RegistryOptions) -> ssl.SSLContext | bool:
     return True
 
 
+class DroppedBody(RegistryError):
+    """The connection broke while a response body was being read (worth a retry)."""
+
+
 class Session:
     """The shared HTTP machinery behind :class:`~ocitui.core.registry.RegistryClient`."""
 
@@ -188,7 +192,7 @@ class Session:
                     raise ManifestError(f"{what}: response is over the {cap}-byte limit")
             return bytes(data)
         except httpx.TransportError as exc:
-            raise RegistryError(f"{what}: connection dropped ({type(exc).__name__})") from None
+            raise DroppedBody(f"{what}: connection dropped ({type(exc).__name__})") from None
         finally:
             await response.aclose()
 

@@ -88,14 +88,17 @@ class UploadSession:
         ):
             raise DigestMismatch(f"{self.where}: registry stored {claimed.strip()[:80]}")
 
-    async def status(self) -> int:
-        """Ask the registry how many bytes it holds (``GET <location>`` -> 204 + Range)."""
+    async def status(self, confirmed: int) -> int:
+        """Ask the registry how many bytes it holds (``GET <location>`` -> 204 + Range).
+
+        ``confirmed`` (bytes acknowledged so far) settles distribution's ambiguous ``0-0``.
+        """
         response = await self.send("GET", self.location, headers={})
         if response.status_code != 204:
             raise await self.client._session.fail(response, self.where, "upload status")
         await response.aclose()
         self.follow(response)
-        return upload_offset(response.headers.get("range"), sent=1)
+        return upload_offset(response.headers.get("range"), sent=confirmed)
 
     async def chunked(
         self,
@@ -129,7 +132,7 @@ class UploadSession:
             if response.status_code == 416 and recoveries < 3:
                 await response.aclose()
                 recoveries += 1
-                offset = await self.status()
+                offset = await self.status(offset)
                 continue
             if response.status_code != 202:
                 raise await self.client._session.fail(response, self.where, "chunk upload")
