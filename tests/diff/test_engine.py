@@ -230,3 +230,31 @@ def test_attestation_entries_pair_by_the_platform_they_attest(
     assert attestation.files is not None and attestation.files.skipped is not None
     # The reference annotation differs (it names another image): reported, not hidden.
     assert [n.key for n in result.root.annotations] == ["vnd.docker.reference.digest"]
+
+
+def test_docker_manifest_list_vs_oci_index(layout: Layout, build: Builder) -> None:
+    amd = build.image([BASE, APP1])
+    arm = build.image([BASE, APP1], platform="linux/arm64")
+    oci = build.index([(amd, "linux/amd64"), (arm, "linux/arm64")])
+    docker = build.index([(amd, "linux/amd64"), (arm, "linux/arm64")], docker=True)
+    result = diff_refs(layout, oci, layout, docker)
+    assert [(c.path, c.kind) for c in result.root.manifest] == [(".mediaType", "changed")]
+    platforms = result.root.platforms
+    assert platforms is not None and platforms.count == 0
+    assert all(not any(p.diff.counts().values()) for p in platforms.common)
+    assert sum(result.summary.values()) == 1
+
+
+def test_missing_layer_blob_names_the_layer(layout: Layout, build: Builder) -> None:
+    import pytest
+
+    from ocitui.core.errors import DiffError
+
+    a = build.image([BASE])
+    b = build.image([BASE, APP1])
+    missing = layout.get_document(b.digest).children()[-1].digest
+    layout.blob_path(missing).unlink()
+    with pytest.raises(DiffError, match=str(missing)):
+        diff_refs(layout, a, layout, b, files=True)
+    # Without --files the blob is not needed.
+    assert diff_refs(layout, a, layout, b).root.layers is not None
