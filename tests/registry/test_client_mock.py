@@ -345,3 +345,24 @@ async def test_referrers_fallback_tag_not_an_index_means_none() -> None:
         assert await c.referrers(ref(HOST, "app"), subject) == []
     assert warnings and "not an OCI index" in warnings[0]
     assert json.loads(dumps({"a": 1})) == {"a": 1}
+
+
+async def test_blob_redirect_drops_authorization_across_origins() -> None:
+    data = b"redirected blob"
+    desc = blob_desc(data)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "cdn.example":
+            return httpx.Response(200, content=data)
+        if "authorization" not in request.headers:
+            return httpx.Response(401, headers={"WWW-Authenticate": 'Basic realm="r"'})
+        return httpx.Response(307, headers={"Location": "https://cdn.example/b?sig=1"})
+
+    async with client(handler, creds={HOST: Credential("u", "pw")}) as c:
+        sink = MemorySink(desc.size)
+        await c.fetch_blob(ref(HOST, "app"), desc, sink)
+    assert bytes(sink.data) == data
+    assert seen[-1].url.host == "cdn.example" and "authorization" not in seen[-1].headers
+    assert "authorization" in seen[-2].headers

@@ -323,3 +323,28 @@ async def test_registry_warnings_go_to_callback(fake_registry: Factory) -> None:
         await c.list_tags(ref(reg.host, "app"))
         await c.list_tags(ref(reg.host, "app"))
     assert seen == [f"{reg.host}: please upgrade"]
+
+
+async def test_concurrent_referrer_pushes_keep_every_fallback_entry(
+    fake_registry: Factory,
+) -> None:
+    import asyncio
+
+    reg = fake_registry(referrers_api=False)
+    async with make_client(reg) as c:
+        subject = await push_image(c, "app:v1", reg.host)
+        await asyncio.gather(
+            *[
+                push_image(
+                    c,
+                    "app",
+                    reg.host,
+                    layer=f"sig{i}".encode(),
+                    subject=subject,
+                    artifact_type="application/vnd.test.sig",
+                )
+                for i in range(6)
+            ]
+        )
+        found = await c.referrers(ref(reg.host, "app"), subject.digest)
+    assert len(found) == 6
