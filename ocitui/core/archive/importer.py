@@ -173,7 +173,7 @@ def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
     handle = tar.extractfile(info)
     if handle is None:
         raise ArchiveError(f"archive member {info.name!r} cannot be read")
-    data = handle.read(cap + 1)
+    data = handle.read(info.size)  # Not cap: the reader would allocate that much.
     if len(data) != info.size:
         raise ArchiveError("archive is truncated (unexpected end of data)")
     return data

@@ -89,7 +89,7 @@ def read_members(
                 handle = tar.extractfile(info)
                 if handle is None:
                     raise BundleError(f"{name} cannot be read from the bundle layer")
-                found[name] = handle.read(max_file + 1)
+                found[name] = handle.read(info.size)
                 if len(found) == len(wanted):
                     break
     except (tarfile.TarError, OSError, EOFError, zstandard.ZstdError) as exc:

@@ -1,0 +1,141 @@
+"""``ocitui export``: write the layout (or some refs) to an air-gap archive."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.core.archive import (
+    ArchiveEvent,
+    ArchiveFinished,
+    ArchiveStarted,
+    BlobDone,
+    BlobProgress,
+    PartDone,
+    export_archive,
+    parse_size,
+)
+
+NAME = "export"
+ORDER = 60
+HELP = "write the layout, or some refs with everything attached, to an archive"
+DESCRIPTION = (
+    "Write an archive that is itself an OCI image layout (oci-layout, index.json, blobs/ at\n"
+    "the tar root), readable by skopeo ('oci-archive:FILE:<ref name>') and by 'ocitui import'.\n"
+    "Without REF, the whole layout; with REFs, their closure: platform manifests, blobs,\n"
+    "referrers (recursively), legacy cosign tags (sha256-<hex>.sig/.att/.sbom), and the\n"
+    "images an imgpkg bundle locks. Output is deterministic (same content, same bytes),\n"
+    "streamed in constant memory, and written under temp names renamed at the end.\n"
+    "FILE ending in .zst/.zstd (or --zstd) is zstd-compressed (multi-threaded).\n"
+    "--split SIZE writes FILE.part-0001, FILE.part-0002, ... and FILE.parts.json (each\n"
+    "part's size and sha256, and the whole stream's) for removable media."
+)
+EPILOG = """examples:
+  ocitui export /media/usb/all.tar.zst
+  ocitui export app.tar registry.example.com/demo/app:1.0 app:1.1
+  ocitui export --split 4000M /media/usb/mirror.tar.zst      # FAT32: parts < 4 GiB
+  ocitui export --json bundle.tar.zst registry.example.com/demo/bundle:1.0
+  skopeo inspect oci-archive:app.tar:registry.example.com/demo/app:1.0
+
+sizes: K, M, G, T are powers of 1024 (4G = 4 GiB); KB, MB, GB, TB powers of 1000."""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``export`` arguments."""
+    parser.add_argument("file", metavar="FILE", type=Path, help="the archive to write")
+    parser.add_argument("refs", metavar="REF", nargs="*", help="refs to export (default: all)")
+    parser.add_argument(
+        "--zstd",
+        action="store_true",
+        default=None,
+        help="compress with zstd whatever FILE is called",
+    )
+    parser.add_argument("--level", type=int, default=3, help="zstd level (default 3)")
+    parser.add_argument("--split", metavar="SIZE", help="split into parts of SIZE (4G, 700M)")
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="export a sparse layout (blobs it lacks stay missing)",
+    )
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export."""
+    split = parse_size(args.split) if args.split else None
+    layout = open_layout(args)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    report = export_archive(
+        layout,
+        args.file,
+        args.refs,
+        zstd=args.zstd,
+        split=split,
+        level=args.level,
+        allow_missing=args.allow_missing,
+        consumer=progress or _ignore,
+    )
+    if progress:
+        progress.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    where = report.parts_manifest or report.path
+    print(
+        f"exported {report.entries} entries ({len(report.refs)} refs), {report.blobs} blobs, "
+        f"{human_size(report.blob_bytes)} -> {where} ({human_size(report.archive_bytes)}"
+        f"{', zstd' if report.compression == 'zstd' else ''}"
+        f"{f', {len(report.parts)} parts' if report.parts else ''})"
+    )
+    print(f"sha256 {report.sha256}")
+    return 0
+
+
+def _ignore(_event: ArchiveEvent) -> None:
+    pass
+
+
+class Progress:
+    """One self-rewriting status line on a terminal (export and import share it)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._total = 0
+        self._done = 0
+        self._blobs = 0
+        self._last = 0.0
+        self._start = time.monotonic()
+
+    def __call__(self, event: ArchiveEvent) -> None:
+        if isinstance(event, ArchiveStarted):
+            self._total += event.total_bytes
+        elif isinstance(event, BlobDone):
+            self._blobs += 1
+            self._done += event.size
+        elif isinstance(event, PartDone):
+            self._line(f"part {event.name} ({human_size(event.size)}) done", force=True)
+            return
+        elif isinstance(event, ArchiveFinished):
+            return
+        done = self._done + (event.done if isinstance(event, BlobProgress) else 0)
+        rate = done / max(time.monotonic() - self._start, 1e-6)
+        total = f" of {human_size(self._total)}" if self._total else ""
+        self._line(f"{self._blobs} blobs, {human_size(done)}{total}, {human_size(int(rate))}/s")
+
+    def _line(self, text: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last > 0.1:
+            self._last = now
+            self._out.write("\r\x1b[K" + text)
+            self._out.flush()
+
+    def close(self) -> None:
+        """Clear the line."""
+        self._out.write("\r\x1b[K")
+        self._out.flush()

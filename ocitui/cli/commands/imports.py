@@ -1,0 +1,80 @@
+"""``ocitui import``: verify an air-gap archive and merge it into the layout.
+
+(The module is ``imports`` because ``import`` is a Python keyword; the command is
+``import``.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ocitui.cli.commands.export import Progress
+from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.core.archive import ArchiveEvent, import_archives
+
+NAME = "import"
+ORDER = 61
+HELP = "verify an archive (tar, .tar.zst or split parts) and merge it into the layout"
+DESCRIPTION = (
+    "Read archives written by 'ocitui export' (or any OCI-layout tar: oras backup, skopeo\n"
+    "oci-archive). Every part is checked (size, sha256) and every blob (digest, size) while\n"
+    "streaming; member names other than oci-layout, index.json and blobs/<alg>/<hex> are\n"
+    "refused. Only once everything verified are index.json entries merged, in one atomic\n"
+    "update: names in the archive replace the same names in the layout, referrers are not\n"
+    "duplicated. An interrupted import adds no entries; run it again and blobs already\n"
+    "verified are skipped. For a split archive pass FILE.parts.json or any of its parts."
+)
+EPILOG = """examples:
+  ocitui import /media/usb/all.tar.zst
+  ocitui import /media/usb/mirror.tar.zst.parts.json
+  ocitui --layout /srv/staging import app.tar bundle.tar.zst --json"""
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add ``import`` arguments."""
+    parser.add_argument(
+        "files",
+        metavar="FILE",
+        type=Path,
+        nargs="+",
+        help="archive, .tar.zst, FILE.parts.json or one of its parts",
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="accept an archive of a sparse layout (referenced blobs absent)",
+    )
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import."""
+    layout = open_layout(args, create=True)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    report = import_archives(
+        layout, args.files, allow_missing=args.allow_missing, consumer=progress or _ignore
+    )
+    if progress:
+        progress.close()
+    if args.json:
+        print_json(report.to_json())
+        return 0
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"imported {len(report.archives)} archive(s): {len(report.refs_added)} new refs, "
+        f"{len(report.refs_replaced)} moved, {report.referrers_added} new referrers, "
+        f"{report.blobs_written} blobs written ({human_size(report.bytes_written)}), "
+        f"{report.blobs_skipped} already present"
+    )
+    for ref in report.refs_added:
+        print(f"  + {ref}")
+    for ref in report.refs_replaced:
+        print(f"  ~ {ref}")
+    return 0
+
+
+def _ignore(_event: ArchiveEvent) -> None:
+    pass
