@@ -71,6 +71,8 @@ class DiffScreen(Screen[None]):
         super().__init__()
         self._cancel: threading.Event | None = None
         self._files = False
+        #: The last result shown (``None`` while running or after a cancel).
+        self.sections: list[DiffSection] | None = None
 
     @property
     def ocitui(self) -> OcituiApp:
@@ -157,6 +159,7 @@ class DiffScreen(Screen[None]):
 
     def _finished(self, sections: list[DiffSection] | None, note: str) -> None:
         self.query_one(ProgressBar).display = False
+        self.sections = sections
         body = self.query_one("#diff-body", Static)
         if sections is None:
             body.update(Text(note, style="bold yellow"))

@@ -134,6 +134,11 @@ class ReferrersScreen(Screen[None]):
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._describe_row(event.cursor_row)
 
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        # The table consumes enter itself; selecting a row means "open it as subject".
+        self.action_descend()
+
     def _describe_row(self, index: int) -> None:
         box = self.query_one("#referrer-detail", Static)
         if not 0 <= index < len(self._rows):
