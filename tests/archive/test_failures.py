@@ -150,13 +150,13 @@ def test_blob_with_wrong_content_refused(target: Layout, tmp_path: Path) -> None
 def test_not_an_archive(target: Layout, tmp_path: Path) -> None:
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"this is not a tar file at all" * 40)
-    with pytest.raises(ArchiveError, match="junk.tar"):
+    with pytest.raises(ArchiveError, match=r"junk\.tar"):
         import_archives(target, [junk])
     with pytest.raises(ArchiveError, match="no such archive"):
         import_archives(target, [tmp_path / "absent.tar"])
     part = tmp_path / "lonely.tar.part-0001"
     part.write_bytes(b"x")
-    with pytest.raises(ArchiveError, match="parts.json must be beside it"):
+    with pytest.raises(ArchiveError, match=r"parts\.json must be beside it"):
         import_archives(target, [part])
 
 

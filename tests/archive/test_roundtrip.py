@@ -18,8 +18,8 @@ from ocitui.core.archive.events import ArchiveEvent
 from ocitui.core.archive.inputs import ZSTD_MAGIC
 from ocitui.core.errors import ArchiveError
 from ocitui.core.layout import Layout
-from tests.archive.conftest import Built
 from tests.archive.builders import index_json
+from tests.archive.conftest import Built
 
 
 def _entry_set(layout: Layout) -> set[str]:
