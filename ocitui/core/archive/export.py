@@ -6,6 +6,12 @@ fixed order (``oci-layout``, ``index.json``, then ``blobs/...`` sorted by path) 
 metadata, so the same content always gives the same bytes. Blobs are streamed from the
 layout in chunks and re-verified against their digests on the way out. The stream can be
 zstd-compressed (multi-threaded) and split into parts for removable media.
+
+skopeo (checked with 1.9.3) splits ``oci-archive:PATH:NAME`` at the first ``:``, so NAME
+may be a full reference such as ``registry.example.com/demo/app:1.0`` (PATH may not
+contain ``:``); it also reads the ``.tar.zst`` form. skopeo 1.9 only matches index.json
+entries of OCI media types, so Docker v2 entries (e.g. an imgpkg bundle) are in the
+archive but not visible to it.
 """
 
 from __future__ import annotations
