@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -229,3 +230,36 @@ async def test_fallback_tag_lies_are_caught(fake_registry, client, new_layout) -
     assert ("bad-subject", liar) in {(i.reason, i.descriptor.digest) for i in report.left_behind}
     assert any("does not refer" in w for w in report.warnings)
     assert all(d.digest != liar for d in layout.referrers(index))
+
+
+def test_cli_referrers_remote_matches_local(fake_registry, tmp_path, capsys) -> None:
+    from ocitui.cli.main import main
+
+    registry = fake_registry()
+    graph = build_graph()
+    seed_state(registry.state, "team/app", graph)
+    ref = f"{registry.host}/team/app:v1"
+    layout = ["--layout", str(tmp_path / "l")]
+    assert main(["pull", ref, *layout]) == 0
+    capsys.readouterr()
+    assert main(["referrers", ref, "--tree", "--json", *layout]) == 0
+    local = json.loads(capsys.readouterr().out)
+    registry.state.clear_log()
+    assert main(["referrers", ref, "--tree", "--json", "--remote", *layout]) == 0
+    remote = json.loads(capsys.readouterr().out)
+    assert registry.state.requests_matching("GET", "/referrers/")
+    strip = {"dev.ocitui.referrer.subject"}
+
+    def norm(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            row = {k: v for k, v in row.items() if k != "source"}
+            if isinstance(row.get("annotations"), dict):
+                row["annotations"] = {k: v for k, v in row["annotations"].items() if k not in strip}
+            if isinstance(row.get("referrers"), list):
+                row["referrers"] = norm(row["referrers"])
+            out.append(row)
+        return sorted(out, key=lambda r: json.dumps(r, sort_keys=True))
+
+    assert norm(remote) == norm(local)
+    assert len(remote) == 2 and len(next(r for r in remote if r["referrers"])["referrers"]) == 1

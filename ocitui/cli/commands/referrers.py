@@ -12,6 +12,7 @@ from ocitui.core.layout.describe import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED
+from ocitui.core.reference import parse_reference
 
 NAME = "referrers"
 ORDER = 3
@@ -38,11 +39,21 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="only referrers of this artifact type (repeatable)",
     )
     parser.add_argument("--tree", action="store_true", help="recurse into referrers' referrers")
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help="ask the registry REF names (verified; the layout is not touched)",
+    )
     add_json(parser)
+    from ocitui.cli.remote import add_remote_args
+
+    add_remote_args(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """List referrers."""
+    if getattr(args, "remote", False):
+        return _run_remote(args)
     layout = open_layout(args)
     subject = layout.resolve(args.ref)
     types: Sequence[str] = args.artifact_type
@@ -53,6 +64,39 @@ def run(args: argparse.Namespace) -> int:
         nodes = [ReferrerNode(d) for d in layout.referrers(subject.digest, types)]
         rows = [descriptor_row(n.descriptor) for n in nodes]
     legacy = [] if types else layout.legacy_attachments(subject.digest)
+    return _show(args, subject, nodes, rows, legacy)
+
+
+def _run_remote(args: argparse.Namespace) -> int:
+    """``--remote``: the same listing, from the registry (core: ocitui.core.sync.remote)."""
+    import asyncio
+
+    from ocitui.cli.remote import make_client
+    from ocitui.core.sync import repository
+    from ocitui.core.sync.remote import remote_document, remote_legacy, remote_referrers
+
+    async def fetch() -> tuple[Any, list[ReferrerNode], list[Any]]:
+        async with make_client(args) as client:
+            subject, _ = await remote_document(client, args.ref)
+            repo = repository(parse_reference(args.ref))
+            nodes = await remote_referrers(
+                client, repo, subject.digest, args.artifact_type, tree=args.tree
+            )
+            legacy = [] if args.artifact_type else await remote_legacy(client, repo, subject.digest)
+            return subject, nodes, legacy
+
+    subject, nodes, legacy = asyncio.run(fetch())
+    rows = tree_rows(nodes) if args.tree else [descriptor_row(n.descriptor) for n in nodes]
+    return _show(args, subject, nodes, rows, legacy)
+
+
+def _show(
+    args: argparse.Namespace,
+    subject: Any,
+    nodes: Sequence[ReferrerNode],
+    rows: list[dict[str, Any]],
+    legacy: Sequence[Any],
+) -> int:
     if args.json:
         print_json(rows)
         return 0
