@@ -92,6 +92,8 @@ def _print(info: dict[str, Any]) -> None:
     if info["referrers"]:
         print("Referrers:")
         _print_tree(info["referrers"], "  ")
+    if "bundle" in info:
+        _print_bundle(info["bundle"], "")
     for item in info["legacy"]:
         print(f"Legacy .{item['kind']}: {item['ref']}")
 
@@ -100,3 +102,15 @@ def _print_tree(rows: list[dict[str, Any]], indent: str) -> None:
     for row in rows:
         print(f"{indent}{friendly_artifact_type(row['artifactType'])}  {row['digest']}")
         _print_tree(row["referrers"], indent + "  ")
+
+
+def _print_bundle(bundle: dict[str, Any], indent: str) -> None:
+    if "error" in bundle:
+        print(f"{indent}imgpkg bundle: {bundle['error']}")
+        return
+    print(f"{indent}imgpkg bundle {bundle['name'] or ''} ({', '.join(bundle['markings'])}):")
+    for image in bundle["images"]:
+        state = "" if image["present"] else "  (not in layout)"
+        print(f"{indent}  {image['image']}{state}")
+        if image["bundle"]:
+            _print_bundle(image["bundle"], indent + "    ")

@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
             [
                 r.ref or f"(referrer of {r.subject.short})" if r.subject else r.ref or "(untagged)",
                 r.digest.short,
-                friendly_artifact_type(r.artifact_type)
+                "imgpkg bundle"
+                if r.bundle
+                else friendly_artifact_type(r.artifact_type)
                 if r.artifact_type
                 else ("index" if "index" in r.media_type or "list" in r.media_type else "-"),
                 ",".join(r.platforms) or "-",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
+
+if TYPE_CHECKING:
+    from ocitui.core.bundles import Bundle
 
 
 def descriptor_row(desc: Descriptor) -> dict[str, Any]:
@@ -82,6 +85,9 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dic
     else:
         out.update(_manifest_parts(layout, doc))
     out["referrers"] = tree_rows(layout.referrer_tree(desc.digest))
+    bundle = _bundle_part(layout, desc)
+    if bundle is not None:
+        out["bundle"] = bundle
     out["legacy"] = [
         {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
         for kind, entry in layout.legacy_attachments(desc.digest)
@@ -116,3 +122,34 @@ def _manifest_parts(layout: Layout, doc: Manifest) -> dict[str, Any]:
         except OcituiError as exc:
             parts["config"]["error"] = str(exc)
     return parts
+
+
+def _bundle_part(layout: Layout, desc: Descriptor) -> dict[str, Any] | None:
+    """An imgpkg bundle's locked images (and nested bundles) as ``inspect`` shows them."""
+    from ocitui.core.bundles import is_bundle, read_bundle
+
+    if not is_bundle(layout, desc):
+        return None
+    try:
+        bundle = read_bundle(layout, desc)
+    except OcituiError as exc:
+        return {"error": str(exc)}
+    return _bundle_json(bundle)
+
+
+def _bundle_json(bundle: Bundle) -> dict[str, Any]:
+    metadata = bundle.metadata
+    return {
+        "markings": sorted(bundle.markings),
+        "name": metadata.name if metadata is not None else None,
+        "images": [
+            {
+                "image": image.image,
+                "digest": str(image.digest),
+                "present": image.present,
+                "annotations": dict(image.annotations),
+                "bundle": _bundle_json(image.bundle) if image.bundle is not None else None,
+            }
+            for image in bundle.images
+        ],
+    }

@@ -32,6 +32,7 @@ class EntrySummary:
     referrers: int
     subject: Digest | None = None
     legacy: tuple[str, ...] = field(default=())
+    bundle: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The JSON row (field names are part of the CLI contract)."""
@@ -46,6 +47,8 @@ class EntrySummary:
         }
         if self.legacy:
             out["legacy"] = list(self.legacy)
+        if self.bundle:
+            out["bundle"] = True
         if self.subject is not None:
             out["subject"] = str(self.subject)
         return out
@@ -110,6 +113,9 @@ def platforms_of(layout: Layout, desc: Descriptor) -> tuple[str, ...]:
 
 def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
     """The ``ls`` row for one index entry."""
+    # Bundles build on the layout, so the layout imports them only when asked.
+    from ocitui.core.bundles import is_bundle
+
     legacy = tuple(kind for kind, _ in layout.legacy_attachments(desc.digest))
     return EntrySummary(
         ref=desc.ref_name,
@@ -121,6 +127,7 @@ def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
         referrers=layout.referrer_count(desc.digest),
         subject=hinted_subject(desc),
         legacy=legacy,
+        bundle=desc.is_manifest_like and is_bundle(layout, desc),
     )
 
 
