@@ -252,8 +252,8 @@ def test_cli_referrers_remote_matches_local(fake_registry, tmp_path, capsys) -> 
 
     def norm(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
-        for row in rows:
-            row = {k: v for k, v in row.items() if k != "source"}
+        for original in rows:
+            row = {k: v for k, v in original.items() if k != "source"}
             if isinstance(row.get("annotations"), dict):
                 row["annotations"] = {k: v for k, v in row["annotations"].items() if k not in strip}
             if isinstance(row.get("referrers"), list):
