@@ -17,7 +17,8 @@ EPILOG = """examples:
   ocitui inspect registry.example.com/demo/app:1.0
   ocitui inspect app:1.0 --platform linux/arm64
   ocitui inspect sha256:<digest> --json
-  ocitui inspect app:1.0 --raw | jq ."""
+  ocitui inspect app:1.0 --raw | jq .
+  ocitui inspect --remote ghcr.io/org/app:v1 --json"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -27,11 +28,21 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--platform", metavar="OS/ARCH[/VARIANT]", help="for an index: inspect this platform"
     )
     parser.add_argument("--raw", action="store_true", help="print the exact manifest bytes")
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help="ask the registry REF names (nothing is written to the layout)",
+    )
     add_json(parser)
+    from ocitui.cli.remote import add_remote_args
+
+    add_remote_args(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Inspect one entry."""
+    if args.remote:
+        return _run_remote(args)
     layout = open_layout(args)
     desc = layout.resolve(args.ref)
     if args.platform:
@@ -59,6 +70,32 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_remote(args: argparse.Namespace) -> int:
+    """``--remote``: the same document from the registry (core: sync.inspect_remote)."""
+    import asyncio
+
+    from ocitui.cli.remote import make_client
+    from ocitui.core.errors import OcituiError
+    from ocitui.core.sync.inspect_remote import remote_describe
+
+    if args.platform or args.raw:
+        raise OcituiError(
+            "--platform and --raw work on the layout; with --remote, name the "
+            "platform manifest by digest (REPO@sha256:...)"
+        )
+
+    async def fetch() -> dict[str, Any]:
+        async with make_client(args) as client:
+            return await remote_describe(client, args.ref)
+
+    info = asyncio.run(fetch())
+    if args.json:
+        print_json(info)
+    else:
+        _print(info)
+    return 0
+
+
 def _print(info: dict[str, Any]) -> None:
     print(f"Ref:           {info['ref'] or '-'}")
     print(f"Digest:        {info['digest']}")
@@ -72,7 +109,7 @@ def _print(info: dict[str, Any]) -> None:
     if "manifests" in info:
         print("Platforms:")
         for child in info["manifests"]:
-            state = "" if child["present"] else "  (not in layout)"
+            state = "  (not in layout)" if child["present"] is False else ""
             print(
                 f"  {child['platform'] or '-':<16} {child['digest']}  "
                 f"{human_size(child['size'])}{state}"
@@ -85,7 +122,7 @@ def _print(info: dict[str, Any]) -> None:
                 print(f"  {key}: {value}")
         print("Layers:")
         for layer in info["layers"]:
-            state = "" if layer["present"] else "  (not in layout)"
+            state = "  (not in layout)" if layer["present"] is False else ""
             print(
                 f"  {layer['digest']}  {human_size(layer['size']):>10}  {layer['mediaType']}{state}"
             )

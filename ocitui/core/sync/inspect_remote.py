@@ -1,0 +1,111 @@
+"""``inspect --remote``: the same document ``inspect`` gives for the layout, from a registry.
+
+Nothing is written to the layout. The config blob is fetched (verified, capped) for its
+summary; referrers are verified against their ``subject`` before they are shown.
+Layers are not checked for existence, so their ``present`` field is ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Verifier
+from ocitui.core.errors import ManifestError, OcituiError
+from ocitui.core.layout.describe import config_summary, tree_rows
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, load_json
+from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.registry import RegistryClient
+from ocitui.core.sync.engine import repository
+from ocitui.core.sync.remote import remote_document, remote_legacy, remote_referrers
+
+
+class _MemorySink:
+    """A :class:`~ocitui.core.registry.BlobSink` for small blobs, verified on ``value``."""
+
+    def __init__(self, desc: Descriptor) -> None:
+        self._desc = desc
+        self._chunks: list[bytes] = []
+        self._verifier = Verifier(desc.digest, desc.size)
+
+    @property
+    def offset(self) -> int:
+        return self._verifier.count
+
+    def write(self, chunk: bytes) -> None:
+        self._verifier.update(chunk)
+        self._chunks.append(chunk)
+
+    def restart(self) -> None:
+        self._chunks.clear()
+        self._verifier = Verifier(self._desc.digest, self._desc.size)
+
+    def value(self) -> bytes:
+        self._verifier.verify()
+        return b"".join(self._chunks)
+
+
+async def fetch_small_blob(client: RegistryClient, repo: Reference, desc: Descriptor) -> bytes:
+    """Fetch a small blob (a config) into memory, verified; refuses anything over 4 MiB."""
+    if desc.size > MAX_MANIFEST_SIZE:
+        raise ManifestError(f"{desc.digest} is {desc.size} bytes, too large to read whole")
+    sink = _MemorySink(desc)
+    await client.fetch_blob(repo, desc, sink)
+    return sink.value()
+
+
+async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
+    """The ``inspect`` document for the manifest or index ``text`` names in a registry."""
+    ref = parse_reference(text)
+    repo = repository(ref)
+    desc, doc = await remote_document(client, text)
+    out: dict[str, Any] = {
+        "ref": str(ref),
+        "digest": str(desc.digest),
+        "mediaType": doc.media_type,
+        "artifactType": mt.effective_artifact_type(doc.doc),
+        "size": len(doc.raw),
+        "annotations": dict(doc.annotations),
+        "subject": str(doc.subject.digest) if doc.subject else None,
+    }
+    if isinstance(doc, Index):
+        out["manifests"] = [
+            {
+                "digest": str(child.digest),
+                "mediaType": child.media_type,
+                "platform": str(child.platform) if child.platform else None,
+                "size": child.size,
+                "present": None,
+                "annotations": dict(child.annotations),
+            }
+            for child in doc.manifests
+        ]
+    else:
+        config: dict[str, Any] = {
+            "digest": str(doc.config.digest),
+            "mediaType": doc.config.media_type,
+            "size": doc.config.size,
+        }
+        if doc.config.media_type in mt.CONFIG_TYPES:
+            try:
+                raw = await fetch_small_blob(client, repo, doc.config)
+                config["summary"] = config_summary(load_json(raw, "config"))
+            except OcituiError as exc:
+                config["error"] = str(exc)
+        out["config"] = config
+        out["layers"] = [
+            {
+                "digest": str(layer.digest),
+                "mediaType": layer.media_type,
+                "size": layer.size,
+                "present": None,
+                "annotations": dict(layer.annotations),
+            }
+            for layer in doc.layers
+        ]
+    out["referrers"] = tree_rows(await remote_referrers(client, repo, desc.digest, tree=True))
+    out["legacy"] = [
+        {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
+        for kind, entry in await remote_legacy(client, repo, desc.digest)
+    ]
+    return out
