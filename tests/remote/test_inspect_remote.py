@@ -40,3 +40,22 @@ def test_inspect_remote_matches_local(demo_copy: Path, docker_registry: DockerRe
     assert platform["config"]["summary"]["platform"] == "linux/arm64/v8"
     assert main(["inspect", f"{docker_registry.host}/inspect/app:nope", "--remote"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_diff_against_a_registry_mirror(demo_copy: Path, docker_registry: DockerRegistry,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """'Is the mirror identical, and did the signature come along?'"""
+    mirror = f"{docker_registry.host}/mirror/app"
+    layout = ["--layout", str(demo_copy)]
+    assert main(["push", "app:1.0", f"{mirror}:1.0", *layout, "--json"]) == 0
+    assert main(["push", "app:1.1", f"{mirror}:1.1", *layout, "--no-referrers",
+                 "--json"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "app:1.0", f"docker://{mirror}:1.0", *layout, "--json"]) == 0
+    same = json.loads(capsys.readouterr().out)
+    assert same["identical"] is True
+    assert main(["diff", "app:1.1", f"docker://{mirror}:1.1", *layout, "--json"]) == 1
+    lost = json.loads(capsys.readouterr().out)
+    assert lost["summary"]["referrers"] == 1  # the SBOM did not come along
+    assert main(["diff", f"docker://{mirror}:1.0", f"docker://{mirror}:nope", *layout]) == 2
+    assert capsys.readouterr().err.startswith("ocitui: error:")

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ NAME = "diff"
 ORDER = 40
 HELP = "compare two images: manifest, platforms, config, layers, files, referrers"
 DESCRIPTION = (
-    "Compare A and B (refs, short refs or digests in the layout) and say what changed:\n"
+    "Compare A and B (refs, short refs or digests in the layout, or docker://REF in a\n"
+    "registry, fetched into a scratch layout) and say what changed:\n"
     "manifest JSON paths, platforms, config fields (env, entrypoint, labels, ports, history),\n"
     "layers (shared, added, removed, recompressed), referrers (signatures, SBOMs, attestations)\n"
     "and annotations. --files also compares the final filesystems, streaming every layer.\n"
@@ -45,7 +47,8 @@ EPILOG = """examples:
   ocitui diff app:v1 app:v2
   ocitui diff app:v1 app:v2 --files
   ocitui diff registry.example.com/app:1.0 registry.example.com/app:1.0 --layout-b /mnt/mirror
-  ocitui diff app@sha256:3f1c... app:latest --json"""
+  ocitui diff app@sha256:3f1c... app:latest --json
+  ocitui diff app:1.0 docker://mirror.local:5000/demo/app:1.0   # did the signature come along?"""
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 _COLOURS = {"+": "32", "-": "31", "~": "33", "#": "1", "@": "1;36"}
@@ -64,19 +67,16 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="look B up in this layout instead (e.g. a mirror)",
     )
+    from ocitui.cli.remote import add_remote_args
+
+    add_remote_args(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print, and exit like diff(1)."""
+    scratch = tempfile.TemporaryDirectory(prefix="ocitui-diff-")
     try:
-        for ref in (args.a, args.b):
-            if ref.startswith("docker://"):
-                raise OcituiError(
-                    f"{ref}: remote refs need the registry client; pull into the layout first"
-                )
-        store_a = open_layout(args)
-        store_b = Layout.open(Path(args.layout_b)) if args.layout_b else store_a
-        desc_a, desc_b = store_a.resolve(args.a), store_b.resolve(args.b)
+        store_a, desc_a, store_b, desc_b = _sides(args, Path(scratch.name))
         progress = _progress_line() if args.files and sys.stderr.isatty() else None
         try:
             result = diff_refs(
@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     except OcituiError as exc:
         print(f"ocitui: error: {exc}", file=sys.stderr)
         return EXIT_TROUBLE
+    finally:
+        scratch.cleanup()
     if args.json:
         print_json({"ref_a": args.a, "ref_b": args.b, **result.to_json()})
     else:
@@ -95,6 +97,42 @@ def run(args: argparse.Namespace) -> int:
         for line in render(result, args.a, args.b):
             print(paint(line))
     return EXIT_SAME if result.identical else EXIT_DIFFERENT
+
+
+def _sides(args: argparse.Namespace, scratch: Path) -> tuple[Layout, Any, Layout, Any]:
+    """Resolve A and B; ``docker://`` sides are pulled into a scratch layout first."""
+    from ocitui.core.sync.stage import is_remote
+
+    remote = [ref for ref in (args.a, args.b) if is_remote(ref)]
+    staged: dict[str, Any] = {}
+    temp: Layout | None = None
+    if remote:
+        import asyncio
+
+        from ocitui.cli.remote import make_client
+        from ocitui.core.sync.stage import stage
+
+        temp = Layout.open(scratch / "layout", create=True)
+        if sys.stderr.isatty():
+            sys.stderr.write(f"fetching {', '.join(remote)} ...\r")
+
+        async def fetch() -> list[Any]:
+            async with make_client(args) as client:
+                return await stage(client, temp, remote)
+
+        staged = dict(zip(remote, asyncio.run(fetch()), strict=True))
+    local_a = None if is_remote(args.a) else open_layout(args)
+    store_a = temp if is_remote(args.a) else local_a
+    if is_remote(args.b):
+        store_b = temp
+    elif args.layout_b:
+        store_b = Layout.open(Path(args.layout_b))
+    else:
+        store_b = local_a or open_layout(args)
+    assert store_a is not None and store_b is not None
+    desc_a = staged[args.a] if is_remote(args.a) else store_a.resolve(args.a)
+    desc_b = staged[args.b] if is_remote(args.b) else store_b.resolve(args.b)
+    return store_a, desc_a, store_b, desc_b
 
 
 def _painter(stream: Any) -> Callable[[str], str]:
