@@ -107,7 +107,8 @@ def test_mirror_in_another_layout(
     ("a", "message"),
     [
         ("nope:v9", "not in the layout"),
-        ("docker://registry.example.com/app:v1", "remote refs need the registry client"),
+        # A loopback port nothing listens on: the fetch fails fast, no traffic leaves the host.
+        ("docker://127.0.0.1:9/app:v1", "127.0.0.1:9"),
     ],
 )
 def test_errors_exit_2_with_one_line(
