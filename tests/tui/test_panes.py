@@ -71,8 +71,12 @@ async def test_referrer_with_a_lying_subject_hint_is_flagged(
     sbom = sample_layout.referrers(app10.digest, ["application/spdx+json"])[0]
 
     def lie(entries: list) -> list:  # type: ignore[type-arg]
-        return [e.with_changes(annotations={**e.annotations, SUBJECT_HINT: str(app11.digest)})
-                if e.digest == sbom.digest else e for e in entries]
+        return [
+            e.with_changes(annotations={**e.annotations, SUBJECT_HINT: str(app11.digest)})
+            if e.digest == sbom.digest
+            else e
+            for e in entries
+        ]
 
     sample_layout.update_index(lie)
     app = make_app(sample_layout)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ocitui.core.views import LayoutTree, build_tree, filter_tree
@@ -20,16 +19,14 @@ from ocitui.core.views_detail import (
     load_detail,
     referrer_rows,
 )
+from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import DetailPane
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
 
-if TYPE_CHECKING:
-    from ocitui.tui.app import OcituiApp
 
-
-class BrowseScreen(Screen[None]):
+class BrowseScreen(PaneScreen):
     """Tree of registries, repositories and tags; details of the selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,11 +46,6 @@ class BrowseScreen(Screen[None]):
         super().__init__()
         self._model: LayoutTree | None = None
         self._stats: LayoutStats | None = None
-
-    @property
-    def ocitui(self) -> OcituiApp:
-        """The app, typed."""
-        return cast("OcituiApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Pane bar; tree (with its filter) | detail tabs; status; footer."""

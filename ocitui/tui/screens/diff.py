@@ -7,7 +7,7 @@ The comparison runs in a thread worker (it reads and, with files, decompresses l
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from ocitui.core.diff import (
@@ -28,10 +27,8 @@ from ocitui.core.diff import (
     diff_refs,
 )
 from ocitui.core.views_diff import DiffSection, diff_sections
+from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.panebar import PaneBar
-
-if TYPE_CHECKING:
-    from ocitui.tui.app import OcituiApp
 
 _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow"}
 
@@ -48,7 +45,7 @@ def render_sections(sections: list[DiffSection]) -> RenderableType:
     return Group(*parts)
 
 
-class DiffScreen(Screen[None]):
+class DiffScreen(PaneScreen):
     """Sections for manifest, platforms, config, layers, files, referrers, annotations."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -73,11 +70,6 @@ class DiffScreen(Screen[None]):
         self._files = False
         #: The last result shown (``None`` while running or after a cancel).
         self.sections: list[DiffSection] | None = None
-
-    @property
-    def ocitui(self) -> OcituiApp:
-        """The app, typed."""
-        return cast("OcituiApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Pane bar, A/B heading, progress bar, the result."""
@@ -167,6 +159,11 @@ class DiffScreen(Screen[None]):
         head = Text(note, style="bold green") if note else Text("")
         hint = "" if self._files else "Press f to compare files too."
         body.update(Group(head, render_sections(sections), Text(hint, style="dim")))
+
+    def worker_failed(self, worker: object) -> None:
+        """Hide the bar and say the comparison failed."""
+        self.query_one(ProgressBar).display = False
+        self.query_one("#diff-body", Static).update(Text("Comparison failed.", style="bold red"))
 
     def action_files(self) -> None:
         """Re-run with the file-system comparison."""

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ocitui.core.views import describe, human_size
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
+from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table, verified_mark
 from ocitui.tui.widgets.layout_tree import NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
-
-if TYPE_CHECKING:
-    from ocitui.tui.app import OcituiApp
 
 COLUMNS = ("artifact type", "digest", "size", "created", "subject", "source")
 
@@ -33,7 +30,7 @@ class ReferrerTable(DataTable[Text | str]):
     ]
 
 
-class ReferrersScreen(Screen[None]):
+class ReferrersScreen(PaneScreen):
     """What refers to the selection, recursively, with subject verification."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,11 +46,6 @@ class ReferrersScreen(Screen[None]):
         self._rows: list[ReferrerRow] = []
         self._types: list[str] = []
         self._history: list[NodeData] = []
-
-    @property
-    def ocitui(self) -> OcituiApp:
-        """The app, typed."""
-        return cast("OcituiApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Pane bar, subject heading, table, detail of the row, status, footer."""

@@ -1,19 +1,238 @@
-"""Sync: pull from or push to a registry (placeholder until the sync engine lands)."""
+"""Sync: pull from or push to a registry, with a plan preview before anything moves.
+
+Network work runs in an async worker (exclusive, group ``sync.run``); the engine's typed
+events are folded into :class:`~ocitui.core.views_sync.SyncProgress` and drawn as bars.
+``escape`` cancels the worker (the engine leaves partial downloads resumable).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+import time
+from collections.abc import Callable
+from typing import ClassVar, cast
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Input, Label, ProgressBar, Static, Switch
+
+from ocitui.core.errors import OcituiError
+from ocitui.core.reference import parse_reference
+from ocitui.core.registry import RegistryClient
+from ocitui.core.sync import PushItem, SyncEvent, SyncFilter, plan_pull, plan_push, pull, push
+from ocitui.core.views import human_size
+from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
+from ocitui.tui.screens.base import PaneScreen
+from ocitui.tui.widgets.detail import kv_table
 from ocitui.tui.widgets.panebar import PaneBar
 
+_BAR = 24
 
-class SyncScreen(Screen[None]):
-    """Pull/push form, plan preview and progress."""
+
+def text_bar(done: int, total: int) -> str:
+    """A fixed-width text bar ``[#####-----]`` (no animation, stable in screenshots)."""
+    filled = _BAR if total <= 0 else min(_BAR, _BAR * done // total)
+    return "[" + "#" * filled + "-" * (_BAR - filled) + "]"
+
+
+def progress_view(state: SyncProgress) -> RenderableType:
+    """Per-blob bars (up to five), totals and throughput."""
+    lines: list[RenderableType] = []
+    for blob in list(state.active.values())[:5]:
+        lines.append(
+            Text(
+                f"{blob.digest[7:19]} {text_bar(blob.done, blob.size)} "
+                f"{human_size(blob.done)} / {human_size(blob.size)}"
+            )
+        )
+    lines.append(
+        Text(
+            f"{state.blobs_done}/{state.blobs_total} blobs · {human_size(state.moved_bytes)} / "
+            f"{human_size(state.total_bytes)} · {human_size(int(state.throughput()))}/s · "
+            f"{state.manifests_done} manifests · {state.tags_done} tags · {state.skipped} skipped",
+            style="bold",
+        )
+    )
+    lines.extend(Text(f"failed {f}", style="red") for f in state.failures[-3:])
+    return Group(*lines)
+
+
+class SyncScreen(PaneScreen):
+    """The pull/push form, the plan, progress and the final report.
+
+    The output area has focus on arrival so pane keys (digits, ``?``) work; ``tab`` enters
+    the form and ``escape`` leaves it.
+    """
+
+    AUTO_FOCUS = "#sync-out"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "toggle_direction", "Pull/Push", id="sync.direction"),
+        Binding("ctrl+l", "plan", "Plan", id="sync.plan"),
+        Binding("ctrl+g", "run", "Go", id="sync.run"),
+        Binding("escape", "cancel", "Cancel", id="sync.cancel"),
+    ]
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.direction = "pull"
+        self.clock = clock
+        self.progress = SyncProgress()
 
     def compose(self) -> ComposeResult:
-        """Pane bar, body, footer."""
+        """Pane bar, form, plan/progress/report, footer."""
         yield PaneBar("sync")
-        yield Static("Sync is not available yet.", id="sync-body")
+        with Vertical(id="sync-form"):
+            yield Static(id="sync-direction", classes="heading")
+            with Horizontal(classes="row"):
+                yield Label("reference", classes="field-label")
+                yield Input(placeholder="registry.example.com/app:1.0", id="sync-ref")
+            with Horizontal(classes="row", id="dest-row"):
+                yield Label("push to", classes="field-label")
+                yield Input(placeholder="registry.local:5000/app:1.0", id="sync-dest")
+            with Horizontal(classes="row"):
+                yield Label("platforms", classes="field-label")
+                yield Input(placeholder="linux/amd64,linux/arm64 (empty: all)", id="sync-platforms")
+            with Horizontal(classes="row"):
+                yield Label("types", classes="field-label")
+                yield Input(placeholder="only these artifact types (empty: all)", id="sync-types")
+            with Horizontal(classes="row"):
+                yield Label("referrers", classes="field-label")
+                yield Switch(value=True, id="sync-referrers")
+        yield ProgressBar(id="sync-bar", show_eta=False)
+        with VerticalScroll(id="sync-out", can_focus=True):
+            yield Static(
+                Text("tab into the form, fill in a reference, then ctrl+l for the plan.", style="dim"), id="sync-body"
+            )
         yield Footer()
+
+    def on_mount(self) -> None:
+        """Pull by default; the bar shows while running."""
+        self.query_one(ProgressBar).display = False
+        self._show_direction()
+
+    def on_screen_resume(self) -> None:
+        """Prefill the reference with the selection (push) when the field is empty."""
+        field = self.query_one("#sync-ref", Input)
+        selection = self.ocitui.selection
+        if not field.value and selection is not None and selection.kind == "tag":
+            field.value = selection.name
+        self.query_one("#sync-out").focus()
+
+    def _show_direction(self) -> None:
+        pull_mode = self.direction == "pull"
+        self.query_one("#dest-row").display = not pull_mode
+        note = "Pull: registry -> this layout" if pull_mode else "Push: this layout -> registry"
+        self.query_one("#sync-direction", Static).update(
+            Text.assemble((note, "bold"), ("   ctrl+o switches", "dim"))
+        )
+
+    def action_toggle_direction(self) -> None:
+        """Switch between pull and push."""
+        self.direction = "push" if self.direction == "pull" else "pull"
+        self._show_direction()
+
+    def _filter(self) -> SyncFilter:
+        def items(widget_id: str) -> list[str]:
+            value = self.query_one(widget_id, Input).value
+            return [part.strip() for part in value.split(",") if part.strip()]
+
+        return SyncFilter.build(
+            items("#sync-platforms"),
+            items("#sync-types"),
+            referrers=self.query_one("#sync-referrers", Switch).value,
+        )
+
+    def _client(self) -> RegistryClient:
+        factory = self.ocitui.registry_factory
+        return cast(RegistryClient, factory()) if factory is not None else RegistryClient()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_plan()
+
+    def action_plan(self) -> None:
+        """Compute and show the plan (nothing is copied)."""
+        self._start(dry_run=True)
+
+    def action_run(self) -> None:
+        """Run the sync for real."""
+        self._start(dry_run=False)
+
+    def _start(self, *, dry_run: bool) -> None:
+        ref = self.query_one("#sync-ref", Input).value.strip()
+        if not ref:
+            self.notify("Type a reference first.", severity="warning", title="Sync")
+            return
+        try:
+            sync_filter = self._filter()
+            dest = self.query_one("#sync-dest", Input).value.strip()
+            items = [(ref, parse_reference(dest))] if self.direction == "push" else []
+            if self.direction == "push" and not dest:
+                raise OcituiError("push needs a destination reference")
+        except OcituiError as exc:
+            self.ocitui.show_error(exc, "Sync")
+            return
+        self.progress = SyncProgress()
+        self.query_one("#sync-body", Static).update(Text("Planning…", style="dim"))
+        self._run(ref, items, sync_filter, dry_run)
+
+    @work(exclusive=True, group="sync.run", exit_on_error=False)
+    async def _run(
+        self, ref: str, items: list[PushItem], sync_filter: SyncFilter, dry_run: bool
+    ) -> None:
+        layout = self.ocitui.layout
+        async with self._client() as client:
+            if dry_run:
+                plan = (
+                    await plan_pull(client, layout, [ref], sync_filter)
+                    if self.direction == "pull"
+                    else await plan_push(layout, client, items, sync_filter)
+                )
+                self.show_plan(plan_rows(plan))
+                return
+            self.query_one(ProgressBar).display = True
+            if self.direction == "pull":
+                await pull(client, layout, [ref], sync_filter, emit=self.apply_event)
+            else:
+                await push(layout, client, items, sync_filter, emit=self.apply_event)
+
+    def show_plan(self, rows: list[tuple[str, str]]) -> None:
+        """Show a plan preview; ``ctrl+g`` runs it."""
+        self.query_one("#sync-body", Static).update(
+            Group(Text("Plan (nothing copied yet) — ctrl+g to run", style="bold"), kv_table(rows))
+        )
+
+    def apply_event(self, event: SyncEvent) -> None:
+        """Fold one engine event in and redraw (called on the app's event loop)."""
+        self.progress.apply(event, self.clock())
+        state = self.progress
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(state.total_bytes, 1), progress=state.moved_bytes)
+        body = self.query_one("#sync-body", Static)
+        if state.report is not None:
+            bar.display = False
+            title = "Report" if state.report.ok else "Report: FAILED"
+            body.update(Group(Text(title, style="bold"), kv_table(report_rows(state.report))))
+        else:
+            body.update(progress_view(state))
+
+    def worker_failed(self, worker: object) -> None:
+        """Show the failure in the output area too."""
+        self.query_one(ProgressBar).display = False
+        self.query_one("#sync-body", Static).update(
+            Text("Failed; see the notification.", style="bold red")
+        )
+
+    def action_cancel(self) -> None:
+        """Cancel a running plan or sync; otherwise leave the form."""
+        if isinstance(self.focused, (Input, Switch)):
+            self.query_one("#sync-out").focus()
+            return
+        cancelled = self.workers.cancel_group(self, "sync.run")
+        if cancelled:
+            self.query_one(ProgressBar).display = False
+            self.query_one("#sync-body", Static).update(Text("Cancelled.", style="bold yellow"))
