@@ -14,15 +14,16 @@ from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.layout import Layout
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
+from ocitui.core.sync.bundles import BundleOptions, BundlePushTransfer, BundleWalker
 from ocitui.core.sync.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.sides import LayoutSide, RegistrySide, Side
-from ocitui.core.sync.transfers import PullTransfer, PushTransfer, Transfer
+from ocitui.core.sync.transfers import PullTransfer, Transfer
 from ocitui.core.sync.verify import verify_destination
-from ocitui.core.sync.walk import Route, Walker
+from ocitui.core.sync.walk import Route
 
 #: A push item: the layout name to push and the destination reference.
 PushItem = tuple[str, Reference]
@@ -50,7 +51,7 @@ async def plan_pull(
 ) -> Plan:
     """What pulling ``refs`` into ``layout`` would do."""
     plan = Plan(", ".join(refs), f"layout {layout.root}", sync_filter)
-    walker = Walker(
+    walker = BundleWalker(
         RegistrySide(client, cache=layout), LayoutSide(layout), plan, concurrency=concurrency
     )
     for text in refs:
@@ -66,11 +67,18 @@ async def plan_push(
     sync_filter: SyncFilter,
     *,
     concurrency: int = 8,
+    bundle_options: BundleOptions | None = None,
 ) -> Plan:
     """What pushing layout names to registries would do (refuses partial indexes)."""
     destinations = ", ".join(str(dest) for _, dest in items)
     plan = Plan(", ".join(text for text, _ in items), destinations, sync_filter)
-    walker = Walker(LayoutSide(layout), RegistrySide(client), plan, concurrency=concurrency)
+    walker = BundleWalker(
+        LayoutSide(layout),
+        RegistrySide(client),
+        plan,
+        concurrency=concurrency,
+        options=bundle_options,
+    )
     for text, dest in items:
         entry = layout.resolve(text)
         try:
@@ -91,12 +99,17 @@ async def plan_copy(
     sync_filter: SyncFilter,
     *,
     concurrency: int = 8,
+    bundle_options: BundleOptions | None = None,
 ) -> Plan:
     """What ``copy`` would do, registry to registry (the layout is consulted as a cache)."""
     src, dst = parse_reference(source), parse_reference(dest)
     plan = Plan(source, dest, sync_filter)
-    walker = Walker(
-        RegistrySide(client, cache=layout), RegistrySide(client), plan, concurrency=concurrency
+    walker = BundleWalker(
+        RegistrySide(client, cache=layout),
+        RegistrySide(client),
+        plan,
+        concurrency=concurrency,
+        options=bundle_options,
     )
     await walker.add_root(Route(repository(src), repository(dst)), source, root_tag(dst))
     return walker.finish()
@@ -157,19 +170,39 @@ async def push(
     concurrency: int = 4,
     mount_from: Reference | None = None,
     emit: EventSink = ignore,
+    bundle_options: BundleOptions | None = None,
 ) -> SyncReport:
-    """Layout -> registry; ``mount_from`` lets same-registry blobs be mounted, not uploaded."""
+    """Layout -> registry; ``mount_from`` lets same-registry blobs be mounted, not uploaded.
+
+    Layout names are full references, so they say where content came from: pushing one
+    name back to its own registry (another repository) mounts instead of uploading.
+    """
+    if mount_from is None and len(items) == 1:
+        mount_from = _origin(items[0][0])
     plan = await plan_push(
-        layout, client, items, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
+        layout,
+        client,
+        items,
+        sync_filter or SyncFilter(),
+        concurrency=max(concurrency, 8),
+        bundle_options=bundle_options,
     )
     return await _run(
         plan,
-        PushTransfer(layout, client, mount_from),
+        BundlePushTransfer(layout, client, mount_from),
         RegistrySide(client),
         dry_run=dry_run,
         concurrency=concurrency,
         emit=emit,
     )
+
+
+def _origin(layout_name: str) -> Reference | None:
+    """The repository a layout name says its content came from, when it is a reference."""
+    try:
+        return repository(parse_reference(layout_name))
+    except InvalidReference:
+        return None
 
 
 async def copy(
@@ -182,6 +215,7 @@ async def copy(
     dry_run: bool = False,
     concurrency: int = 4,
     emit: EventSink = ignore,
+    bundle_options: BundleOptions | None = None,
 ) -> SyncReport:
     """Registry -> layout -> registry; the layout is the staging cache."""
     sync_filter = sync_filter or SyncFilter()
@@ -189,7 +223,13 @@ async def copy(
         raise SyncError("copy takes every platform; pull with --platform, then push one by digest")
     if dry_run:
         plan = await plan_copy(
-            client, layout, source, dest, sync_filter, concurrency=max(concurrency, 8)
+            client,
+            layout,
+            source,
+            dest,
+            sync_filter,
+            concurrency=max(concurrency, 8),
+            bundle_options=bundle_options,
         )
         emit(PlanReady(plan))
         report = SyncReport.for_plan(plan, dry_run=True)
@@ -207,5 +247,6 @@ async def copy(
         concurrency=concurrency,
         mount_from=repository(src),
         emit=emit,
+        bundle_options=bundle_options,
     )
     return pulled.merge(pushed)
