@@ -24,6 +24,8 @@ class PlanBlob:
     source_repo: Reference | None
     dest_repo: Reference | None
     present: bool = False
+    #: The bytes, for small blobs made by the sync itself (imgpkg image-locations records).
+    data: bytes | None = field(default=None, repr=False)
 
     @property
     def digest(self) -> Digest:
@@ -138,6 +140,63 @@ class LeftBehind:
 
 
 @dataclass
+class PlanBundleImage:
+    """One image an imgpkg bundle locks, and where the sync takes it from and to."""
+
+    #: The reference as written in the bundle's ``.imgpkg/images.yml``.
+    image: str
+    digest: Digest
+    #: The repository it is copied from (the bundle's own when images.yml's is unreachable).
+    source: str
+    #: Its name at the destination (``<bundle repo>:<alg>-<hex>.imgpkg``).
+    name: str
+    is_bundle: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "image": self.image,
+            "digest": str(self.digest),
+            "source": self.source,
+            "name": self.name,
+            "isBundle": self.is_bundle,
+        }
+
+
+@dataclass
+class PlanBundle:
+    """An imgpkg bundle in the plan (nested ones have a ``parent``)."""
+
+    digest: Digest
+    markings: tuple[str, ...]
+    images: list[PlanBundleImage] = field(default_factory=list)
+    parent: Digest | None = None
+    #: The image-locations referrer written at the destination (push, copy).
+    locations: Digest | None = None
+    #: The imgpkg-compatible ``<alg>-<hex>.image-locations.imgpkg`` name written.
+    locations_tag: str | None = None
+    #: The bundle's digest before ``--bundle-marking`` rewrote it.
+    remarked_from: Digest | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form."""
+        out: dict[str, Any] = {
+            "digest": str(self.digest),
+            "markings": list(self.markings),
+            "images": [i.to_json() for i in self.images],
+        }
+        for key, value in (
+            ("parent", self.parent),
+            ("imageLocations", self.locations),
+            ("imageLocationsTag", self.locations_tag),
+            ("remarkedFrom", self.remarked_from),
+        ):
+            if value is not None:
+                out[key] = str(value)
+        return out
+
+
+@dataclass
 class Plan:
     """Everything a sync will do, and will not do."""
 
@@ -150,6 +209,8 @@ class Plan:
     tags: list[PlanTag] = field(default_factory=list)
     left_behind: list[LeftBehind] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: imgpkg bundles among the roots (and nested in them), with their locked images.
+    bundles: list[PlanBundle] = field(default_factory=list)
 
     def blobs_to_copy(self) -> list[PlanBlob]:
         """Blobs not yet at the destination (each digest once per destination repo)."""
@@ -182,7 +243,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         """The whole plan as JSON (what ``--dry-run --json`` prints)."""
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "destination": self.destination,
             "filter": self.filter.to_json(),
@@ -193,3 +254,6 @@ class Plan:
             "leftBehind": [item.to_json() for item in self.left_behind],
             "warnings": list(self.warnings),
         }
+        if self.bundles:
+            out["bundles"] = [b.to_json() for b in self.bundles]
+        return out
