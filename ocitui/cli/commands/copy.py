@@ -12,6 +12,7 @@ from ocitui.cli.commands.pull import (
     make_remote_client,
     run_sync,
 )
+from ocitui.cli.commands.push import add_bundle_options, bundle_options_of
 from ocitui.cli.common import open_layout
 from ocitui.core.sync import EventSink, SyncReport
 
@@ -22,7 +23,8 @@ DESCRIPTION = (
     "Pull SRC into the layout (the staging cache: nothing already there is fetched again), "
     "then push it to DEST, mounting blobs across repositories when both are on the same "
     "registry. Referrers, legacy cosign tags and imgpkg tags come along; the destination is "
-    "verified at the end. --dry-run plans registry to registry without writing anything."
+    "verified at the end. --dry-run plans registry to registry without writing anything. "
+    "An imgpkg bundle is relocated with every image it locks, as push does."
 )
 EPILOG = """examples:
   ocitui copy registry.example.com/app:1.0 mirror.internal:5000/app:1.0
@@ -41,6 +43,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="referrers API, fallback tag, or probe (default auto)",
     )
     add_filters(parser, platforms=False)
+    add_bundle_options(parser)
     add_run_options(parser)
     add_remote(parser)
 
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     layout = open_layout(args, create=True)
     sync_filter = filter_of(args)
+    bundle_options = bundle_options_of(args)
 
     async def work(emit: EventSink) -> SyncReport:
         async with make_remote_client(args) as client:
@@ -63,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 concurrency=args.concurrency,
                 emit=emit,
+                bundle_options=bundle_options,
             )
 
     return run_sync(args, work)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ocitui.cli.common import add_json, open_layout
 from ocitui.cli.progress import make_renderer
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync import EventSink, SyncFilter, SyncReport
+from ocitui.core.sync import EventSink, Plan, PlanReady, SyncEvent, SyncFilter, SyncReport
 
 NAME = "pull"
 ORDER = 20
@@ -20,7 +21,10 @@ DESCRIPTION = (
     "cosign legacy .sig/.att/.sbom tags and imgpkg tags. Blobs already in the layout are not "
     "fetched again; interrupted downloads resume from the layout's ingest/ directory; every "
     "byte is verified. The plan lists what will be copied, what is already there, and what "
-    "is left behind by the filters. Exit 1 when anything failed or is missing afterwards."
+    "is left behind by the filters. An imgpkg bundle brings every image it locks (nested "
+    "bundles too) with their referrers; each is named <bundle repo>:sha256-<hex>.imgpkg in "
+    "the layout, and is taken from the bundle's repository when the one in images.yml cannot "
+    "be reached. Exit 1 when anything failed or is missing afterwards."
 )
 EPILOG = """examples:
   ocitui pull registry.example.com/app:1.0
@@ -29,6 +33,7 @@ EPILOG = """examples:
   ocitui pull registry.example.com/app:1.0 --artifact-type application/spdx+json
   ocitui pull registry.example.com/app:1.0 --exclude-artifact-type application/vnd.in-toto+json
   ocitui pull registry.example.com/app:1.0 --dry-run --json | jq .summary
+  ocitui pull registry.example.com/team/bundle:1.0 --dry-run      # lists the locked images
 
 A platform-filtered pull keeps the index's original bytes and digest; the tagged entry
 records the platforms present in the annotation dev.ocitui.platforms."""
@@ -104,14 +109,42 @@ def filter_of(args: argparse.Namespace) -> SyncFilter:
     )
 
 
+def format_bundles(plan: Plan) -> str:
+    """The imgpkg bundles of a plan and the images they lock, as human lines."""
+    lines = []
+    for bundle in plan.bundles:
+        nested = f", nested in {bundle.parent.short}" if bundle.parent else ""
+        lines.append(
+            f"  bundle {bundle.digest.short} ({'+'.join(bundle.markings)}{nested}): "
+            f"{len(bundle.images)} locked images"
+        )
+        if bundle.remarked_from is not None:
+            lines.append(f"    re-marked from {bundle.remarked_from.short} (a new digest)")
+        for image in bundle.images:
+            kind = "bundle" if image.is_bundle else "image"
+            lines.append(f"    - {kind:<6} {image.image}")
+            lines.append(f"             from {image.source}, as {image.name}")
+        if bundle.locations is not None:
+            lines.append(f"    image-locations record {bundle.locations.short} (a referrer)")
+        if bundle.locations_tag is not None:
+            lines.append(f"    image-locations for imgpkg: {bundle.locations_tag}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 def run_sync(
     args: argparse.Namespace,
     work: Callable[[EventSink], Coroutine[Any, Any, SyncReport]],
 ) -> int:
     """Run ``work`` with a renderer; exit 0 when the report is ok, else 1."""
     renderer = make_renderer(args.json)
+
+    def sink(event: SyncEvent) -> None:
+        renderer(event)
+        if isinstance(event, PlanReady) and not args.json:
+            sys.stdout.write(format_bundles(event.plan))
+
     try:
-        report = asyncio.run(work(renderer))
+        report = asyncio.run(work(sink))
     finally:
         renderer.close()
     return 0 if report.ok else 1

@@ -13,11 +13,13 @@ from ocitui.cli.commands.pull import (
     run_sync,
 )
 from ocitui.cli.common import open_layout
+from ocitui.core.bundles import MARKINGS
 from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import fallback_tag_subject, legacy_tag_subject
 from ocitui.core.reference import parse_reference
 from ocitui.core.sync import EventSink, PushItem, SyncReport
+from ocitui.core.sync.bundles import BundleOptions
 
 NAME = "push"
 ORDER = 21
@@ -28,14 +30,41 @@ DESCRIPTION = (
     "tagged image with --all-to, keeping repository paths under a prefix. Referrers go through "
     "the referrers API or the fallback tag (--referrers-mode). A platform-filtered (partial) "
     "index is refused unless the registry already has the missing platforms: pull every "
-    "platform first, or push one platform by digest."
+    "platform first, or push one platform by digest. An imgpkg bundle is relocated as imgpkg "
+    "does it: every locked image (nested bundles too) by digest into the bundle's destination "
+    "repository, tagged sha256-<hex>.imgpkg, with its referrers and legacy tags, then the "
+    "bundle, then an image-locations record as an OCI 1.1 referrer of the bundle."
 )
 EPILOG = """examples:
   ocitui push registry.example.com/app:1.0 mirror.internal:5000/app:1.0
   ocitui push app:1.0 mirror.internal:5000/team/app          # keeps the tag 1.0
   ocitui push --all-to mirror.internal:5000/mirror           # every tagged image
   ocitui push app:1.0 mirror.internal:5000/app:1.0 --referrers-mode tag --dry-run
-  ocitui push app@sha256:<linux/amd64 manifest> mirror.internal:5000/app:1.0-amd64"""
+  ocitui push app@sha256:<linux/amd64 manifest> mirror.internal:5000/app:1.0-amd64
+  ocitui push team/bundle:1.0 mirror.internal:5000/team/bundle:1.0 --imgpkg-compat
+  ocitui push team/bundle:1.0 mirror.internal:5000/team/bundle:1.0 --bundle-marking both"""
+
+
+def add_bundle_options(parser: argparse.ArgumentParser) -> None:
+    """``--imgpkg-compat`` and ``--bundle-marking`` (push, copy)."""
+    parser.add_argument(
+        "--imgpkg-compat",
+        action="store_true",
+        help="also write the <alg>-<hex>.image-locations.imgpkg image imgpkg itself reads",
+    )
+    parser.add_argument(
+        "--bundle-marking",
+        choices=MARKINGS,
+        default=None,
+        help="mark pushed imgpkg bundles with the config label, the OCI 1.1 artifactType, "
+        "or both (default: keep what the bundle has; a new marking gives the bundle a new "
+        "digest, which the destination tag then names)",
+    )
+
+
+def bundle_options_of(args: argparse.Namespace) -> BundleOptions:
+    """The :class:`BundleOptions` from the parsed options."""
+    return BundleOptions(imgpkg_compat=args.imgpkg_compat, marking=args.bundle_marking)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +88,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="referrers API, fallback tag, or probe (default auto)",
     )
     add_filters(parser, platforms=False)
+    add_bundle_options(parser)
     add_run_options(parser)
     add_remote(parser)
 
@@ -114,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
     layout = open_layout(args)
     items = push_items(layout, args)
     sync_filter = filter_of(args)
+    bundle_options = bundle_options_of(args)
 
     async def work(emit: EventSink) -> SyncReport:
         async with make_remote_client(args) as client:
@@ -125,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 concurrency=args.concurrency,
                 emit=emit,
+                bundle_options=bundle_options,
             )
 
     return run_sync(args, work)
