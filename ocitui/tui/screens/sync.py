@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, ProgressBar, Static, Switch
+from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
@@ -101,11 +101,14 @@ class SyncScreen(PaneScreen):
                 yield Input(placeholder="only these artifact types (empty: all)", id="sync-types")
             with Horizontal(classes="row"):
                 yield Label("referrers", classes="field-label")
-                yield Switch(value=True, id="sync-referrers")
+                yield Checkbox("copy referrers too", value=True, id="sync-referrers")
         yield ProgressBar(id="sync-bar", show_eta=False)
         with VerticalScroll(id="sync-out", can_focus=True):
             yield Static(
-                Text("tab into the form, fill in a reference, then ctrl+l for the plan.", style="dim"), id="sync-body"
+                Text(
+                    "tab into the form, fill in a reference, then ctrl+l for the plan.", style="dim"
+                ),
+                id="sync-body",
             )
         yield Footer()
 
@@ -143,7 +146,7 @@ class SyncScreen(PaneScreen):
         return SyncFilter.build(
             items("#sync-platforms"),
             items("#sync-types"),
-            referrers=self.query_one("#sync-referrers", Switch).value,
+            referrers=self.query_one("#sync-referrers", Checkbox).value,
         )
 
     def _client(self) -> RegistryClient:
@@ -229,7 +232,7 @@ class SyncScreen(PaneScreen):
 
     def action_cancel(self) -> None:
         """Cancel a running plan or sync; otherwise leave the form."""
-        if isinstance(self.focused, (Input, Switch)):
+        if isinstance(self.focused, (Input, Checkbox)):
             self.query_one("#sync-out").focus()
             return
         cancelled = self.workers.cancel_group(self, "sync.run")
