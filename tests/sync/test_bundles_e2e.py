@@ -156,5 +156,7 @@ async def test_imgpkg_compat_tag(demo_copy: Path, docker_registry, client) -> No
     await client.fetch_blob(repo, layer, sink)
     files = read_members(io.BytesIO(bytes(sink.data)), layer.media_type, ["image-locations.yml"])
     locked = {i.digest for i in read_bundle(demo, demo.resolve(f"{DEMO}/bundle:1.0")).images}
-    found = {parse_reference(e.image).digest for e in parse_image_locations(files["image-locations.yml"])}
+    found = {
+        parse_reference(e.image).digest for e in parse_image_locations(files["image-locations.yml"])
+    }
     assert found == locked

@@ -223,7 +223,7 @@ class BundleWalker(Walker):
             name = str(digest) if self._local_source else f"{source.name}@{digest}"
             named = await Walker.add_root(self, sub, name, f"{digest.tag_form}.imgpkg")
             nested = await self._expand(
-                sub, named.descriptor, [source, *fallbacks], digest, depth + 1
+                sub, named.descriptor, [source, *fallbacks], desc.digest, depth + 1
             )
             entry.images.append(
                 PlanBundleImage(text, digest, source.name, named.name, nested is not None)
