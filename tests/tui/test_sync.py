@@ -41,7 +41,9 @@ def body_text(screen: SyncScreen) -> str:
     """What the output area shows, as plain text."""
     from rich.console import Console
 
-    console = Console(width=100, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    import io
+
+    console = Console(width=100, record=True, file=io.StringIO())
     console.print(screen.query_one("#sync-body").content)  # type: ignore[attr-defined]
     return console.export_text()
 
