@@ -14,14 +14,19 @@ from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.layout import Layout
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync.bundles import BundleOptions, BundlePushTransfer, BundleWalker
+from ocitui.core.sync.bundles import (
+    BundleOptions,
+    BundlePullTransfer,
+    BundlePushTransfer,
+    BundleWalker,
+)
 from ocitui.core.sync.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.sides import LayoutSide, RegistrySide, Side
-from ocitui.core.sync.transfers import PullTransfer, Transfer
+from ocitui.core.sync.transfers import Transfer
 from ocitui.core.sync.verify import verify_destination
 from ocitui.core.sync.walk import Route
 
@@ -152,7 +157,7 @@ async def pull(
     )
     return await _run(
         plan,
-        PullTransfer(client, layout),
+        BundlePullTransfer(client, layout),
         LayoutSide(layout),
         dry_run=dry_run,
         concurrency=concurrency,

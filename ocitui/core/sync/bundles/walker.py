@@ -1,48 +1,16 @@
-"""imgpkg bundles in pull, push and copy: a bundle travels with every image it locks.
-
-**Pull.** When a root (or a locked image) is an imgpkg bundle -- config label
-``dev.carvel.imgpkg.bundle`` or artifactType ``application/vnd.carvel.imgpkg.bundle.v1`` --
-its ``.imgpkg/images.yml`` is read from the source while planning (so ``--dry-run``
-lists the locked images), and every locked image is walked like a root: by digest, with
-its referrers (recursively), legacy cosign tags and imgpkg tags. Nested bundles are
-expanded the same way, at most :data:`MAX_DEPTH` levels deep. A locked image is taken
-from the repository images.yml names; when that registry cannot be reached or does not
-hold the digest, from the bundle's own repository (where imgpkg relocates every image;
-for a nested bundle its own repository, then its parents', are tried).
-
-**Names.** In the layout each locked image is named ``<bundle repo>:<alg>-<hex>.imgpkg``
-(the bundle's repository as pulled), the machine tag imgpkg gives relocated images: ``ls``
-hides it, ``ls --all`` shows it, :func:`~ocitui.core.bundles.read_bundle` finds the image
-by digest, and a later push relocates it from there. Legacy ``.sig/.att/.sbom`` tags of
-locked images are named in the bundle's repository too.
-
-**Push and copy.** The bundle is relocated as imgpkg does it: every locked image (nested
-ones too) by digest into the bundle's destination repository, tagged
-``<alg>-<hex>.imgpkg``, with its referrers and legacy tags; then the bundle; then, for it
-and each nested bundle, an image-locations record as an OCI 1.1 referrer (artifactType
-``application/vnd.carvel.imgpkg.image-locations.v1``, subject = the bundle; it lists the
-original references of images.yml, which live on in the destination repository under the
-same digests). With ``imgpkg_compat`` also the ``<alg>-<hex>.image-locations.imgpkg``
-image that imgpkg itself reads. The records are made in memory (their blobs travel as
-:attr:`PlanBlob.data`), never written to the source layout. ``marking`` rewrites the
-bundle with :func:`~ocitui.core.bundles.mark_bundle` (a new digest; the new manifest is
-stored in the layout as blobs, unnamed); the destination tag then names the re-marked
-bundle, and referrers of the original digest, which do not apply to it, are left behind.
-"""
+"""The bundle-aware walk: a :class:`~ocitui.core.sync.walk.Walker` that reads each
+bundle's ``.imgpkg/images.yml`` from the source while planning and walks every locked
+image (nested bundles too) as a root named ``<alg>-<hex>.imgpkg`` in the bundle's
+destination repository; for registry destinations it adds the image-locations records.
+See :mod:`ocitui.core.sync.bundles` for the whole scheme."""
 
 from __future__ import annotations
 
-import io
-import json
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from ocitui.core import media_types as mt
 from ocitui.core.bundles import (
     BUNDLE_LABEL,
-    MARKINGS,
     Bundle,
     LockedImage,
     is_bundle,
@@ -54,70 +22,19 @@ from ocitui.core.bundles import (
 )
 from ocitui.core.bundles.model import BUNDLE_YML_PATH, IMAGES_LOCK_PATH
 from ocitui.core.bundles.tarball import read_members
-from ocitui.core.digest import Digest, Verifier
+from ocitui.core.digest import Digest
 from ocitui.core.errors import AuthError, BundleError, OcituiError, RegistryError, SyncError
 from ocitui.core.layout import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest, parse_document
 from ocitui.core.reference import Reference
-from ocitui.core.sync.plan import LeftBehind, PlanBlob, PlanBundle, PlanBundleImage, PlanTag
+from ocitui.core.sync.bundles.support import BundleOptions, TempSink, config_labels, source_layout
+from ocitui.core.sync.plan import LeftBehind, PlanBundle, PlanBundleImage, PlanTag
 from ocitui.core.sync.sides import LayoutSide, RegistrySide, plain
-from ocitui.core.sync.transfers import Progress, PushTransfer
 from ocitui.core.sync.walk import Route, Walker, tag_name
 
 #: How deep bundles may nest (a deeper chain is refused as a probable loop).
 MAX_DEPTH = 8
 _WANTED = (IMAGES_LOCK_PATH, BUNDLE_YML_PATH)
-
-
-@dataclass(frozen=True)
-class BundleOptions:
-    """How a push relocates bundles: the imgpkg-compatible record, and the marking."""
-
-    #: Also write ``<alg>-<hex>.image-locations.imgpkg`` (what imgpkg itself reads).
-    imgpkg_compat: bool = False
-    #: ``label``, ``artifactType`` or ``both``; None keeps what the bundle has.
-    marking: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.marking is not None and self.marking not in MARKINGS:
-            raise BundleError(f"unknown bundle marking {self.marking!r}: use {', '.join(MARKINGS)}")
-
-
-class _TempSink:
-    """A verifying blob sink into a temporary file (bundle layers read while planning)."""
-
-    def __init__(self, desc: Descriptor) -> None:
-        self.desc = desc
-        # Handed to the caller, who closes it (a context manager would close it here).
-        self.file = cast(BinaryIO, tempfile.TemporaryFile())  # noqa: SIM115
-        self.offset = 0
-        self._verifier = Verifier(desc.digest, desc.size)
-
-    def write(self, chunk: bytes) -> None:
-        self._verifier.update(chunk)
-        self.file.write(chunk)
-        self.offset += len(chunk)
-
-    def restart(self) -> None:
-        self.file.seek(0)
-        self.file.truncate()
-        self.offset = 0
-        self._verifier = Verifier(self.desc.digest, self.desc.size)
-
-    def finish(self) -> BinaryIO:
-        self._verifier.verify()
-        self.file.seek(0)
-        return self.file
-
-
-def _labels(raw: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return {}
-    inner = doc.get("config") if isinstance(doc, dict) else None
-    labels = inner.get("Labels") if isinstance(inner, dict) else None
-    return labels if isinstance(labels, dict) else {}
 
 
 class BundleWalker(Walker):
@@ -150,12 +67,12 @@ class BundleWalker(Walker):
     # -- reading bundles from the source -------------------------------------------------
 
     async def _open(self, repo: Reference, desc: Descriptor) -> BinaryIO:
-        layout = _source_layout(self.source)
+        layout = source_layout(self.source)
         if layout is not None and layout.has_blob(desc.digest, desc.size):
             return layout.open_blob(desc.digest)
         if not isinstance(self.source, RegistrySide):
             raise BundleError(f"bundle blob {desc.digest} is not in the {self.source.label}")
-        sink = _TempSink(desc)
+        sink = TempSink(desc)
         try:
             await self._io(self.source.client.fetch_blob(repo, desc, sink))
             return sink.finish()
@@ -163,16 +80,21 @@ class BundleWalker(Walker):
             sink.file.close()
             raise
 
-    async def _read(self, repo: Reference, raw: bytes, desc: Descriptor) -> Bundle | None:
+    async def _read(self, route: Route, raw: bytes, desc: Descriptor) -> Bundle | None:
         """The bundle at ``desc`` (images not yet located), or None when it is not one."""
+        repo = route.source_repo
         doc = parse_document(raw, desc.media_type)
         if not isinstance(doc, Manifest):
             return None
         marks = {"artifactType"} if doc.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT else set()
         if doc.config.media_type in mt.CONFIG_TYPES and doc.config.size <= MAX_MANIFEST_SIZE:
             with await self._open(repo, doc.config) as handle:
-                if BUNDLE_LABEL in _labels(handle.read(MAX_MANIFEST_SIZE + 1)):
-                    marks.add("label")
+                config = handle.read(MAX_MANIFEST_SIZE + 1)
+            if not self._local_source:
+                # Fetched and verified already: the pull writes these bytes, no second GET.
+                self._carry(route, [(doc.config, config)])
+            if BUNDLE_LABEL in config_labels(config):
+                marks.add("label")
         if not marks:
             return None
         files: dict[str, bytes] = {}
@@ -206,7 +128,7 @@ class BundleWalker(Walker):
         if node is None:
             return None
         self._bundles[key] = None
-        found = await self._read(route.source_repo, node.raw, desc)
+        found = await self._read(route, node.raw, desc)
         if found is None:
             return None
         if depth >= MAX_DEPTH:
@@ -324,29 +246,3 @@ class BundleWalker(Walker):
             "the destination tag names the re-marked bundle"
         )
         return str(new.digest), old
-
-
-def _source_layout(source: object) -> Layout | None:
-    if isinstance(source, LayoutSide):
-        return source.layout
-    if isinstance(source, RegistrySide):
-        return source.cache
-    return None
-
-
-class BundlePushTransfer(PushTransfer):
-    """A push that also uploads blobs the plan carries as bytes (image-locations records)."""
-
-    async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
-        """Upload ``item.data`` when set, else stream from the layout as usual."""
-        data = item.data
-        if data is None or item.dest_repo is None or self.layout.has_blob(item.digest):
-            return await super().blob(item, started, progress)
-        started(0)
-        opener: Callable[[], BinaryIO] = lambda: io.BytesIO(data)  # noqa: E731
-        return await self.client.push_blob(
-            item.dest_repo, item.descriptor, opener, on_progress=progress
-        )
-
-
-__all__ = ["MAX_DEPTH", "BundleOptions", "BundlePushTransfer", "BundleWalker"]
