@@ -39,9 +39,9 @@ def client_factory() -> RegistryClient:
 
 def body_text(screen: SyncScreen) -> str:
     """What the output area shows, as plain text."""
-    from rich.console import Console
-
     import io
+
+    from rich.console import Console
 
     console = Console(width=100, record=True, file=io.StringIO())
     console.print(screen.query_one("#sync-body").content)  # type: ignore[attr-defined]
