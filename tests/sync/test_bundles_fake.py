@@ -294,3 +294,35 @@ def test_cli_push_imgpkg_compat_and_marking(world: World, tmp_path: Path, capsys
 async def test_bundle_options_validate() -> None:
     with pytest.raises(Exception, match="unknown bundle marking"):
         BundleOptions(marking="sticker")
+
+
+async def test_plain_image_config_is_fetched_once(world: World, client, new_layout) -> None:
+    world.registry.state.clear_log()
+    layout = new_layout()
+    assert (await pull(client, layout, [f"{world.host}/team/app:2"])).ok
+    doc = layout.get_document(world.app2.digest)
+    assert isinstance(doc, Manifest)
+    config = world.registry.state.requests_matching("GET", f"/blobs/{doc.config.digest}")
+    assert len(config) == 1
+    assert layout.has_blob(doc.config.digest, doc.config.size)
+
+
+async def test_no_referrers_still_takes_locked_images(world: World, client, new_layout) -> None:
+    layout = new_layout()
+    report = await pull(client, layout, [world.ref], SyncFilter(referrers=False))
+    assert report.ok, report.to_json()
+    for desc in (world.inner, world.app1, world.app2):
+        assert layout.has_blob(desc.digest)
+    assert layout.referrers(world.app1.digest) == []
+    assert {item.reason for item in report.left_behind} == {"no-referrers"}
+
+
+async def test_push_refuses_bundle_without_its_images(
+    tmp_path: Path, client, fake_registry
+) -> None:
+    layout = Layout.open(tmp_path / "lonely", create=True)
+    ref = "registry.example.com/team/bundle:1"
+    builders.bundle(layout, ref, [f"registry.example.com/team/app@sha256:{'a' * 64}"])
+    dest = parse_reference(f"{fake_registry().host}/team/bundle:1")
+    with pytest.raises(SyncError, match="not in the layout: pull the bundle first"):
+        await push(layout, client, [(ref, dest)])

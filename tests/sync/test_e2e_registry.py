@@ -117,7 +117,8 @@ async def test_demo_layout_round_trip(demo_copy: Path, docker_registry, client, 
         for b in (r, *back.get_document(r.digest).children())
     }
     for name, digest in layout_files(back).items():
-        assert name in records or (demo.root / "blobs" / "sha256" / name).read_bytes() and digest
+        if name not in records:
+            assert (demo.root / "blobs" / "sha256" / name).read_bytes() and digest
 
 
 async def test_sparse_index_push_is_refused(docker_registry, client, new_layout) -> None:

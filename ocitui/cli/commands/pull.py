@@ -116,14 +116,15 @@ def format_bundles(plan: Plan) -> str:
         nested = f", nested in {bundle.parent.short}" if bundle.parent else ""
         lines.append(
             f"  bundle {bundle.digest.short} ({'+'.join(bundle.markings)}{nested}): "
-            f"{len(bundle.images)} locked images"
+            f"{len(bundle.images)} locked image{'' if len(bundle.images) == 1 else 's'}"
         )
         if bundle.remarked_from is not None:
             lines.append(f"    re-marked from {bundle.remarked_from.short} (a new digest)")
         for image in bundle.images:
             kind = "bundle" if image.is_bundle else "image"
             lines.append(f"    - {kind:<6} {image.image}")
-            lines.append(f"             from {image.source}, as {image.name}")
+            origin = "the layout" if image.source == "layout" else image.source
+            lines.append(f"             from {origin}, as {image.name}")
         if bundle.locations is not None:
             lines.append(f"    image-locations record {bundle.locations.short} (a referrer)")
         if bundle.locations_tag is not None:

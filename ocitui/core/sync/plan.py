@@ -146,7 +146,8 @@ class PlanBundleImage:
     #: The reference as written in the bundle's ``.imgpkg/images.yml``.
     image: str
     digest: Digest
-    #: The repository it is copied from (the bundle's own when images.yml's is unreachable).
+    #: The repository it is copied from (the bundle's own when images.yml's is unreachable;
+    #: ``layout`` on a push).
     source: str
     #: Its name at the destination (``<bundle repo>:<alg>-<hex>.imgpkg``).
     name: str

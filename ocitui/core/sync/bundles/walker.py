@@ -147,8 +147,9 @@ class BundleWalker(Walker):
             nested = await self._expand(
                 sub, named.descriptor, [source, *fallbacks], desc.digest, depth + 1
             )
+            origin = "layout" if self._local_source else source.name
             entry.images.append(
-                PlanBundleImage(text, digest, source.name, named.name, nested is not None)
+                PlanBundleImage(text, digest, origin, named.name, nested is not None)
             )
             images.append(LockedImage(text, ref, notes, present=True, bundle=nested))
         bundle = Bundle(
