@@ -226,3 +226,20 @@ def test_unknown_media_type_entry_is_carried(layout_dir: Path) -> None:
     layout.set_tag("r.io/thing:1", Descriptor("application/x-custom", digest, 6))
     assert layout.resolve("thing:1").media_type == "application/x-custom"
     assert Layout.open(layout_dir).entries()[0].media_type == "application/x-custom"
+
+
+def test_cosign_save_kind_entries_are_legacy_attachments(layout_dir: Path) -> None:
+    layout = Layout.open(layout_dir, create=True)
+    image = put_image(layout, {"a": b"1"})
+    sig = put_image(layout, {"sig": b"s"})
+    kinds = {image.digest: "dev.cosignproject.cosign/image",
+             sig.digest: "dev.cosignproject.cosign/sigs"}
+
+    def add(entries: list) -> list:  # type: ignore[type-arg]
+        return [*entries, *(d.descriptor(annotations={"kind": kinds[d.digest]})
+                            for d in (image, sig))]
+
+    layout.update_index(add)
+    assert [(k, e.digest) for k, e in layout.legacy_attachments(image.digest)] == [
+        ("sig", sig.digest)
+    ]

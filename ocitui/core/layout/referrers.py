@@ -4,7 +4,8 @@ Our own entries carry ``dev.ocitui.referrer.subject``, so listing needs no blob 
 Foreign shapes are read too: regclient's ``sha256-<hex>`` fallback-tag indexes, oras-style
 untagged entries (subject only inside the manifest; those manifests are read once per
 index state), and the proposed PR #1171 annotation. Legacy cosign tags
-(``sha256-<hex>.sig/.att/.sbom``) are reported separately as legacy attachments.
+(``sha256-<hex>.sig/.att/.sbom``) and cosign ``save``'s ``kind``-annotated sigs/atts
+entries are reported separately as legacy attachments.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
 SUBJECT_HINT = "dev.ocitui.referrer.subject"
 PR1171_SUBJECT = "org.opencontainers.image.referrer.subject"
 _FALLBACK_TAG = re.compile(r"(?:.*:)?(sha256|sha512)-([a-f0-9]{64})")
+COSIGN_SAVE_KIND = "kind"
+_COSIGN_SAVE_KINDS = {
+    "dev.cosignproject.cosign/image": "subject",
+    "dev.cosignproject.cosign/imageIndex": "subject",
+    "dev.cosignproject.cosign/sigs": "sig",
+    "dev.cosignproject.cosign/atts": "att",
+    "dev.cosignproject.cosign/sboms": "sbom",
+}
 _LEGACY_TAG = re.compile(r"(?:.*:)?(sha256|sha512)-([a-f0-9]{64})\.(sig|att|sbom)")
 
 
@@ -77,8 +86,19 @@ class ReferrerView:
     def __init__(self, layout: Layout, entries: list[Descriptor]) -> None:
         self._by_subject: dict[Digest, dict[Digest, tuple[Descriptor, str]]] = defaultdict(dict)
         self._legacy: dict[Digest, list[tuple[str, Descriptor]]] = defaultdict(list)
+        cosign_subjects: list[Descriptor] = []
+        cosign_attached: list[tuple[str, Descriptor]] = []
         for entry in entries:
+            kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
+            if kind == "subject":
+                cosign_subjects.append(entry)
+            elif kind is not None:
+                cosign_attached.append((kind, entry))
             self._add_entry(layout, entry)
+        # cosign save writes one image per layout, its sigs/atts beside it with only a
+        # "kind" annotation: they belong to that image when it is the only one.
+        if len(cosign_subjects) == 1:
+            self._legacy[cosign_subjects[0].digest].extend(cosign_attached)
 
     def _record(self, subject: Digest, desc: Descriptor, source: str) -> None:
         known = self._by_subject[subject]
