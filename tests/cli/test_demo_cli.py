@@ -23,8 +23,11 @@ def test_ls_lists_demo_with_types_and_referrer_counts(capsys: pytest.CaptureFixt
     rows = _json(capsys, "ls")
     assert isinstance(rows, list)
     by_ref = {r["ref"]: r for r in rows}
-    assert set(by_ref) == {APP, "registry.example.com/demo/app:1.1",
-                           "registry.example.com/demo/bundle:1.0"}
+    assert set(by_ref) == {
+        APP,
+        "registry.example.com/demo/app:1.1",
+        "registry.example.com/demo/bundle:1.0",
+    }
     assert by_ref[APP]["referrers"] == 3 and by_ref[APP]["legacy"] == ["sig"]
     assert by_ref[APP]["platforms"] == ["linux/amd64", "linux/arm64/v8"]
     assert by_ref["registry.example.com/demo/bundle:1.0"]["bundle"] is True
@@ -39,7 +42,7 @@ def test_tree_puts_the_sboms_signature_under_the_sbom(
 ) -> None:
     rows = _json(capsys, "referrers", "app:1.0", "--tree")
     assert isinstance(rows, list)
-    sbom = [r for r in rows if r["artifactType"] == mt.SPDX_JSON][0]
+    sbom = next(r for r in rows if r["artifactType"] == mt.SPDX_JSON)
     assert [c["artifactType"] for c in sbom["referrers"]] == [mt.SIGSTORE_BUNDLE]
     only = _json(capsys, "referrers", "app:1.0", "--artifact-type", mt.IN_TOTO)
     assert isinstance(only, list) and [r["artifactType"] for r in only] == [mt.IN_TOTO]

@@ -35,31 +35,62 @@ def test_ls_json_shape(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     rows = json.loads(out)
     assert rows[0]["ref"] == "r.io/team/app:1"
-    assert set(rows[0]) >= {"ref", "digest", "mediaType", "artifactType", "platforms", "size",
-                            "referrers"}
+    assert set(rows[0]) >= {
+        "ref",
+        "digest",
+        "mediaType",
+        "artifactType",
+        "platforms",
+        "size",
+        "referrers",
+    }
     assert rows[0]["platforms"] == ["linux/amd64", "linux/arm64"]
     assert rows[0]["referrers"] == 0 and rows[0]["size"] > 0
 
 
-def test_attach_then_referrers_tree(small: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_attach_then_referrers_tree(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sbom = tmp_path / "sbom.json"
     sbom.write_text("{}")
-    code, out, _ = run(capsys, "attach", "--layout", str(small), "app:1", "-t", mt.SPDX_JSON,
-                       f"{sbom}:{mt.SPDX_JSON}")
+    code, out, _ = run(
+        capsys,
+        "attach",
+        "--layout",
+        str(small),
+        "app:1",
+        "-t",
+        mt.SPDX_JSON,
+        f"{sbom}:{mt.SPDX_JSON}",
+    )
     assert code == 0
     sbom_digest = out.strip()
     sig = tmp_path / "sig.json"
     sig.write_text("{}")
-    code, out, _ = run(capsys, "attach", "--layout", str(small), sbom_digest, "-t",
-                       mt.SIGSTORE_BUNDLE, str(sig), "--json")
+    code, out, _ = run(
+        capsys,
+        "attach",
+        "--layout",
+        str(small),
+        sbom_digest,
+        "-t",
+        mt.SIGSTORE_BUNDLE,
+        str(sig),
+        "--json",
+    )
     assert code == 0 and json.loads(out)["artifactType"] == mt.SIGSTORE_BUNDLE
     code, out, _ = run(capsys, "referrers", "--layout", str(small), "app:1", "--tree", "--json")
     rows = json.loads(out)
     assert rows[0]["digest"] == sbom_digest
     assert rows[0]["referrers"][0]["artifactType"] == mt.SIGSTORE_BUNDLE
-    assert set(rows[0]) == {"digest", "mediaType", "artifactType", "size", "annotations",
-                            "referrers"}
+    assert set(rows[0]) == {
+        "digest",
+        "mediaType",
+        "artifactType",
+        "size",
+        "annotations",
+        "referrers",
+    }
     code, out, _ = run(capsys, "referrers", "--layout", str(small), "app:1", "--tree")
     assert "SPDX SBOM" in out and "    └── sigstore bundle" in out
     code, out, _ = run(capsys, "ls", "--layout", str(small), "--json")
@@ -72,8 +103,9 @@ def test_inspect_tag_rm_fsck_gc(small: Path, capsys: pytest.CaptureFixture[str])
     code, out, _ = run(capsys, "inspect", "--layout", str(small), "app:1", "--json")
     info = json.loads(out)
     assert [m["platform"] for m in info["manifests"]] == ["linux/amd64", "linux/arm64"]
-    code, out, _ = run(capsys, "inspect", "--layout", str(small), "app:1", "--platform",
-                       "linux/arm64", "--json")
+    code, out, _ = run(
+        capsys, "inspect", "--layout", str(small), "app:1", "--platform", "linux/arm64", "--json"
+    )
     assert json.loads(out)["config"]["summary"]["platform"] == "linux/arm64"
     assert run(capsys, "tag", "--layout", str(small), "app:1", "r.io/team/app:stable")[0] == 0
     assert run(capsys, "rm", "--layout", str(small), "r.io/team/app:1")[0] == 0
@@ -85,8 +117,9 @@ def test_inspect_tag_rm_fsck_gc(small: Path, capsys: pytest.CaptureFixture[str])
     assert code == 0 and json.loads(out)["removed"] == []
 
 
-def test_errors_are_one_line_with_exit_codes(small: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_with_exit_codes(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "inspect", "--layout", str(small), "nope:1")
     assert code == 1 and err.count("\n") == 1 and err.startswith("ocitui: error:")
     code, _, err = run(capsys, "ls", "--layout", str(tmp_path / "missing"))
@@ -108,11 +141,14 @@ def test_core_and_cli_do_not_import_textual_or_rich() -> None:
         "print(','.join(bad))\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, f"imported: {done.stdout} {done.stderr}"
 
 
 def test_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "ocitui", "--version"], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ocitui", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and done.stdout.startswith("ocitui ")

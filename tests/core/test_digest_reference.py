@@ -76,8 +76,16 @@ def test_digest_wins_and_api_host() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["UPPER", "ghcr.io/Org/app", "app@sha256:short", "a b", "app:", ":tag", "a" * 64,
-     "ghcr.io/app:-bad"],
+    [
+        "UPPER",
+        "ghcr.io/Org/app",
+        "app@sha256:short",
+        "a b",
+        "app:",
+        ":tag",
+        "a" * 64,
+        "ghcr.io/app:-bad",
+    ],
 )
 def test_bad_references(text: str) -> None:
     with pytest.raises(InvalidReference):

@@ -62,8 +62,13 @@ def test_oversized_and_garbage() -> None:
 
 
 def test_descriptor_round_trip_keeps_unknown_fields_and_checks_data() -> None:
-    obj = {"mediaType": mt.OCI_EMPTY, "digest": mt.EMPTY_DIGEST, "size": 2, "data": "e30=",
-           "x-extra": 1}
+    obj = {
+        "mediaType": mt.OCI_EMPTY,
+        "digest": mt.EMPTY_DIGEST,
+        "size": 2,
+        "data": "e30=",
+        "x-extra": 1,
+    }
     desc = Descriptor.from_json(obj)
     assert desc.data == b"{}"
     assert desc.to_json()["x-extra"] == 1

@@ -28,8 +28,14 @@ def test_attach_builds_an_oci_11_artifact(layout_dir: Path, tmp_path: Path) -> N
     image = put_image(layout, {"a": b"1"}, ref="r.io/app:1")
     sbom = tmp_path / "sbom.spdx.json"
     sbom.write_text('{"spdxVersion": "SPDX-2.3"}')
-    entry = attach(layout, "app:1", mt.SPDX_JSON, [(sbom, mt.SPDX_JSON)],
-                   {"org.example": "x"}, clock=lambda: FIXED)
+    entry = attach(
+        layout,
+        "app:1",
+        mt.SPDX_JSON,
+        [(sbom, mt.SPDX_JSON)],
+        {"org.example": "x"},
+        clock=lambda: FIXED,
+    )
     doc = layout.get_document(entry.digest)
     assert isinstance(doc, Manifest)
     assert doc.artifact_type == mt.SPDX_JSON
@@ -105,7 +111,7 @@ def test_fsck_bad_hint_and_oras_shape_repair(layout_dir: Path) -> None:
     layout.update_index(lambda es: [plain if e.digest == entry.digest else e for e in es])
     assert [f.code for f in fsck(layout).findings] == ["foreign-referrer"]
     fsck(layout, repair=True)
-    fixed = [e for e in layout.entries() if e.digest == sbom.digest][0]
+    fixed = next(e for e in layout.entries() if e.digest == sbom.digest)
     assert fixed.annotations[SUBJECT_HINT] == str(image.digest)
     assert fixed.artifact_type == mt.SPDX_JSON
 
@@ -159,8 +165,16 @@ def test_two_processes_attaching_lose_nothing(layout_dir: Path, tmp_path: Path) 
     image = put_image(layout, {"a": b"1"}, ref="r.io/app:1")
     count = 25
     procs = [
-        subprocess.Popen([sys.executable, "-c", ATTACHER, str(layout_dir),
-                          str(tmp_path / f"note-{p}"), str(count)])
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                ATTACHER,
+                str(layout_dir),
+                str(tmp_path / f"note-{p}"),
+                str(count),
+            ]
+        )
         for p in ("a", "b")
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
