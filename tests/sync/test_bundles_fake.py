@@ -326,3 +326,31 @@ async def test_push_refuses_bundle_without_its_images(
     dest = parse_reference(f"{fake_registry().host}/team/bundle:1")
     with pytest.raises(SyncError, match="not in the layout: pull the bundle first"):
         await push(layout, client, [(ref, dest)])
+
+
+async def test_bundle_locked_twice_stays_a_bundle(world: World, client, new_layout) -> None:
+    host, src = world.host, world.src
+    inner = f"{host}/team/inner@{world.inner.digest}"
+    mid = builders.bundle(
+        src, f"{host}/team/mid:1", [inner, f"{host}/team/app@{world.app2.digest}"]
+    )
+    top = builders.bundle(src, f"{host}/team/top:1", [inner, f"{host}/team/mid@{mid.digest}"])
+    seed(world.registry.state, "team/mid", src, mid.digest, "1")
+    seed(world.registry.state, "team/top", src, top.digest, "1")
+    layout = new_layout()
+    plan = await plan_pull(client, layout, [f"{host}/team/top:1"], SyncFilter())
+    assert [b.digest for b in plan.bundles] == [top.digest, world.inner.digest, mid.digest]
+    by_digest = {b.digest: b for b in plan.bundles}
+    assert [i.is_bundle for i in by_digest[mid.digest].images] == [True, False]
+    assert [i.is_bundle for i in by_digest[top.digest].images] == [True, True]
+    assert (await pull(client, layout, [f"{host}/team/top:1"])).ok
+    dest = parse_reference(f"{host}/team/top-copy:1")
+    report = await push(layout, client, [(f"{host}/team/top:1", dest)])
+    assert report.ok, report.to_json()
+    repo = world.registry.state.repo("team/top-copy")
+    subjects = [
+        json.loads(raw)["subject"]["digest"]
+        for raw, _ in repo.manifests.values()
+        if json.loads(raw).get("artifactType") == mt.IMGPKG_LOCATIONS_ARTIFACT
+    ]
+    assert sorted(subjects) == sorted(str(d) for d in (top.digest, mid.digest, world.inner.digest))

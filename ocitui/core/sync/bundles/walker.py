@@ -6,6 +6,7 @@ See :mod:`ocitui.core.sync.bundles` for the whole scheme."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, BinaryIO
 
 from ocitui.core import media_types as mt
@@ -32,6 +33,7 @@ from ocitui.core.sync.plan import LeftBehind, PlanBundle, PlanBundleImage, PlanT
 from ocitui.core.sync.sides import LayoutSide, RegistrySide, plain
 from ocitui.core.sync.walk import Route, Walker, tag_name
 
+Locked = tuple[PlanBundleImage, LockedImage]
 #: How deep bundles may nest (a deeper chain is refused as a probable loop).
 MAX_DEPTH = 8
 _WANTED = (IMAGES_LOCK_PATH, BUNDLE_YML_PATH)
@@ -43,7 +45,7 @@ class BundleWalker(Walker):
     def __init__(self, *args: Any, options: BundleOptions | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.options = options or BundleOptions()
-        self._bundles: dict[tuple[str, Digest], Bundle | None] = {}
+        self._bundles: dict[tuple[str, Digest], asyncio.Future[Bundle | None]] = {}
         self._entries: dict[tuple[str, Digest], PlanBundle] = {}
         self._unreachable: set[str] = set()
 
@@ -57,6 +59,10 @@ class BundleWalker(Walker):
         if bundle is None:
             return root
         self._entries[self._key(route, bundle.digest)].remarked_from = before
+        # Nested bundles were found concurrently: list them depth first, as images.yml does.
+        ours = [self._entries[self._key(route, b.digest)] for b in bundle.walk()]
+        rest = [b for b in self.plan.bundles if all(b is not mine for mine in ours)]
+        self.plan.bundles[:] = rest + list({id(e): e for e in ours}.values())
         if not self._local_dest:
             for each in bundle.walk():
                 entry = self._entries[self._key(route, each.digest)]
@@ -121,14 +127,28 @@ class BundleWalker(Walker):
         parent: Digest | None,
         depth: int,
     ) -> Bundle | None:
+        """The bundle at ``desc`` with every locked image walked; None when not a bundle.
+
+        Each bundle is expanded once per destination repository, by one task that later
+        callers await too (a bundle locked twice is still known to be a bundle).
+        """
         key = self._key(route, desc.digest)
-        if key in self._bundles:
-            return self._bundles[key]
+        if key not in self._bundles:
+            work = self._expand_once(route, desc, fallbacks, parent, depth)
+            self._bundles[key] = asyncio.ensure_future(work)
+        return await self._bundles[key]
+
+    async def _expand_once(
+        self,
+        route: Route,
+        desc: Descriptor,
+        fallbacks: list[Reference],
+        parent: Digest | None,
+        depth: int,
+    ) -> Bundle | None:
+        key = self._key(route, desc.digest)
         node = self._nodes.get(key)
-        if node is None:
-            return None
-        self._bundles[key] = None
-        found = await self._read(route, node.raw, desc)
+        found = None if node is None else await self._read(route, node.raw, desc)
         if found is None:
             return None
         if depth >= MAX_DEPTH:
@@ -136,8 +156,8 @@ class BundleWalker(Walker):
         entry = PlanBundle(desc.digest, tuple(sorted(found.markings)), parent=parent)
         self.plan.bundles.append(entry)
         self._entries[key] = entry
-        images = []
-        for text, ref, notes in parse_images_lock(found.images_yml):
+
+        async def one(text: str, ref: Reference, notes: dict[str, str]) -> Locked:
             digest = ref.digest
             assert digest is not None  # parse_images_lock refuses tag references.
             source = await self._locate(text, ref, fallbacks, desc.digest)
@@ -148,15 +168,22 @@ class BundleWalker(Walker):
                 sub, named.descriptor, [source, *fallbacks], desc.digest, depth + 1
             )
             origin = "layout" if self._local_source else source.name
-            entry.images.append(
-                PlanBundleImage(text, digest, origin, named.name, nested is not None)
+            return (
+                PlanBundleImage(text, digest, origin, named.name, nested is not None),
+                LockedImage(text, ref, notes, present=True, bundle=nested),
             )
-            images.append(LockedImage(text, ref, notes, present=True, bundle=nested))
-        bundle = Bundle(
-            found.descriptor, found.markings, tuple(images), found.metadata, found.images_yml
-        )
-        self._bundles[key] = bundle
-        return bundle
+
+        lock = parse_images_lock(found.images_yml)
+        # Every image is walked at once (the walk bounds the requests); all are awaited
+        # before the first failure is raised, so no task outlives the plan.
+        results = await asyncio.gather(*(one(*e) for e in lock), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        done = [r for r in results if not isinstance(r, BaseException)]
+        entry.images = [planned for planned, _ in done]
+        images = tuple(locked for _, locked in done)
+        return Bundle(found.descriptor, found.markings, images, found.metadata, found.images_yml)
 
     @property
     def _local_source(self) -> bool:
@@ -190,7 +217,11 @@ class BundleWalker(Walker):
             except OcituiError as exc:
                 tried.append(f"{repo.name} ({exc})")
                 unreachable = isinstance(exc, RegistryError) and exc.status is None
-                if unreachable and not isinstance(exc, AuthError):
+                if (
+                    unreachable
+                    and not isinstance(exc, AuthError)
+                    and repo.registry not in self._unreachable
+                ):
                     self._unreachable.add(repo.registry)
                     self.plan.warnings.append(
                         f"{repo.registry} cannot be reached: locked images are taken "
