@@ -8,6 +8,7 @@ makes the sink restart. Uploads stream from the file (never read whole), follow 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO, Literal
 
@@ -27,6 +28,10 @@ READ_CHUNK = 1024 * 1024
 #: Chunk size used when a registry refuses a monolithic upload as too large (413).
 FALLBACK_CHUNK = 16 * 1024 * 1024
 Progress = Callable[[int], None] | None
+
+
+#: Bytes gathered before a batch is hashed and written off the event loop.
+WRITE_BATCH = 1024 * 1024
 
 
 class BlobOps(ClientBase):
@@ -95,7 +100,23 @@ class BlobOps(ClientBase):
         on_progress: Progress,
         where: str,
     ) -> bool:
-        """Copy the body into the sink; False when the connection dropped part-way."""
+        """Copy the body into the sink; False when the connection dropped part-way.
+
+        Received chunks are gathered into ~1 MiB batches that are hashed and written in a
+        worker thread (hashlib and file writes release the GIL), so the event loop keeps
+        receiving, for this blob and the others in flight, while the disk works.
+        """
+        pending: list[bytes] = []
+        held = 0
+
+        async def flush() -> None:
+            nonlocal held
+            if pending:
+                batch = b"".join(pending)
+                pending.clear()
+                held = 0
+                await asyncio.to_thread(sink.write, batch)
+
         try:
             # Raw bytes: Range offsets count encoded bytes. A response that was read
             # already (mock transports) only offers its content.
@@ -103,13 +124,18 @@ class BlobOps(ClientBase):
                 _single(response.content) if response.is_stream_consumed else (response.aiter_raw())
             )
             async for chunk in chunks:
-                if sink.offset + len(chunk) > desc.size:
+                if sink.offset + held + len(chunk) > desc.size:
                     raise DigestMismatch(f"{where}: registry sent more than {desc.size} bytes")
-                sink.write(chunk)
+                pending.append(chunk)
+                held += len(chunk)
+                if held >= WRITE_BATCH:
+                    await flush()
                 if on_progress is not None:
                     on_progress(len(chunk))
         except httpx.TransportError:
+            await flush()  # Keep what arrived: the retry resumes after it.
             return False
+        await flush()
         return sink.offset >= desc.size
 
     async def push_blob(
