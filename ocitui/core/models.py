@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ocitui.core import media_types as mt
@@ -199,8 +200,24 @@ REF_NAME = "org.opencontainers.image.ref.name"
 CREATED = "org.opencontainers.image.created"
 
 
+class _RawDocument:
+    """What manifests and indexes share: identity comes from the exact bytes."""
+
+    raw: bytes
+    media_type: str
+
+    @cached_property
+    def digest(self) -> Digest:
+        """The sha256 digest of the exact bytes (computed once)."""
+        return Digest.of(self.raw)
+
+    def descriptor(self, **extra: Any) -> Descriptor:
+        """A descriptor for this document (mediaType, digest, size) plus ``extra`` fields."""
+        return Descriptor(self.media_type, self.digest, len(self.raw), **extra)
+
+
 @dataclass(frozen=True)
-class Manifest:
+class Manifest(_RawDocument):
     """An image manifest (OCI or Docker v2), with its exact bytes."""
 
     raw: bytes = field(repr=False)
@@ -213,18 +230,9 @@ class Manifest:
     doc: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def digest(self) -> Digest:
-        """The sha256 digest of the exact bytes."""
-        return Digest.of(self.raw)
-
-    @property
     def effective_artifact_type(self) -> str:
         """``artifactType``, else ``config.mediaType``."""
         return self.artifact_type or self.config.media_type
-
-    def descriptor(self, **extra: Any) -> Descriptor:
-        """A descriptor for this manifest (mediaType, digest, size) plus ``extra`` fields."""
-        return Descriptor(self.media_type, self.digest, len(self.raw), **extra)
 
     def children(self) -> tuple[Descriptor, ...]:
         """Config then layers: every blob this manifest needs (subject excluded)."""
@@ -232,7 +240,7 @@ class Manifest:
 
 
 @dataclass(frozen=True)
-class Index:
+class Index(_RawDocument):
     """An image index (OCI) or manifest list (Docker), with its exact bytes."""
 
     raw: bytes = field(repr=False)
@@ -244,18 +252,9 @@ class Index:
     doc: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def digest(self) -> Digest:
-        """The sha256 digest of the exact bytes."""
-        return Digest.of(self.raw)
-
-    @property
     def effective_artifact_type(self) -> str | None:
         """``artifactType`` only: indexes have no config to fall back to."""
         return self.artifact_type
-
-    def descriptor(self, **extra: Any) -> Descriptor:
-        """A descriptor for this index plus ``extra`` fields."""
-        return Descriptor(self.media_type, self.digest, len(self.raw), **extra)
 
     def children(self) -> tuple[Descriptor, ...]:
         """The listed manifests."""
