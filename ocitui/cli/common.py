@@ -12,6 +12,9 @@ from typing import Any
 
 from ocitui.core.layout import Layout
 
+# One formatting rule for both faces; re-exported for the command modules.
+from ocitui.core.views_text import human_size
+
 
 def default_layout_dir() -> Path:
     """``$OCITUI_LAYOUT``, else the user data dir's ``layouts/default`` (resolved now)."""
@@ -62,13 +65,12 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         sys.stdout.write("  ".join(cells).rstrip() + "\n")
 
 
-def human_size(size: int | None) -> str:
-    """``1536`` -> ``1.5 KiB``."""
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
+__all__ = [
+    "add_json",
+    "default_layout_dir",
+    "human_size",
+    "layout_dir",
+    "open_layout",
+    "print_json",
+    "print_table",
+]

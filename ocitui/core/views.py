@@ -1,9 +1,11 @@
 """Presentation models of a layout: tags grouped by registry -> repository -> tag.
 
-Pure data built from the layout store, shared by the TUI's Browse pane and any CLI listing.
-Machine tags (``sha256-<hex>`` fallback indexes, cosign ``.sig/.att/.sbom``, imgpkg
-``.imgpkg``) are attached to the image they belong to; untagged referrers never appear at
-the top level (they hang under their subjects via :func:`children_of`).
+Pure data built from the layout store for the TUI's Browse pane. What an entry *is* comes
+from the layout's own summary (:func:`ocitui.core.layout.summary.summarise`, the ``ls``
+row) and its one machine-tag classifier; nothing here re-derives it. Machine tags
+(``sha256-<hex>`` fallback indexes, cosign ``.sig/.att/.sbom``, imgpkg ``.imgpkg``) hang
+under the image they belong to; untagged referrers hang under their subjects; an imgpkg
+bundle's locked images hang under the bundle (see :mod:`ocitui.core.views_children`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import hinted_subject
-from ocitui.core.models import Descriptor, Index, Manifest
+from ocitui.core.layout.summary import machine_tag_kind, summarise
+from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
 
-_MACHINE_TAG = re.compile(r"(sha256)-([a-f0-9]{64})(?:\.(.+))?", re.ASCII)
 #: Pseudo names for entries whose ref.name is not an image reference (bare skopeo tags).
 LOCAL_REGISTRY = "(local)"
 UNNAMED_REPOSITORY = "(unnamed)"
@@ -35,6 +37,12 @@ class NodeInfo:
     platform_count: int
     referrer_count: int
     artifact_type: str | None = None
+    #: An imgpkg bundle (its locked images expand under it).
+    bundle: bool = False
+    #: Bytes of the entry and what it references that is present (``None``: unknown).
+    size: int | None = None
+    #: Kinds of the legacy cosign tags attached to it (``sig``, ``att``, ``sbom``).
+    legacy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,53 +102,46 @@ class LayoutTree:
 
 @dataclass(frozen=True)
 class ChildItem:
-    """A node under a tag or another node: a platform manifest, a referrer, a machine tag."""
+    """A node under a tag or another node.
 
-    kind: str  # "platform" | "referrer" | "machine"
-    label: str
-    info: NodeInfo
-
-
-def machine_tag_kind(tag: str) -> tuple[str, Digest | None] | None:
-    """``(kind, subject)`` for a machine tag, ``None`` for a human tag.
-
-    ``sha256-<hex>`` -> ("referrers", subject); ``sha256-<hex>.sig`` -> ("sig", subject);
-    ``sha256-<hex>.image-locations.imgpkg`` -> ("image-locations.imgpkg", subject);
-    ``x.imgpkg`` -> ("imgpkg", None).
+    Kinds: ``platform`` (an index's manifest), ``referrer``, ``machine`` (a machine tag),
+    ``locked`` (an image an imgpkg bundle locks; ``info`` is ``None`` when it is absent).
     """
-    match = _MACHINE_TAG.fullmatch(tag)
-    if match is not None:
-        return match.group(3) or "referrers", Digest(match.group(1), match.group(2))
-    if tag.endswith(".imgpkg"):
-        return "imgpkg", None
-    return None
+
+    kind: str
+    label: str
+    info: NodeInfo | None
+    present: bool = True
 
 
 def describe(layout: Layout, desc: Descriptor) -> NodeInfo:
-    """Read ``desc``'s document (if any) and summarise it; unreadable content degrades."""
+    """Summarise ``desc`` the way ``ls`` does; unreadable content degrades to a label."""
     artifact_type = desc.artifact_type
-    platforms = 0
-    label = mt.friendly_artifact_type(artifact_type) if artifact_type else "blob"
+    readable = True
     if desc.is_manifest_like:
         try:
             doc = layout.get_document(desc.digest, desc.media_type)
         except OcituiError:
-            doc = None
-        if isinstance(doc, Index):
-            platforms = len(doc.platforms)
-            artifact_type = doc.effective_artifact_type or artifact_type
-            label = mt.friendly_artifact_type(artifact_type) if artifact_type else "index"
-        elif isinstance(doc, Manifest):
-            artifact_type = doc.effective_artifact_type
-            label = mt.friendly_artifact_type(artifact_type)
-            platforms = 1 if artifact_type in mt.CONFIG_TYPES else 0
+            readable = False
         else:
-            label = "unreadable"
+            # Children of an index and referrers found by blob carry no artifactType in
+            # their descriptor: the document says what they are.
+            artifact_type = doc.effective_artifact_type or artifact_type
     try:
-        referrers = layout.referrer_count(desc.digest)
+        row = summarise(layout, desc.with_changes(artifact_type=artifact_type))
     except OcituiError:
-        referrers = 0
-    return NodeInfo(desc, label, platforms, referrers, artifact_type)
+        return NodeInfo(desc, "unreadable", 0, 0, artifact_type)
+    label = row.type_label if readable else "unreadable"
+    return NodeInfo(
+        desc,
+        label,
+        len(row.platforms),
+        row.referrers,
+        artifact_type,
+        row.bundle,
+        row.size,
+        row.legacy,
+    )
 
 
 def _split_name(ref_name: str) -> tuple[str, str, str]:
@@ -176,7 +177,7 @@ def build_tree(layout: Layout) -> LayoutTree:
         kind = machine_tag_kind(tag)
         if kind is not None:
             machine.append(
-                (registry, repository, MachineTag(tag, kind[0], kind[1], item.info), item)
+                (registry, repository, MachineTag(tag, kind.kind, kind.subject, item.info), item)
             )
         else:
             items.append(item)
@@ -231,46 +232,6 @@ def _tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order: ``1.9`` before ``1.10``."""
     parts = re.split(r"(\d+)", tag)
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
-
-
-def children_of(
-    layout: Layout, desc: Descriptor, machine: list[MachineTag] | None = None
-) -> list[ChildItem]:
-    """What expands under ``desc``: its platform manifests, referrers, then machine tags."""
-    out: list[ChildItem] = []
-    if mt.is_index(desc.media_type):
-        try:
-            doc = layout.get_document(desc.digest, desc.media_type)
-        except OcituiError:
-            doc = None
-        if isinstance(doc, Index):
-            for child in doc.manifests:
-                info = describe(layout, child)
-                if child.platform is not None and child.platform.is_unknown:
-                    label = "attestation manifest"
-                elif child.platform is not None:
-                    label = str(child.platform)
-                else:
-                    label = info.type_label
-                out.append(ChildItem("platform", label, info))
-    for ref in layout.referrers(desc.digest):
-        info = describe(layout, ref)
-        out.append(ChildItem("referrer", info.type_label, info))
-    for mtag in machine or []:
-        out.append(ChildItem("machine", mtag.tag, mtag.info))
-    return out
-
-
-def human_size(size: int | None) -> str:
-    """``1536`` -> ``1.5 KiB`` (``-`` for unknown)."""
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:

@@ -1,7 +1,9 @@
 """Detail models for one manifest or index: summary rows, config, layers, referrers.
 
-Pure functions over a :class:`~ocitui.core.layout.Layout`; the TUI's detail tabs and
-Referrers pane render them, and the CLI's ``inspect`` may print them.
+The summary rows are derived from the ``inspect`` document
+(:func:`ocitui.core.layout.describe.describe` for the layout,
+:func:`ocitui.core.sync.inspect_remote.remote_describe` for a registry), so the TUI and
+``ocitui inspect --json`` read a manifest, its config and its bundle the same way.
 """
 
 from __future__ import annotations
@@ -15,36 +17,12 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout, ReferrerNode
+from ocitui.core.layout.describe import describe, descriptor_row
 from ocitui.core.models import CREATED, Descriptor, Document, Index, Manifest, load_json
-from ocitui.core.views import human_size
+from ocitui.core.views_inspect import LayerRow, ReferrerRow, inspect_rows, layer_rows
 
 #: Config blobs are small JSON; refuse absurd ones rather than load them into a screen.
 MAX_CONFIG_SIZE = 16 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class LayerRow:
-    """One layer (or an index's child manifest) for the Layers tab."""
-
-    index: int
-    digest: Digest
-    size: int
-    media_type: str
-
-
-@dataclass(frozen=True)
-class ReferrerRow:
-    """One line of the subject -> referrer tree (depth-first, ``depth`` 0 = direct)."""
-
-    depth: int
-    descriptor: Descriptor
-    subject: Digest
-    artifact_type: str
-    created: str
-    #: True: the manifest's ``subject.digest`` is the subject; False: it is not;
-    #: None: the manifest could not be read.
-    verified: bool | None
-    source: str
 
 
 @dataclass
@@ -74,92 +52,29 @@ class Detail:
 
 def load_detail(layout: Layout, desc: Descriptor) -> Detail:
     """Read ``desc``'s manifest/index (and config) and build every tab's data."""
+    plain = {**descriptor_row(desc), "ref": desc.ref_name}
     if not desc.is_manifest_like:
-        detail = Detail(desc, None, summary=_descriptor_rows(desc))
-        detail.annotations = dict(desc.annotations)
-        return detail
+        return Detail(desc, None, summary=inspect_rows(plain), annotations=dict(desc.annotations))
     try:
         doc = layout.get_document(desc.digest, desc.media_type)
+        info = describe(layout, desc)
     except OcituiError as exc:
-        return Detail(desc, None, error=str(exc), summary=_descriptor_rows(desc))
-    detail = Detail(desc, doc, annotations={**desc.annotations, **doc.annotations})
-    rows = _descriptor_rows(desc)
-    if isinstance(doc, Manifest):
-        detail.layers = [
-            LayerRow(i, d.digest, d.size, d.media_type) for i, d in enumerate(doc.layers)
-        ]
-        rows.append(
-            ("layers", f"{len(doc.layers)} ({human_size(sum(d.size for d in doc.layers))})")
-        )
-        rows.append(("config", f"{doc.config.media_type} {human_size(doc.config.size)}"))
-        if doc.config.media_type in mt.CONFIG_TYPES:
-            try:
-                raw = layout.read_blob(doc.config.digest, max_size=MAX_CONFIG_SIZE)
-                detail.config = load_json(raw, "config")
-            except OcituiError as exc:
-                detail.error = str(exc)
-            if detail.config is not None:
-                rows.extend(config_summary(detail.config))
-    else:
-        detail.layers = [
-            LayerRow(i, d.digest, d.size, d.media_type) for i, d in enumerate(doc.manifests)
-        ]
-        rows.append(("manifests", str(len(doc.manifests))))
-        rows.append(("platforms", ", ".join(str(p) for p in doc.platforms) or "-"))
-    if doc.subject is not None:
-        rows.append(("subject", str(doc.subject.digest)))
-    rows.append(("referrers", str(layout.referrer_count(desc.digest))))
-    detail.summary = rows
+        return Detail(desc, None, error=str(exc), summary=inspect_rows(plain))
+    detail = Detail(
+        desc,
+        doc,
+        annotations={**desc.annotations, **doc.annotations},
+        summary=inspect_rows(info, platform=str(desc.platform) if desc.platform else None),
+        layers=layer_rows(info),
+    )
+    if isinstance(doc, Manifest) and doc.config.media_type in mt.CONFIG_TYPES:
+        try:  # The whole config, for the Config tab (the summary rows have the gist).
+            detail.config = load_json(
+                layout.read_blob(doc.config.digest, max_size=MAX_CONFIG_SIZE), "config"
+            )
+        except OcituiError as exc:
+            detail.error = str(exc)
     return detail
-
-
-def _descriptor_rows(desc: Descriptor) -> list[tuple[str, str]]:
-    rows = [
-        ("name", desc.ref_name or "(untagged)"),
-        ("digest", str(desc.digest)),
-        ("media type", desc.media_type),
-        ("size", f"{human_size(desc.size)} ({desc.size} bytes)"),
-    ]
-    if desc.artifact_type:
-        rows.append(("artifact type", desc.artifact_type))
-    if desc.platform is not None:
-        rows.append(("platform", str(desc.platform)))
-    created = desc.annotations.get(CREATED)
-    if created:
-        rows.append(("created", created))
-    return rows
-
-
-def config_summary(config: dict[str, Any]) -> list[tuple[str, str]]:
-    """The fields of an image config an operator reads first, as label/value rows."""
-    rows: list[tuple[str, str]] = []
-    platform = "/".join(str(config[k]) for k in ("os", "architecture", "variant") if config.get(k))
-    if platform:
-        rows.append(("platform", platform))
-    for key in ("created", "author"):
-        if isinstance(config.get(key), str):
-            rows.append((key, config[key]))
-    run = config.get("config") if isinstance(config.get("config"), dict) else {}
-    assert isinstance(run, dict)
-    for key, label in (
-        ("Entrypoint", "entrypoint"),
-        ("Cmd", "cmd"),
-        ("User", "user"),
-        ("WorkingDir", "workdir"),
-    ):
-        value = run.get(key)
-        if value:
-            rows.append((label, " ".join(value) if isinstance(value, list) else str(value)))
-    env = run.get("Env")
-    if isinstance(env, list) and env:
-        rows.append(("env", f"{len(env)} variables"))
-    ports = run.get("ExposedPorts")
-    if isinstance(ports, dict) and ports:
-        rows.append(("ports", ", ".join(sorted(ports))))
-    history = config.get("history")
-    if isinstance(history, list):
-        rows.append(("history", f"{len(history)} steps"))
-    return rows
 
 
 def verify_subject(layout: Layout, referrer: Descriptor, subject: Digest) -> bool | None:
@@ -243,7 +158,6 @@ __all__ = [
     "LayoutStats",
     "ReferrerRow",
     "artifact_types",
-    "config_summary",
     "document_kind",
     "layout_stats",
     "load_detail",

@@ -23,7 +23,7 @@ from ocitui.core.sync import (
     SyncReport,
     TagDone,
 )
-from ocitui.core.views import human_size
+from ocitui.core.views_text import human_size
 
 
 def plan_rows(plan: Plan) -> list[tuple[str, str]]:

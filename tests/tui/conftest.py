@@ -69,3 +69,14 @@ async def settle(pilot: Pilot[int]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def plain_text(renderable: object, width: int = 100) -> str:
+    """What a Rich renderable shows, as plain text (for asserting on a Static's content)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from syrupy.assertion import SnapshotAssertion
+from textual.widgets import Static
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
@@ -27,7 +28,7 @@ from ocitui.core.sync import (
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import settle
+from tests.tui.conftest import plain_text, settle
 
 APP10 = "registry.example.com/demo/app:1.0"
 
@@ -39,13 +40,7 @@ def client_factory() -> RegistryClient:
 
 def body_text(screen: SyncScreen) -> str:
     """What the output area shows, as plain text."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(screen.query_one("#sync-body").content)  # type: ignore[attr-defined]
-    return console.export_text()
+    return plain_text(screen.query_one("#sync-body", Static).content)
 
 
 async def test_push_plan_then_run_to_fake_registry(

@@ -9,6 +9,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.layout.store import Layout
+from ocitui.core.layout.summary import platform_text
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
 
 if TYPE_CHECKING:
@@ -32,7 +33,11 @@ def tree_rows(nodes: Sequence[ReferrerNode]) -> list[dict[str, Any]]:
 
 
 def config_summary(config: dict[str, Any]) -> dict[str, Any]:
-    """The fields of an image config that people look at."""
+    """The fields of an image config that people look at.
+
+    The one extractor: ``inspect --json`` prints it and the TUI's rows are derived from it
+    (:func:`ocitui.core.views_detail.config_rows`).
+    """
     run = config.get("config") if isinstance(config.get("config"), dict) else {}
     assert isinstance(run, dict)
     rootfs = config.get("rootfs") if isinstance(config.get("rootfs"), dict) else {}
@@ -41,11 +46,7 @@ def config_summary(config: dict[str, Any]) -> dict[str, Any]:
     assert isinstance(history, list)
     return {
         "created": config.get("created"),
-        "platform": "/".join(
-            str(p)
-            for p in (config.get("os"), config.get("architecture"), config.get("variant"))
-            if p
-        ),
+        "platform": platform_text(config),
         "user": run.get("User") or None,
         "workingDir": run.get("WorkingDir") or None,
         "entrypoint": run.get("Entrypoint"),

@@ -5,13 +5,14 @@ Everything here is derived from ``index.json`` plus small manifest/config reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.referrers import hinted_subject, legacy_tag_subject
+from ocitui.core.layout.referrers import hinted_subject
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
 
@@ -34,6 +35,13 @@ class EntrySummary:
     legacy: tuple[str, ...] = field(default=())
     bundle: bool = False
 
+    @property
+    def type_label(self) -> str:
+        """What the entry is, in words (see :func:`type_label`)."""
+        return type_label(
+            self.media_type, self.artifact_type, ref_name=self.ref, bundle=self.bundle
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The JSON row (field names are part of the CLI contract)."""
         out: dict[str, Any] = {
@@ -54,14 +62,93 @@ class EntrySummary:
         return out
 
 
+#: A tag tools write for themselves: ``sha256-<hex>`` (referrers fallback), plus a suffix
+#: for cosign (``.sig/.att/.sbom``) and imgpkg (``.image-locations.imgpkg``).
+_DIGEST_TAG = re.compile(r"(sha256|sha512)-([a-f0-9]+)(?:\.(.+))?", re.ASCII)
+#: What each legacy cosign tag is, in words (the tree and tables name it this way).
+LEGACY_LABELS = {
+    "sig": "cosign signature (legacy .sig tag)",
+    "att": "cosign attestation (legacy .att tag)",
+    "sbom": "cosign SBOM (legacy .sbom tag)",
+}
+_MACHINE_LABELS = {
+    **LEGACY_LABELS,
+    "referrers": "referrers fallback index",
+    "image-locations.imgpkg": "imgpkg image locations",
+}
+
+
+def _tag_part(name: str) -> str:
+    """The tag of a full reference (``reg/repo:tag`` -> ``tag``), or ``name`` itself."""
+    return name.rsplit(":", 1)[-1] if "/" in name or name.count(":") else name
+
+
+@dataclass(frozen=True)
+class MachineKind:
+    """What a machine tag is: ``kind`` and, when the tag names one, the subject digest.
+
+    Kinds: ``referrers`` (fallback index), ``sig``/``att``/``sbom`` (cosign legacy),
+    ``image-locations.imgpkg``, ``imgpkg`` (any other ``*.imgpkg``), another suffix as
+    written, or ``digest-like`` for a ``sha256-...`` tag that names no valid digest.
+    """
+
+    kind: str
+    subject: Digest | None
+
+
+def machine_tag_kind(name: str | None) -> MachineKind | None:
+    """Classify a tag or full reference; ``None`` for a tag people chose.
+
+    The one classifier behind ``ls`` hiding machine tags and the TUI hanging them under
+    the image they belong to.
+    """
+    if not name:
+        return None
+    tag = _tag_part(name)
+    match = _DIGEST_TAG.fullmatch(tag)
+    if match is not None:
+        algorithm, encoded, suffix = match.groups()
+        text = f"{algorithm}:{encoded}"
+        subject = Digest.parse(text) if Digest.is_valid(text) else None
+        if subject is not None:
+            return MachineKind(suffix or "referrers", subject)
+    if tag.endswith(".imgpkg"):
+        return MachineKind("imgpkg", None)
+    if tag.startswith(("sha256-", "sha512-")) and len(tag) >= 71:
+        return MachineKind("digest-like", None)
+    return None
+
+
 def is_machine_tag(name: str | None) -> bool:
     """True for tags that tools write for themselves (fallback, cosign, imgpkg)."""
-    if not name:
-        return False
-    tag = name.rsplit(":", 1)[-1] if "/" in name or name.count(":") else name
-    if tag.endswith(".imgpkg") or legacy_tag_subject(name) is not None:
-        return True
-    return tag.startswith(("sha256-", "sha512-")) and len(tag) >= 71
+    return machine_tag_kind(name) is not None
+
+
+def type_label(
+    media_type: str,
+    artifact_type: str | None,
+    *,
+    ref_name: str | None = None,
+    bundle: bool = False,
+) -> str:
+    """What an entry is, in a few words: ``imgpkg bundle``, ``cosign signature (legacy
+    .sig tag)``, ``SPDX SBOM``, ``image``, ``index`` ... (the one rule for both faces)."""
+    if bundle:
+        return "imgpkg bundle"
+    machine = machine_tag_kind(ref_name)
+    if machine is not None and machine.kind in _MACHINE_LABELS:
+        return _MACHINE_LABELS[machine.kind]
+    if artifact_type:
+        return mt.friendly_artifact_type(artifact_type)
+    if mt.is_index(media_type):
+        return "index"
+    return "image" if mt.is_manifest(media_type) else "-"
+
+
+def platform_text(config: dict[str, Any]) -> str:
+    """``os/arch[/variant]`` of an image config (empty when it names none)."""
+    parts = (config.get("os"), config.get("architecture"), config.get("variant"))
+    return "/".join(str(p) for p in parts if p)
 
 
 def config_platform(layout: Layout, manifest: Manifest) -> str | None:
@@ -76,7 +163,9 @@ def config_platform(layout: Layout, manifest: Manifest) -> str | None:
     if not isinstance(os_, str) or not isinstance(arch, str) or not os_ or not arch:
         return None
     variant = config.get("variant")
-    return f"{os_}/{arch}/{variant}" if isinstance(variant, str) and variant else f"{os_}/{arch}"
+    return platform_text(
+        {"os": os_, "architecture": arch, "variant": variant if isinstance(variant, str) else None}
+    )
 
 
 def content_size(layout: Layout, desc: Descriptor) -> int:

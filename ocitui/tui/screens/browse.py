@@ -98,11 +98,17 @@ class BrowseScreen(PaneScreen):
 
     @on(LayoutTreeView.Chosen)
     def _chosen(self, event: LayoutTreeView.Chosen) -> None:
-        self.ocitui.selection = event.data
-        if event.data is None or event.data.info is None:
+        data = event.data
+        if data is not None and data.info is None:  # A bundle's locked image, absent.
+            self.ocitui.selection = None
+            note = f"{data.name}\nis locked by the bundle but not in this layout (pull it)."
+            self.query_one(DetailPane).show(None, [], note)
+            return
+        self.ocitui.selection = data
+        if data is None:
             self.query_one(DetailPane).show(None, [])
             return
-        self._load_detail(event.data)
+        self._load_detail(data)
 
     @work(thread=True, exclusive=True, group="browse.detail", exit_on_error=False)
     def _load_detail(self, data: NodeData) -> None:

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from ocitui.core.views import describe, human_size
+from ocitui.core.views import describe
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
+from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table, verified_mark
 from ocitui.tui.widgets.layout_tree import NodeData

@@ -23,8 +23,8 @@ from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import PushItem, SyncEvent, SyncFilter, plan_pull, plan_push, pull, push
-from ocitui.core.views import human_size
 from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
+from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table
 from ocitui.tui.widgets.panebar import PaneBar

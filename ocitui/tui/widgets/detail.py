@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ocitui.core.views import human_size
 from ocitui.core.views_detail import Detail, ReferrerRow
+from ocitui.core.views_text import human_size
 
 TABS = ("summary", "manifest", "config", "layers", "annotations", "referrers")
 
@@ -94,11 +94,13 @@ class DetailPane(Vertical):
         """Make tab ``name`` visible."""
         self.tabs.active = f"tab-{name}"
 
-    def show(self, detail: Detail | None, referrers: list[ReferrerRow]) -> None:
-        """Render ``detail`` into every tab (``None`` clears the pane)."""
+    def show(
+        self, detail: Detail | None, referrers: list[ReferrerRow], note: str = "Select a tag."
+    ) -> None:
+        """Render ``detail`` into every tab (``None`` clears the pane, showing ``note``)."""
         if detail is None:
             for tab in TABS:
-                self._body(tab).update(Text("Select a tag.", style="dim"))
+                self._body(tab).update(Text(note, style="dim"))
             return
         summary: list[RenderableType] = [kv_table(detail.summary)]
         if detail.error:

@@ -1,8 +1,11 @@
-"""The Browse tree: registry -> repository -> tag -> platforms / referrers (lazily)."""
+"""The Browse tree: registry -> repository -> tag -> platforms / locked images / referrers.
+
+Children load when a node first opens (:func:`ocitui.core.views_children.children_of`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,17 +16,23 @@ from textual.widgets.tree import TreeNode
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
-from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, children_of
+from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
+from ocitui.core.views_children import children_of
 
 
 @dataclass
 class NodeData:
-    """What a tree node stands for. ``info`` is None for registry/repository groups."""
+    """What a tree node stands for.
+
+    ``info`` is None for registry/repository groups and for a bundle's absent images.
+    ``machine`` lists a tag's machine tags; ``None`` (any other node) lets the core look
+    up the legacy cosign tags of the digest itself.
+    """
 
     kind: str
     name: str
     info: NodeInfo | None = None
-    machine: list[MachineTag] = field(default_factory=list)
+    machine: list[MachineTag] | None = None
     loaded: bool = False
 
 
@@ -39,7 +48,11 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     text = Text()
     style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
     text.append(name, style=style)
-    parts = [] if kind == "platform" and info.type_label == "image" else [info.type_label]
+    # A platform's or locked image's name already says it is an image.
+    plain_image = (kind == "platform" and info.type_label == "image") or (
+        kind == "locked" and info.type_label in ("image", "index")
+    )
+    parts = [] if plain_image or kind == "machine" else [info.type_label]
     if info.platform_count > 1:
         parts.append(f"{info.platform_count} plat")
     if info.referrer_count:
@@ -47,6 +60,15 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     if parts:
         text.append("  " + " · ".join(parts), style="dim")
     return text
+
+
+def locked_label(image: str, info: NodeInfo | None) -> Text:
+    """A bundle's locked image by digest: ``● app@0123456789ab`` (present) or ``○ … absent``."""
+    repo, _, digest = image.partition("@")
+    name = f"{repo.rsplit('/', 1)[-1]}@{digest.partition(':')[2][:12]}" if digest else image
+    if info is None:
+        return Text.assemble(("○ ", "dim"), (name, "dim"), ("  absent", "italic"))
+    return Text.assemble(("● ", "bold"), info_label(name, info, "locked"))
 
 
 class LayoutTreeView(Tree[NodeData]):
@@ -62,7 +84,7 @@ class LayoutTreeView(Tree[NodeData]):
     ]
 
     class Chosen(Message):
-        """The cursor rests on a node that has a descriptor (or on a group: ``None``)."""
+        """The cursor rests on a node that names content (or on a group: ``None``)."""
 
         def __init__(self, data: NodeData | None) -> None:
             self.data = data
@@ -88,7 +110,7 @@ class LayoutTreeView(Tree[NodeData]):
                 )
                 repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
                 for item in repo.tags:
-                    data = NodeData("tag", item.ref_name, item.info, item.machine)
+                    data = NodeData("tag", item.ref_name, item.info, list(item.machine))
                     repo_node.add(
                         info_label(item.tag, item.info),
                         data,
@@ -102,7 +124,7 @@ class LayoutTreeView(Tree[NodeData]):
                 group.add(
                     info_label(f"@{info.descriptor.digest.short}", info),
                     NodeData("tag", str(info.descriptor.digest), info),
-                    allow_expand=self._expandable(info, []),
+                    allow_expand=self._expandable(info, None),
                 )
         self.root.expand()
         first = self._first_tag()
@@ -120,11 +142,14 @@ class LayoutTreeView(Tree[NodeData]):
         return None
 
     @staticmethod
-    def _expandable(info: NodeInfo, machine: list[MachineTag]) -> bool:
+    def _expandable(info: NodeInfo | None, machine: list[MachineTag] | None) -> bool:
+        if info is None:
+            return False
         return (
             info.platform_count > 1
             or info.referrer_count > 0
-            or bool(machine)
+            or info.bundle
+            or bool(machine if machine is not None else info.legacy)
             or (
                 info.descriptor.media_type.endswith("index.v1+json")
                 or "manifest.list" in info.descriptor.media_type
@@ -145,14 +170,22 @@ class LayoutTreeView(Tree[NodeData]):
             self._add_tree_child(node, child)
 
     def _add_tree_child(self, node: TreeNode[NodeData], child: ChildItem) -> None:
-        name = short_tag(child.label) if child.kind == "machine" else child.label
-        if child.kind == "platform":
+        data = NodeData(child.kind, child.label, child.info)
+        if child.kind == "locked":
+            label = locked_label(child.label, child.info)
+        elif child.info is None:
+            return
+        elif child.kind == "machine":
+            label = info_label(f"↳ {child.info.type_label}", child.info, child.kind)
+        elif child.kind == "platform":
             name = f"{child.label} @{child.info.descriptor.digest.short[:8]}"
+            label = info_label(name, child.info, child.kind)
         elif child.kind == "referrer":
             name = f"↳ @{child.info.descriptor.digest.short[:8]}"
-        label = info_label(name, child.info, child.kind)
-        data = NodeData(child.kind, child.label, child.info)
-        node.add(label, data, allow_expand=self._expandable(child.info, []))
+            label = info_label(name, child.info, child.kind)
+        else:
+            label = info_label(child.label, child.info, child.kind)
+        node.add(label, data, allow_expand=self._expandable(child.info, None))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         """Load a node's children the first time it opens."""
@@ -161,7 +194,9 @@ class LayoutTreeView(Tree[NodeData]):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         """Tell the screen what is under the cursor."""
         data = event.node.data
-        self.post_message(self.Chosen(data if data is not None and data.info else None))
+        # An absent locked image names content too (by digest), just not held here.
+        names_content = data is not None and (data.info is not None or data.kind == "locked")
+        self.post_message(self.Chosen(data if names_content else None))
 
     def action_expand(self) -> None:
         """Open the node under the cursor, or step into its first child."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ocitui.core.views import human_size
 from ocitui.core.views_detail import LayoutStats
+from ocitui.core.views_text import human_size
 
 
 class StatusLine(Static):

@@ -1,0 +1,24 @@
+"""Text formatting shared by both faces (the CLI's tables and the TUI's widgets).
+
+One home for how a number of bytes reads, so ``ls``, ``fsck``, the Sync pane and the
+detail tabs never disagree by a rounding rule.
+"""
+
+from __future__ import annotations
+
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def human_size(size: int | None) -> str:
+    """``1536`` -> ``1.5 KiB``; ``None`` (unknown) -> ``-``."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in _UNITS:
+        if value < 1024 or unit == _UNITS[-1]:
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # Unreachable: the last unit always answers.
+
+
+__all__ = ["human_size"]
