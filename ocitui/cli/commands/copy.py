@@ -36,12 +36,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     """Add ``copy`` arguments."""
     parser.add_argument("source", metavar="SRC", help="source reference")
     parser.add_argument("dest", metavar="DEST", help="destination reference")
-    parser.add_argument(
-        "--referrers-mode",
-        choices=("auto", "api", "tag"),
-        default="auto",
-        help="referrers API, fallback tag, or probe (default auto)",
-    )
     add_filters(parser, platforms=False)
     add_bundle_options(parser)
     add_run_options(parser)

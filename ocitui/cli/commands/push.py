@@ -16,7 +16,7 @@ from ocitui.cli.common import open_layout
 from ocitui.core.bundles import MARKINGS
 from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.layout import Layout
-from ocitui.core.layout.referrers import fallback_tag_subject, legacy_tag_subject
+from ocitui.core.layout.summary import is_machine_tag
 from ocitui.core.reference import parse_reference
 from ocitui.core.sync import EventSink, PushItem, SyncReport
 from ocitui.core.sync.bundles import BundleOptions
@@ -81,22 +81,10 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="REGISTRY[/PREFIX]",
         help="push every tagged image, repository paths kept under PREFIX",
     )
-    parser.add_argument(
-        "--referrers-mode",
-        choices=("auto", "api", "tag"),
-        default="auto",
-        help="referrers API, fallback tag, or probe (default auto)",
-    )
     add_filters(parser, platforms=False)
     add_bundle_options(parser)
     add_run_options(parser)
     add_remote(parser)
-
-
-def is_machine_tag(name: str) -> bool:
-    """Legacy cosign, imgpkg and referrers-fallback tags: pushed with their subject."""
-    tag = name.rsplit(":", 1)[-1] if "@" not in name else ""
-    return bool(legacy_tag_subject(name) or fallback_tag_subject(name) or tag.endswith(".imgpkg"))
 
 
 def all_to_items(layout: Layout, target: str) -> list[PushItem]:
@@ -105,7 +93,7 @@ def all_to_items(layout: Layout, target: str) -> list[PushItem]:
     items: list[PushItem] = []
     for entry in layout.tagged():
         name = entry.ref_name or ""
-        if is_machine_tag(name):
+        if is_machine_tag(name):  # Legacy/fallback/imgpkg tags go with their subject.
             continue
         try:
             ref = parse_reference(name)
