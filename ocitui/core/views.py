@@ -223,12 +223,12 @@ def _group(items: list[TagItem]) -> list[RegistryGroup]:
     registries: dict[str, RegistryGroup] = {}
     for key in sorted(repos):
         repo = repos[key]
-        repo.tags.sort(key=lambda t: _tag_sort_key(t.tag))
+        repo.tags.sort(key=lambda t: tag_sort_key(t.tag))
         registries.setdefault(key[0], RegistryGroup(key[0])).repositories.append(repo)
     return [registries[name] for name in sorted(registries)]
 
 
-def _tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
+def tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order: ``1.9`` before ``1.10``."""
     parts = re.split(r"(\d+)", tag)
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)

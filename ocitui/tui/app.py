@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -26,6 +26,9 @@ from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import NodeData
+
+if TYPE_CHECKING:
+    from ocitui.core.registry import RegistryClient
 
 PANE_MODES = ("browse", "referrers", "diff", "sync")
 
@@ -161,6 +164,13 @@ class OcituiApp(App[int]):
             self.screen.action_refresh()
         else:
             self.switch_pane("referrers")
+
+    def registry_client(self) -> RegistryClient:
+        """A new registry client (the injected factory's, in tests); use it with ``async with``."""
+        from ocitui.core.registry import RegistryClient
+
+        factory = self.registry_factory
+        return cast("RegistryClient", factory()) if factory is not None else RegistryClient()
 
     def show_error(self, error: BaseException, title: str = "Error") -> None:
         """Show a core error as a one-line notification (never a traceback)."""

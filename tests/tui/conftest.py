@@ -14,6 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
@@ -67,7 +68,10 @@ def make_app() -> Callable[..., OcituiApp]:
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until workers (which may start more workers) and messages are done."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # Shown as a notification by the screen's handler; tests assert on that.
         await pilot.pause()
 
 

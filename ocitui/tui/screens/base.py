@@ -1,8 +1,9 @@
-"""The base of the four panes: the typed app, and the one handler for worker failures."""
+"""The base of the panes and their sub-screens: the typed app, and the one handler for
+worker failures."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -10,9 +11,12 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from ocitui.tui.app import OcituiApp
 
+ResultT = TypeVar("ResultT")
 
-class PaneScreen(Screen[None]):
-    """A pane. Worker state messages do not bubble, so each pane forwards failures here."""
+
+class OcituiScreen(Screen[ResultT]):
+    """A screen of ocitui. Worker state messages do not bubble to the app (Textual 8.2.8),
+    so each screen forwards failures here: a one-line notification, never a crash."""
 
     @property
     def ocitui(self) -> OcituiApp:
@@ -26,4 +30,8 @@ class PaneScreen(Screen[None]):
             self.worker_failed(event.worker)
 
     def worker_failed(self, worker: Worker[object]) -> None:
-        """Hook for panes that must reset their display after a failure."""
+        """Hook for screens that must reset their display after a failure."""
+
+
+class PaneScreen(OcituiScreen[None]):
+    """One of the four panes (a mode of the app)."""

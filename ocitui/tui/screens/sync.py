@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import ClassVar, cast
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -21,7 +21,6 @@ from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
-from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import PushItem, SyncEvent, SyncFilter, plan_pull, plan_push, pull, push
 from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
@@ -73,6 +72,7 @@ class SyncScreen(PaneScreen):
         Binding("ctrl+o", "toggle_direction", "Pull/Push", id="sync.direction"),
         Binding("ctrl+l", "plan", "Plan", id="sync.plan"),
         Binding("ctrl+g", "run", "Go", id="sync.run"),
+        Binding("ctrl+t", "remote", "Remote tags", id="sync.remote"),
         Binding("escape", "cancel", "Cancel", id="sync.cancel"),
     ]
 
@@ -85,7 +85,7 @@ class SyncScreen(PaneScreen):
     def compose(self) -> ComposeResult:
         """Pane bar, form, plan/progress/report, footer."""
         yield PaneBar("sync")
-        with Vertical(id="sync-form"):
+        with Vertical(id="sync-form", classes="form"):
             yield Static(id="sync-direction", classes="heading")
             with Horizontal(classes="row"):
                 yield Label("reference", classes="field-label")
@@ -149,10 +149,6 @@ class SyncScreen(PaneScreen):
             referrers=self.query_one("#sync-referrers", Checkbox).value,
         )
 
-    def _client(self) -> RegistryClient:
-        factory = self.ocitui.registry_factory
-        return cast(RegistryClient, factory()) if factory is not None else RegistryClient()
-
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_plan()
@@ -188,7 +184,7 @@ class SyncScreen(PaneScreen):
         self, ref: str, items: list[PushItem], sync_filter: SyncFilter, dry_run: bool
     ) -> None:
         layout = self.ocitui.layout
-        async with self._client() as client:
+        async with self.ocitui.registry_client() as client:
             if dry_run:
                 plan = (
                     await plan_pull(client, layout, [ref], sync_filter)
@@ -202,6 +198,24 @@ class SyncScreen(PaneScreen):
                 await pull(client, layout, [ref], sync_filter, emit=self.apply_event)
             else:
                 await push(layout, client, items, sync_filter, emit=self.apply_event)
+
+    def action_remote(self) -> None:
+        """Browse a repository's tags in the registry; the chosen tag comes back to pull."""
+        from ocitui.tui.screens.remote import RemoteScreen
+
+        typed = self.query_one("#sync-ref", Input).value.strip()
+        repository = typed if self.direction == "pull" else ""
+        self.app.push_screen(RemoteScreen(repository), self.pull_from_remote)
+
+    def pull_from_remote(self, ref: str | None) -> None:
+        """Prefill the pull form with ``ref`` and show its plan (``ctrl+g`` runs it)."""
+        if ref is None:
+            return
+        self.direction = "pull"
+        self._show_direction()
+        self.query_one("#sync-ref", Input).value = ref
+        self.query_one("#sync-out").focus()
+        self.action_plan()
 
     def show_plan(self, rows: list[tuple[str, str]]) -> None:
         """Show a plan preview; ``ctrl+g`` runs it."""

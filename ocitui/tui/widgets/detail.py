@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
+from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.views_detail import Detail, ReferrerRow
 from ocitui.core.views_text import human_size
 
@@ -44,16 +45,17 @@ def verified_mark(verified: bool | None) -> Text:
 
 
 def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
-    """The referrer tree as an indented table."""
+    """The referrer tree as an indented table (artifact types by their short names)."""
     if not rows:
         return Text("No referrers.", style="dim")
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
-    for name in ("artifact type", "digest", "size", "created", "subject"):
-        table.add_column(name, no_wrap=name != "artifact type", overflow="fold")
+    table.add_column("artifact type", min_width=20, overflow="fold")
+    for name in ("digest", "size", "created", "subject"):
+        table.add_column(name, no_wrap=True, overflow="fold")
     for row in rows:
         indent = "  " * row.depth + ("└ " if row.depth else "")
         table.add_row(
-            indent + row.artifact_type,
+            indent + friendly_artifact_type(row.artifact_type),
             row.descriptor.digest.short,
             human_size(row.descriptor.size),
             row.created,
