@@ -6,6 +6,7 @@ line (which shows the layout path) is the same on every run and in every snapsho
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,10 +69,9 @@ def make_app() -> Callable[..., OcituiApp]:
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until workers (which may start more workers) and messages are done."""
     for _ in range(3):
-        try:
+        # A failed worker is shown as a notification by its screen; tests assert on that.
+        with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # Shown as a notification by the screen's handler; tests assert on that.
         await pilot.pause()
 
 

@@ -3,7 +3,9 @@
 :class:`Loopback` rewrites the host of each request to the fake's ``127.0.0.1:<port>``,
 so screens and snapshots can name a stable registry (``registry.test``) whatever port the
 fake got. A ``gate`` holds a matching response after its first chunk until the event is
-set: a transfer that is reliably in flight when a test presses ``escape``.
+set: a transfer that is reliably in flight when a test presses ``escape``. It holds after
+:data:`HOLD_AFTER` bytes, past the 1 MiB at which the engine reports progress and writes a
+batch into ``ingest/``.
 """
 
 from __future__ import annotations
@@ -17,21 +19,22 @@ import httpx
 from ocitui.core.registry import RegistryClient, RegistryOptions, StaticCredentials
 
 REGISTRY = "registry.test"
+HOLD_AFTER = 3 * 1024 * 1024 // 2
 
 
 class _GatedStream(httpx.AsyncByteStream):
-    """Yields the first chunk, then waits for ``gate`` before the rest."""
+    """Yields :data:`HOLD_AFTER` bytes, then waits for ``gate`` before the rest."""
 
     def __init__(self, inner: httpx.AsyncByteStream, gate: asyncio.Event) -> None:
         self._inner, self._gate = inner, gate
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        first = True
+        passed = 0
         async for chunk in self._inner:
             yield chunk
-            if first:
-                first = False
+            if passed < HOLD_AFTER <= passed + len(chunk):
                 await self._gate.wait()
+            passed += len(chunk)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -50,7 +50,8 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
         return Text("No referrers.", style="dim")
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
     table.add_column("artifact type", min_width=20, overflow="fold")
-    for name in ("digest", "size", "created", "subject"):
+    # The verification mark before the date: on a narrow pane the date is what gets cut.
+    for name in ("digest", "size", "subject", "created"):
         table.add_column(name, no_wrap=True, overflow="fold")
     for row in rows:
         indent = "  " * row.depth + ("└ " if row.depth else "")
@@ -58,8 +59,8 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
             indent + friendly_artifact_type(row.artifact_type),
             row.descriptor.digest.short,
             human_size(row.descriptor.size),
-            row.created,
             verified_mark(row.verified),
+            row.created,
         )
     return table
 
