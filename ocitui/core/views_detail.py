@@ -18,7 +18,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout, ReferrerNode
 from ocitui.core.layout.describe import describe, descriptor_row
-from ocitui.core.models import CREATED, Descriptor, Document, Index, Manifest, load_json
+from ocitui.core.models import Descriptor, Document, Index, Manifest, load_json
 from ocitui.core.views_inspect import LayerRow, ReferrerRow, inspect_rows, layer_rows
 
 #: Config blobs are small JSON; refuse absurd ones rather than load them into a screen.
@@ -95,17 +95,8 @@ def referrer_rows(
     def walk(nodes: list[ReferrerNode], parent: Digest, depth: int) -> None:
         for node in nodes:
             desc = node.descriptor
-            rows.append(
-                ReferrerRow(
-                    depth,
-                    desc,
-                    parent,
-                    desc.artifact_type or "-",
-                    desc.annotations.get(CREATED, "-"),
-                    verify_subject(layout, desc, parent),
-                    node.source,
-                )
-            )
+            verified = verify_subject(layout, desc, parent)
+            rows.append(ReferrerRow.of(depth, desc, parent, verified, node.source))
             walk(node.children, desc.digest, depth + 1)
 
     walk(layout.referrer_tree(subject, artifact_types), subject, 0)

@@ -42,6 +42,14 @@ class ReferrerRow:
     verified: bool | None
     source: str
 
+    @classmethod
+    def of(
+        cls, depth: int, desc: Descriptor, subject: Digest, verified: bool | None, source: str
+    ) -> ReferrerRow:
+        """A row for ``desc`` (artifact type and creation time read from it)."""
+        created = desc.annotations.get(CREATED, "-")
+        return cls(depth, desc, subject, desc.artifact_type or "-", created, verified, source)
+
 
 def layer_rows(info: Mapping[str, Any]) -> list[LayerRow]:
     """Layers of a manifest (or child manifests of an index) from an ``inspect`` document."""
@@ -155,17 +163,7 @@ def referrer_rows_from_json(
         for item in items:
             plain = {k: v for k, v in item.items() if k != "referrers" and v is not None}
             desc = Descriptor.from_json(plain, where="referrer")
-            out.append(
-                ReferrerRow(
-                    depth,
-                    desc,
-                    parent,
-                    desc.artifact_type or "-",
-                    desc.annotations.get(CREATED, "-"),
-                    True,
-                    source,
-                )
-            )
+            out.append(ReferrerRow.of(depth, desc, parent, True, source))
             walk(item.get("referrers") or [], desc.digest, depth + 1)
 
     walk(rows, subject, 0)

@@ -57,6 +57,14 @@ def demo_layout(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
 
 
 @pytest.fixture
+def empty_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    """An empty layout opened as ``empty`` (where a pull lands)."""
+    Layout.open(tmp_path / "empty", create=True)
+    monkeypatch.chdir(tmp_path)
+    return Layout.open("empty")
+
+
+@pytest.fixture
 def make_app() -> Callable[..., OcituiApp]:
     """Build the app without a user keymap (tests never read a config dir)."""
 

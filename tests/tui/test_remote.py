@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from syrupy.assertion import SnapshotAssertion
 from textual.widgets import Input, Static
 
@@ -59,14 +58,6 @@ async def open_remote(app: OcituiApp, pilot: Any, repository: str) -> RemoteScre
 def detail_text(screen: RemoteScreen) -> str:
     """The detail column, as plain text."""
     return plain_text(screen.query_one("#remote-detail", Static).content, width=120)
-
-
-@pytest.fixture
-def empty_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
-    """An empty layout opened as ``empty`` (the pull's destination)."""
-    Layout.open(tmp_path / "empty", create=True)
-    monkeypatch.chdir(tmp_path)
-    return Layout.open("empty")
 
 
 async def test_list_filter_inspect_and_pull_a_remote_tag(

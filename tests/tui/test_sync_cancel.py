@@ -26,14 +26,6 @@ BIG = f"{REGISTRY}/demo/big:1"
 BIG_SIZE = 3 * 1024 * 1024
 
 
-@pytest.fixture
-def empty_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
-    """An empty layout opened as ``empty``."""
-    Layout.open(tmp_path / "empty", create=True)
-    monkeypatch.chdir(tmp_path)
-    return Layout.open("empty")
-
-
 async def seed_big(registry: FakeRegistry, tmp_path: Path) -> str:
     """Push an image with one 3 MiB layer; return that layer's digest."""
     source = Layout.open(tmp_path / "source", create=True)
