@@ -130,7 +130,9 @@ def config_rows(
     if summary.get("labels"):
         rows.append(("labels", ", ".join(sorted(summary["labels"]))))
     if summary.get("history"):
-        rows.append(("history", f"{summary['history']} steps"))
+        rows.append(
+            ("history", f"{summary['history']} step{'s' if summary['history'] != 1 else ''}")
+        )
     return rows
 
 

@@ -49,10 +49,10 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
     if not rows:
         return Text("No referrers.", style="dim")
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
-    table.add_column("artifact type", min_width=20, overflow="fold")
+    table.add_column("artifact type", ratio=1, min_width=12, overflow="fold")
     # The verification mark before the date: on a narrow pane the date is what gets cut.
     for name in ("digest", "size", "subject", "created"):
-        table.add_column(name, no_wrap=True, overflow="fold")
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
     for row in rows:
         indent = "  " * row.depth + ("└ " if row.depth else "")
         table.add_row(
@@ -60,7 +60,7 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
             row.descriptor.digest.short,
             human_size(row.descriptor.size),
             verified_mark(row.verified),
-            row.created,
+            row.created[:10],  # The day; the Annotations tab has the full time.
         )
     return table
 
