@@ -8,6 +8,7 @@ Nothing half-written is ever visible under ``blobs/``.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
@@ -36,10 +37,26 @@ class BlobWriter:
         ingest_dir.mkdir(parents=True, exist_ok=True)
         self._open_partial()
 
-    def _open_partial(self) -> None:
+    def _lock_partial(self) -> int:
+        """Open the partial file and hold its lock; one writer per blob at a time.
+
+        Two processes fetching the same blob must not write one file together: the
+        second waits for the first, and if the first renamed the file into ``blobs/``
+        meanwhile, the second starts a fresh partial rather than writing into the blob.
+        """
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self.partial_path, flags, 0o644)
-        self._file = os.fdopen(fd, "r+b")
+        while True:
+            fd = os.open(self.partial_path, flags, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if os.stat(self.partial_path).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # Renamed away by the writer we waited for: start over.
+
+    def _open_partial(self) -> None:
+        self._file = os.fdopen(self._lock_partial(), "r+b")
         # Re-hash what an earlier attempt left, so resumed bytes are verified too.
         held = 0
         while chunk := self._file.read(_RESUME_READ):
@@ -82,17 +99,20 @@ class BlobWriter:
             raise
         self._file.flush()
         os.fsync(self._file.fileno())
-        self._file.close()
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        # Rename while still holding the lock, so a waiting writer never sees this file.
         os.replace(self.partial_path, self.final_path)
+        self._file.close()
         _fsync_dir(self.final_path.parent)
         self._committed = True
 
     def _discard(self) -> None:
+        if self._file.closed:
+            return  # Discarded or committed already; the path may be another writer's now.
+        with contextlib.suppress(FileNotFoundError):
+            self.partial_path.unlink()  # Before closing: the lock is still ours.
         with contextlib.suppress(OSError):
             self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.partial_path.unlink()
 
     def close(self) -> None:
         """Release the file; partial bytes stay for a later resume."""
