@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ocitui.core import media_types as mt
@@ -10,7 +10,14 @@ from ocitui.core.errors import OcituiError
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.layout.store import Layout
 from ocitui.core.layout.summary import platform_text
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
+from ocitui.core.models import (
+    MAX_MANIFEST_SIZE,
+    Descriptor,
+    Document,
+    Index,
+    Manifest,
+    load_json,
+)
 
 if TYPE_CHECKING:
     from ocitui.core.bundles import Bundle
@@ -59,11 +66,19 @@ def config_summary(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dict[str, Any]:
-    """The ``inspect`` document for ``desc``."""
-    doc = layout.get_document(desc.digest, desc.media_type)
+#: Whether a descriptor's content is at hand (``None``: not checked).
+Presence = Callable[[Descriptor], bool | None]
+
+
+def document_parts(
+    ref: str | None, desc: Descriptor, doc: Document, present: Presence
+) -> dict[str, Any]:
+    """The part of the ``inspect`` document that comes from the manifest/index itself.
+
+    Shared by the layout (``present`` checks blobs) and the registry view.
+    """
     out: dict[str, Any] = {
-        "ref": ref or desc.ref_name,
+        "ref": ref,
         "digest": str(desc.digest),
         "mediaType": doc.media_type,
         "artifactType": mt.effective_artifact_type(doc.doc),
@@ -78,13 +93,38 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dic
                 "mediaType": child.media_type,
                 "platform": str(child.platform) if child.platform else None,
                 "size": child.size,
-                "present": layout.has_blob(child.digest),
+                "present": present(child),
                 "annotations": dict(child.annotations),
             }
             for child in doc.manifests
         ]
-    else:
-        out.update(_manifest_parts(layout, doc))
+        return out
+    out["config"] = {
+        "digest": str(doc.config.digest),
+        "mediaType": doc.config.media_type,
+        "size": doc.config.size,
+    }
+    out["layers"] = [
+        {
+            "digest": str(layer.digest),
+            "mediaType": layer.media_type,
+            "size": layer.size,
+            "present": present(layer),
+            "annotations": dict(layer.annotations),
+        }
+        for layer in doc.layers
+    ]
+    return out
+
+
+def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dict[str, Any]:
+    """The ``inspect`` document for ``desc``."""
+    doc = layout.get_document(desc.digest, desc.media_type)
+    out = document_parts(
+        ref or desc.ref_name, desc, doc, lambda d: d.size == 0 or layout.has_blob(d.digest)
+    )
+    if isinstance(doc, Manifest):
+        _add_config_summary(layout, doc, out["config"])
     out["referrers"] = tree_rows(layout.referrer_tree(desc.digest))
     bundle = _bundle_part(layout, desc)
     if bundle is not None:
@@ -96,33 +136,13 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dic
     return out
 
 
-def _manifest_parts(layout: Layout, doc: Manifest) -> dict[str, Any]:
-    parts: dict[str, Any] = {
-        "config": {
-            "digest": str(doc.config.digest),
-            "mediaType": doc.config.media_type,
-            "size": doc.config.size,
-        },
-        "layers": [
-            {
-                "digest": str(layer.digest),
-                "mediaType": layer.media_type,
-                "size": layer.size,
-                "present": layer.size == 0 or layout.has_blob(layer.digest),
-                "annotations": dict(layer.annotations),
-            }
-            for layer in doc.layers
-        ],
-    }
+def _add_config_summary(layout: Layout, doc: Manifest, config: dict[str, Any]) -> None:
     if doc.config.media_type in mt.CONFIG_TYPES and layout.has_blob(doc.config.digest):
         try:
-            config = load_json(
-                layout.read_blob(doc.config.digest, max_size=MAX_MANIFEST_SIZE), "config"
-            )
-            parts["config"]["summary"] = config_summary(config)
+            raw = layout.read_blob(doc.config.digest, max_size=MAX_MANIFEST_SIZE)
+            config["summary"] = config_summary(load_json(raw, "config"))
         except OcituiError as exc:
-            parts["config"]["error"] = str(exc)
-    return parts
+            config["error"] = str(exc)
 
 
 def _bundle_part(layout: Layout, desc: Descriptor) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Verifier
 from ocitui.core.errors import ManifestError, OcituiError
-from ocitui.core.layout.describe import config_summary, tree_rows
+from ocitui.core.layout.describe import config_summary, document_parts, tree_rows
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, load_json
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
@@ -59,50 +59,13 @@ async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
     ref = parse_reference(text)
     repo = repository(ref)
     desc, doc = await remote_document(client, text)
-    out: dict[str, Any] = {
-        "ref": str(ref),
-        "digest": str(desc.digest),
-        "mediaType": doc.media_type,
-        "artifactType": mt.effective_artifact_type(doc.doc),
-        "size": len(doc.raw),
-        "annotations": dict(doc.annotations),
-        "subject": str(doc.subject.digest) if doc.subject else None,
-    }
-    if isinstance(doc, Index):
-        out["manifests"] = [
-            {
-                "digest": str(child.digest),
-                "mediaType": child.media_type,
-                "platform": str(child.platform) if child.platform else None,
-                "size": child.size,
-                "present": None,
-                "annotations": dict(child.annotations),
-            }
-            for child in doc.manifests
-        ]
-    else:
-        config: dict[str, Any] = {
-            "digest": str(doc.config.digest),
-            "mediaType": doc.config.media_type,
-            "size": doc.config.size,
-        }
-        if doc.config.media_type in mt.CONFIG_TYPES:
-            try:
-                raw = await fetch_small_blob(client, repo, doc.config)
-                config["summary"] = config_summary(load_json(raw, "config"))
-            except OcituiError as exc:
-                config["error"] = str(exc)
-        out["config"] = config
-        out["layers"] = [
-            {
-                "digest": str(layer.digest),
-                "mediaType": layer.media_type,
-                "size": layer.size,
-                "present": None,
-                "annotations": dict(layer.annotations),
-            }
-            for layer in doc.layers
-        ]
+    out = document_parts(str(ref), desc, doc, lambda _: None)
+    if not isinstance(doc, Index) and doc.config.media_type in mt.CONFIG_TYPES:
+        try:
+            raw = await fetch_small_blob(client, repo, doc.config)
+            out["config"]["summary"] = config_summary(load_json(raw, "config"))
+        except OcituiError as exc:
+            out["config"]["error"] = str(exc)
     out["referrers"] = tree_rows(await remote_referrers(client, repo, desc.digest, tree=True))
     out["legacy"] = [
         {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
