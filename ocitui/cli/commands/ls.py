@@ -6,7 +6,6 @@ import argparse
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json, print_table
 from ocitui.core.layout.summary import list_entries
-from ocitui.core.media_types import friendly_artifact_type
 
 NAME = "ls"
 ORDER = 1
@@ -45,11 +44,7 @@ def run(args: argparse.Namespace) -> int:
             [
                 r.ref or f"(referrer of {r.subject.short})" if r.subject else r.ref or "(untagged)",
                 r.digest.short,
-                "imgpkg bundle"
-                if r.bundle
-                else friendly_artifact_type(r.artifact_type)
-                if r.artifact_type
-                else ("index" if "index" in r.media_type or "list" in r.media_type else "-"),
+                r.type_label,
                 ",".join(r.platforms) or "-",
                 human_size(r.size),
                 str(r.referrers) + (f" +{','.join(r.legacy)}" if r.legacy else ""),
