@@ -28,6 +28,24 @@ log = logging.getLogger("ocitui.registry")
 Body = bytes | Callable[[], bytes | AsyncIterator[bytes]] | None
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: Socket read size for HTTP/1.1 bodies. httpcore reads 64 KiB at a time, and each read
+#: costs a round of Python-level event handling; blobs are large, and 256 KiB reads made
+#: pulls ~15% faster (bench/sync_vs_skopeo.py: ratio 1.15 -> 1.00 against skopeo).
+HTTP_READ_SIZE = 256 * 1024
+
+
+def _tune_httpcore() -> None:
+    """Raise httpcore's per-read size (a class attribute, read at each receive)."""
+    try:
+        from httpcore._async.http11 import AsyncHTTP11Connection
+    except ImportError:  # A future httpcore without it: keep its default.
+        return
+    if getattr(AsyncHTTP11Connection, "READ_NUM_BYTES", 0) < HTTP_READ_SIZE:
+        AsyncHTTP11Connection.READ_NUM_BYTES = HTTP_READ_SIZE
+
+
+_tune_httpcore()
 _ERROR_BODY_CAP = 64 * 1024
 
 
