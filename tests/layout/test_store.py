@@ -277,3 +277,15 @@ def test_cosign_save_kind_entries_are_legacy_attachments(layout_dir: Path) -> No
     assert [(k, e.digest) for k, e in layout.legacy_attachments(image.digest)] == [
         ("sig", sig.digest)
     ]
+
+
+def test_small_blobs_are_verified_once_and_changes_are_seen(layout_dir: Path) -> None:
+    layout = Layout.open(layout_dir, create=True)
+    image = put_image(layout, {"a": b"1"}, ref="r.io/app:1")
+    first = layout.read_blob(image.digest)
+    assert layout.read_blob(image.digest) is first  # remembered, not re-read
+    path = layout.blob_path(image.digest)
+    path.unlink()
+    path.write_bytes(first.replace(b"schemaVersion", b"schemaVersioN"))  # a new file
+    with pytest.raises(DigestMismatch, match="corrupt blob"):
+        layout.read_blob(image.digest)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +29,11 @@ from ocitui.core.models import (
     parse_document,
 )
 
+#: Blobs up to this size are remembered once verified (manifests and configs are small).
+_MEMO_BLOB_MAX = 256 * 1024
+#: Total bytes remembered per open layout.
+_MEMO_TOTAL = 16 * 1024 * 1024
+
 
 class Layout:
     """Read and write one OCI image layout directory."""
@@ -39,6 +45,10 @@ class Layout:
         self._index_key: tuple[int, int, int] | None = None
         self._entries: list[Descriptor] = []
         self._referrers: ReferrerView | None = None
+        #: Verified small blobs (manifests, configs) keyed by digest and file identity, so
+        #: summaries that look at one manifest several ways read and hash it once.
+        self._small: OrderedDict[tuple[Digest, int, int, int], bytes] = OrderedDict()
+        self._small_bytes = 0
 
     # -- opening -----------------------------------------------------------------------
 
@@ -105,17 +115,33 @@ class Layout:
     def read_blob(self, digest: Digest, *, max_size: int | None = None) -> bytes:
         """Read a whole (small) blob and verify it against its digest."""
         with self.open_blob(digest) as handle:
-            size = os.fstat(handle.fileno()).st_size
+            info = os.fstat(handle.fileno())
+            size = info.st_size
             if max_size is not None and size > max_size:
                 raise ManifestError(
                     f"blob {digest} is {size} bytes, over the {max_size}-byte limit"
                 )
+            # The same file (inode, size, mtime) was verified before: its bytes are known.
+            key = (digest, info.st_ino, size, info.st_mtime_ns)
+            cached = self._small.get(key)
+            if cached is not None:
+                self._small.move_to_end(key)
+                return cached
             data = handle.read()
         try:
             verify_bytes(data, digest)
         except DigestMismatch as exc:
             raise DigestMismatch(f"corrupt blob in layout: {exc}") from None
+        if size <= _MEMO_BLOB_MAX:
+            self._remember(key, data)
         return data
+
+    def _remember(self, key: tuple[Digest, int, int, int], data: bytes) -> None:
+        self._small[key] = data
+        self._small_bytes += len(data)
+        while self._small_bytes > _MEMO_TOTAL:
+            _, dropped = self._small.popitem(last=False)
+            self._small_bytes -= len(dropped)
 
     def ingest(self, digest: Digest, size: int) -> BlobWriter:
         """A resumable writer for one blob (see :class:`BlobWriter`)."""
