@@ -102,7 +102,8 @@ def import_archives(
             f"archive is incomplete: {len(missing)} referenced blob(s) are neither in it nor "
             f"in the layout (e.g. {missing[0]}); nothing was added to index.json"
         )
-    layout.update_index(lambda entries: merge_entries(entries, incoming, report))
+    with layout.batch() as batch:  # One locked index.json rewrite per import.
+        batch.apply(lambda entries: merge_entries(entries, incoming, report))
     report.entries = len(incoming)
     consumer(ArchiveFinished("import", report.blobs_written, report.bytes_written))
     return report

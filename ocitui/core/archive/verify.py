@@ -69,7 +69,7 @@ def merge_entries(
         n
         for n in names
         if n in held_names
-        and held_names[n].digest != next(e for e in latest.values() if e.ref_name == n).digest
+        and held_names[n].digest != latest[("name", n)].digest
     )
     report.referrers_added = len(untagged - held_untagged)
     kept = [

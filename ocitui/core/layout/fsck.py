@@ -91,8 +91,9 @@ def fsck(
     _check_entries(layout, report, repair, fixes, adopted)
     if repair and fixes:
         _apply_fixes(layout, fixes)
-    for doc in adopted:
-        layout.add_referrer(doc)
+    with layout.batch():
+        for doc in adopted:
+            layout.add_referrer(doc)
     return report
 
 

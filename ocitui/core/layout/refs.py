@@ -93,12 +93,8 @@ def set_tag(layout: Layout, ref: str, descriptor: Descriptor) -> Descriptor:
     name = normalise_name(ref)
     annotations = {**descriptor.annotations, REF_NAME: name}
     entry = descriptor.with_changes(annotations=annotations)
-
-    def move(entries: list[Descriptor]) -> list[Descriptor]:
-        kept = [e for e in entries if e.ref_name != name]
-        return [*kept, entry]
-
-    layout.update_index(move)
+    with layout.batch() as batch:
+        batch.set_tag(name, entry)
     return entry
 
 

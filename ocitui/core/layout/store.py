@@ -7,11 +7,12 @@ file identity) and updated under an exclusive lock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import index_file, refs
+from ocitui.core.layout.batch import IndexBatch
 from ocitui.core.layout.ingest import BlobWriter
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
 from ocitui.core.models import (
@@ -49,6 +51,7 @@ class Layout:
         #: summaries that look at one manifest several ways read and hash it once.
         self._small: OrderedDict[tuple[Digest, int, int, int], bytes] = OrderedDict()
         self._small_bytes = 0
+        self._batch: IndexBatch | None = None
 
     # -- opening -----------------------------------------------------------------------
 
@@ -206,9 +209,38 @@ class Layout:
         return list(self._entries)
 
     def update_index(self, fn: Callable[[list[Descriptor]], list[Descriptor]]) -> None:
-        """Apply ``fn`` to the entries under the exclusive lock and write atomically."""
+        """Apply ``fn`` to the entries under the exclusive lock and write atomically.
+
+        Inside :meth:`batch` the change is recorded and written when the batch commits.
+        """
+        if self._batch is not None:
+            self._batch.apply(fn)
+            return
         index_file.update_index(self.root, fn)
         self._index_key = None
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[IndexBatch]:
+        """Collect ``index.json`` changes and write them in one locked rewrite on exit.
+
+        ``add_referrer``, ``set_tag``, ``add_untagged`` and ``update_index`` record into
+        the batch (reads of :meth:`entries` see the index as it was until the commit).
+        Changes recorded before an error are still committed: each was complete (its
+        blobs stored) when recorded, as when they were written one by one. A nested
+        ``batch()`` joins the open one.
+        """
+        if self._batch is not None:
+            yield self._batch
+            return
+        self._batch = IndexBatch(self.root)
+        try:
+            yield self._batch
+        finally:
+            pending, self._batch = self._batch, None
+            try:
+                pending.commit()
+            finally:
+                self._index_key = None
 
     def tagged(self) -> list[Descriptor]:
         """Entries that carry a ``ref.name``."""
@@ -231,13 +263,8 @@ class Layout:
         plain = descriptor.with_changes(
             annotations={k: v for k, v in descriptor.annotations.items() if k != REF_NAME}
         )
-
-        def add(entries: list[Descriptor]) -> list[Descriptor]:
-            if any(e.digest == plain.digest and not e.ref_name for e in entries):
-                return entries
-            return [*entries, plain]
-
-        self.update_index(add)
+        with self.batch() as batch:
+            batch.add_untagged(plain)
 
     # -- referrers -----------------------------------------------------------------------
 
@@ -248,12 +275,8 @@ class Layout:
         self.put_blob(doc.raw)
         annotations = {**doc.annotations, SUBJECT_HINT: str(doc.subject.digest)}
         entry = doc.descriptor(artifact_type=_artifact_type_for_entry(doc), annotations=annotations)
-
-        def add(entries: list[Descriptor]) -> list[Descriptor]:
-            kept = [e for e in entries if e.digest != entry.digest or e.ref_name]
-            return [*kept, entry]
-
-        self.update_index(add)
+        with self.batch() as batch:
+            batch.add_referrer(entry)
         return entry
 
     def _referrer_view(self) -> ReferrerView:

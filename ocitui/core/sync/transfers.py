@@ -65,21 +65,23 @@ class PullTransfer:
         self.layout.put_blob(item.raw, item.digest)
 
     async def finish(self, manifests: list[PlanManifest], tags: list[PlanTag]) -> int:
-        """``add_referrer`` for each referrer not yet recorded, then ``set_tag``."""
+        """``add_referrer`` for each referrer not yet recorded, then ``set_tag``, in one batch."""
         registered = {
             (e.annotations.get(SUBJECT_HINT), e.digest)
             for e in self.layout.entries()
             if SUBJECT_HINT in e.annotations
         }
-        for item in manifests:
-            if item.role != "referrer" or item.subject is None:
-                continue
-            if (str(item.subject), item.digest) in registered:
-                continue
-            self.layout.add_referrer(parse_document(item.raw, item.descriptor.media_type))
-        for tag in tags:
-            entry = tag.descriptor.with_changes(annotations=dict(tag.annotations))
-            self.layout.set_tag(tag.name, entry)
+        # One locked index.json rewrite for the whole sync, not one per referrer.
+        with self.layout.batch():
+            for item in manifests:
+                if item.role != "referrer" or item.subject is None:
+                    continue
+                if (str(item.subject), item.digest) in registered:
+                    continue
+                self.layout.add_referrer(parse_document(item.raw, item.descriptor.media_type))
+            for tag in tags:
+                entry = tag.descriptor.with_changes(annotations=dict(tag.annotations))
+                self.layout.set_tag(tag.name, entry)
         return len(tags)
 
 
