@@ -228,6 +228,29 @@ def test_attestation_and_bundle_name_the_index_digest(layout: Layout) -> None:
     assert "dev.cosignproject.cosign/signature" in sig.layers[0].annotations
 
 
+def test_legacy_signature_is_real_under_the_committed_demo_key(layout: Layout) -> None:
+    """The demo key really signed the .sig payload; a changed payload does not verify."""
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tools.demo.signing import DEMO_PUBLIC_KEY
+
+    key = serialization.load_pem_public_key(DEMO_PUBLIC_KEY.read_bytes())
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    (_, legacy) = layout.legacy_attachments(layout.resolve(APP_10).digest)[0]
+    sig = layout.get_document(legacy.digest)
+    assert isinstance(sig, Manifest)
+    payload = layout.read_blob(sig.layers[0].digest)
+    signature = base64.b64decode(sig.layers[0].annotations["dev.cosignproject.cosign/signature"])
+    key.verify(signature, payload, ec.ECDSA(hashes.SHA256()))
+    with pytest.raises(InvalidSignature):
+        key.verify(signature, payload + b" ", ec.ECDSA(hashes.SHA256()))
+    assert DEMO_PUBLIC_KEY.read_text() in DEFAULT_README.read_text()
+
+
 def test_imgpkg_bundle_locks_both_app_versions(layout: Layout) -> None:
     desc = layout.resolve(BUNDLE)
     doc = layout.get_document(desc.digest, desc.media_type)

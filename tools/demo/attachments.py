@@ -1,7 +1,8 @@
 """Things attached to the app: OCI 1.1 referrers and a legacy cosign ``.sig`` tag.
 
-app:1.0 gets an SPDX SBOM, a sigstore-bundle signature, an in-toto SLSA provenance
-attestation, and a signature of the SBOM (a referrer of a referrer). app:1.1 gets an SBOM
+app:1.0 gets an SPDX SBOM, a (fake) sigstore-bundle signature, an in-toto SLSA provenance
+attestation, a signature of the SBOM (a referrer of a referrer) and a legacy ``.sig``
+signed with the demo key. app:1.1 gets an SBOM
 only, so "did the signature come along?" diffs have something to show.
 """
 
@@ -24,10 +25,9 @@ from tools.demo.packing import (
 from tools.demo.signing import (
     COSIGN_SIGN_PREDICATE,
     SLSA_PROVENANCE,
+    demo_key_signature,
     dsse_bundle,
     dsse_envelope,
-    fake_certificate_pem,
-    fake_signature,
     message_signature_bundle,
     statement,
 )
@@ -148,7 +148,11 @@ def add_sbom_signature(layout: Layout, catalog: Catalog, sbom: Descriptor, when:
 
 
 def add_legacy_cosign(layout: Layout, catalog: Catalog, release: Release) -> None:
-    """A cosign legacy ``sha256-<hex>.sig`` signature image for ``release``'s index."""
+    """A cosign legacy ``sha256-<hex>.sig`` signature image for ``release``'s index.
+
+    Signed for real with the committed demo key (``cosign sign --key`` shape, no
+    certificate, no transparency-log bundle), so ``ocitui verify --key`` passes on it.
+    """
     digest: Digest = release.index.digest
     payload = canonical_json(
         {
@@ -157,17 +161,17 @@ def add_legacy_cosign(layout: Layout, catalog: Catalog, release: Release) -> Non
                 "image": {"docker-manifest-digest": str(digest)},
                 "type": "cosign container image signature",
             },
-            "optional": {"creator": "ocitui demo generator", "note": "fake signature"},
+            "optional": {
+                "creator": "ocitui demo generator",
+                "note": "signed with the ocitui DEMO-ONLY key; trust it for nothing",
+            },
         }
     )
     layout.put_blob(payload)
     layer = descriptor(
         mt.COSIGN_SIMPLESIGNING,
         payload,
-        annotations={
-            "dev.cosignproject.cosign/signature": fake_signature(payload),
-            "dev.sigstore.cosign/certificate": fake_certificate_pem(),
-        },
+        annotations={"dev.cosignproject.cosign/signature": demo_key_signature(payload)},
     )
     # go-containerregistry's empty image config, as cosign writes it.
     config = put_json_blob(

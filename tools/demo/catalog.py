@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ocitui.core import media_types as mt
 from ocitui.core.models import Descriptor
+from tools.demo.signing import DEMO_PUBLIC_KEY
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,9 @@ The build is deterministic (fixed timestamps, seeded content, reproducible tar/g
 so running it again yields byte-identical files; `tests/test_demo_layout.py` checks that the
 committed layout equals a fresh build (compressed bytes assume the same zlib and libzstd
 builds: a different zlib, e.g. zlib-ng, can change the gzip layer). All names are full references on the fictional
-registry `registry.example.com`. All signatures and certificates are **fake**: they decode to
-text that says so.
+registry `registry.example.com`. All signatures and certificates are **fake** (they decode
+to text that says so), except the legacy cosign signature of app:1.0, which is real and
+made with the **demo-only** key described below.
 
 ## What is inside
 
@@ -68,9 +70,27 @@ text that says so.
 - **Referrers** (OCI 1.1, `config` = the empty descriptor): app:1.0 has an SPDX SBOM, a
   sigstore bundle signature, an in-toto SLSA provenance attestation, and a signature *of the
   SBOM*; app:1.1 has an SBOM only (no signature).
-- **Legacy cosign signature** of app:1.0 under the `sha256-<hex>.sig` tag scheme.
+- **Legacy cosign signature** of app:1.0 under the `sha256-<hex>.sig` tag scheme, real, by
+  the demo key (below).
 - **imgpkg bundle** (Docker v2 schema2 image) whose `.imgpkg/images.yml` locks both app
   versions by digest, with Kubernetes YAML under `config/`.
+
+## The demo signing key
+
+The legacy `.sig` of app:1.0 is an ECDSA P-256 signature (cosign simple signing, as
+`cosign sign --key` makes it) by `tools/demo/DEMO-ONLY-signing-key.pem`. That private key
+is committed on purpose and signs **only this demo**: never trust it for anything else.
+Its public half (also in `tools/demo/DEMO-ONLY-signing-key.pub`):
+
+```
+{public_key}```
+
+With it, `ocitui verify` passes app:1.0 on the `.sig` signature and shows the (fake)
+sigstore-bundle signature of app:1.0 failing, which is what a forged signature looks like:
+
+```sh
+ocitui verify --layout layouts/demo --key tools/demo/DEMO-ONLY-signing-key.pub app:1.0
+```
 
 ## Reading it with other tools
 
@@ -106,7 +126,8 @@ def _row(cells: list[str]) -> str:
 
 def render_readme(catalog: Catalog, total_bytes: int, blob_count: int) -> str:
     """The full text of ``layouts/README.md`` for this build."""
-    out = [_HEADER, "## Tagged references\n"]
+    public_key = DEMO_PUBLIC_KEY.read_text(encoding="ascii")
+    out = [_HEADER.replace("{public_key}", public_key), "## Tagged references\n"]
     out.append(_row(["ref", "kind", "digest", "size", "what"]))
     out.append(_row(["---"] * 5))
     for item in catalog.items:

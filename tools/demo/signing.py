@@ -1,14 +1,24 @@
-"""Clearly fake, deterministic signing material: certificates, signatures, DSSE, bundles.
+"""Deterministic signing material for the demo: one real demo-key signature, the rest fake.
 
-Nothing here is cryptographic. Every "signature" and "certificate" decodes to readable
-text that says it is fake, so nobody mistakes the demo for real trust material.
+The legacy cosign ``.sig`` of app:1.0 is a real ECDSA P-256 signature made with the
+committed **demo-only** key ``tools/demo/DEMO-ONLY-signing-key.pem`` (deterministic ECDSA,
+RFC 6979, so rebuilds are byte-identical). That key signs nothing but this demo; it is
+public on purpose and must never be trusted for anything else.
+
+Everything else is not cryptographic: every other "signature" and "certificate" decodes to
+readable text that says it is fake, so nobody mistakes it for real trust material (and
+``ocitui verify`` shows it failing).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
@@ -20,6 +30,8 @@ ISSUER = "https://oidc.example.com"
 COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1"
 SLSA_PROVENANCE = "https://slsa.dev/provenance/v1"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+DEMO_KEY = Path(__file__).with_name("DEMO-ONLY-signing-key.pem")
+DEMO_PUBLIC_KEY = Path(__file__).with_name("DEMO-ONLY-signing-key.pub")
 
 
 def b64(data: bytes) -> str:
@@ -35,19 +47,24 @@ def fake_signature(payload: bytes) -> str:
     return b64(note.encode())
 
 
+def demo_key_signature(payload: bytes) -> str:
+    """Base64 ECDSA P-256/SHA-256 signature of ``payload`` with the committed demo key.
+
+    Made the way ``cosign sign --key`` signs a simple-signing payload (DER signature,
+    base64), but deterministic so the demo layout rebuilds byte for byte.
+    """
+    key = serialization.load_pem_private_key(DEMO_KEY.read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise TypeError(f"{DEMO_KEY}: not an ECDSA key")
+    return b64(key.sign(payload, ec.ECDSA(hashes.SHA256(), deterministic_signing=True)))
+
+
 def fake_certificate_der() -> bytes:
     """Bytes standing in for a DER certificate (plain text saying it is fake)."""
     return (
         f"FAKE CERTIFICATE for the ocitui demo layout; not X.509. subject={SIGNER} "
         f"issuer=Demo Fake Fulcio CA oidc-issuer={ISSUER}"
     ).encode()
-
-
-def fake_certificate_pem() -> str:
-    """The fake certificate wrapped as PEM text (for cosign layer annotations)."""
-    body = b64(fake_certificate_der())
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
 def statement(name: str, digest: Digest, predicate_type: str, predicate: object) -> bytes:
