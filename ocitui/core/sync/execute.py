@@ -2,7 +2,8 @@
 
 Order: blobs (concurrently, at most ``concurrency`` at a time), then manifests level by
 level (children before parents, referrers after their subjects), then names and referrer
-registration (the layout's ``index.json`` changes only for graphs that completed). What
+registration (the layout's ``index.json`` changes only for graphs that completed), machine
+tags before the tags people resolve (a tag moves only once all it leads to is there). What
 is already at the destination is skipped without a request. A failure is reported and
 everything depending on it is skipped; cancellation leaves partial blobs in ``ingest/``.
 """
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
+from ocitui.core.layout.summary import is_machine_tag
 from ocitui.core.sync.events import (
     BlobDone,
     BlobProgress,
@@ -26,7 +28,7 @@ from ocitui.core.sync.events import (
     TagDone,
     ignore,
 )
-from ocitui.core.sync.plan import Plan, PlanBlob, PlanManifest
+from ocitui.core.sync.plan import Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.transfers import Transfer
 
@@ -88,7 +90,7 @@ async def execute(
 
     done = [m for m in plan.manifests if m.digest not in failed]
     tags = []
-    for tag in plan.tags:
+    for tag in tags_in_write_order(plan):
         if tag.descriptor.digest in failed:
             report.failed.append(f"{tag.name}: not set, its content failed to copy")
         elif tag.present:
@@ -105,6 +107,12 @@ async def execute(
         for tag in tags:
             emit(TagDone(tag.name, str(tag.descriptor.digest)))
     return report, failed
+
+
+def tags_in_write_order(plan: Plan) -> list[PlanTag]:
+    """The plan's tags, machine tags (legacy, fallback, imgpkg) before the names people
+    resolve, so a user's tag never points at content whose attachments are still missing."""
+    return sorted(plan.tags, key=lambda tag: not is_machine_tag(tag.tag))
 
 
 def _blob_work(
