@@ -44,9 +44,7 @@ async def test_tags_are_written_after_everything_else(
     legacy = [i for i, p in enumerate(writes) if p.endswith(".sig")]
     fallback = [i for i, p in enumerate(writes) if re.search(r"/manifests/sha256-[a-f0-9]{64}$", p)]
     content = [
-        i
-        for i, p in enumerate(writes)
-        if "/blobs/" in p or _DIGEST_PUT.search(p) or i in fallback
+        i for i, p in enumerate(writes) if "/blobs/" in p or _DIGEST_PUT.search(p) or i in fallback
     ]
     assert len(user_tag) == 1 and len(legacy) == 1
     assert referrers_api or fallback, "the fallback index must be written without the API"

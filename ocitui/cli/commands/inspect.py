@@ -132,7 +132,7 @@ def _print(info: dict[str, Any]) -> None:
     if "bundle" in info:
         _print_bundle(info["bundle"], "")
     for item in info["legacy"]:
-        print(f"Legacy .{item['kind']}: {item['ref']}")
+        print(f"Legacy .{item['kind']}: {item['name']}")
 
 
 def _print_tree(rows: list[dict[str, Any]], indent: str) -> None:

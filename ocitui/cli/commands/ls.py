@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json, print_table
-from ocitui.core.layout.summary import list_entries
+from ocitui.core.layout.summary import EntrySummary, list_entries
 
 NAME = "ls"
 ORDER = 1
@@ -28,6 +28,14 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_json(parser)
 
 
+def _name(row: EntrySummary) -> str:
+    if row.ref:
+        return row.ref
+    if row.subject is not None:
+        return f"(referrer of {row.subject.short})"
+    return f"(cosign save {row.cosign_kind})" if row.cosign_kind else "(untagged)"
+
+
 def run(args: argparse.Namespace) -> int:
     """List entries."""
     layout = open_layout(args)
@@ -42,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         ["REF", "DIGEST", "TYPE", "PLATFORMS", "SIZE", "REFERRERS"],
         [
             [
-                r.ref or f"(referrer of {r.subject.short})" if r.subject else r.ref or "(untagged)",
+                _name(r),
                 r.digest.short,
                 r.type_label,
                 ",".join(r.platforms) or "-",

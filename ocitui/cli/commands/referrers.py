@@ -9,7 +9,7 @@ from typing import Any
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
 from ocitui.core.layout.describe import descriptor_row, tree_rows
-from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED
 from ocitui.core.reference import parse_reference
@@ -104,7 +104,7 @@ def _show(
     _print_nodes(nodes, "", more=bool(legacy))
     for i, (kind, entry) in enumerate(legacy):
         glyph = "└── " if i == len(legacy) - 1 else "├── "
-        print(f"{glyph}legacy .{kind} tag  {entry.digest.short}  {entry.ref_name}")
+        print(f"{glyph}legacy .{kind} tag  {entry.digest.short}  {entry_label(entry)}")
     if not nodes and not legacy:
         print("(no referrers)", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.layout.store import Layout
 from ocitui.core.layout.summary import platform_text
 from ocitui.core.models import (
@@ -130,7 +130,12 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> dic
     if bundle is not None:
         out["bundle"] = bundle
     out["legacy"] = [
-        {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
+        {
+            "kind": kind,
+            "ref": entry.ref_name,
+            "name": entry_label(entry),
+            "digest": str(entry.digest),
+        }
         for kind, entry in layout.legacy_attachments(desc.digest)
     ]
     return out

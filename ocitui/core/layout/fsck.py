@@ -3,8 +3,8 @@
 Checks: each file under ``blobs/`` is a regular file whose content hashes to its name;
 every index entry and everything reachable from it parses and has the promised size;
 referrer hints match the manifests' ``subject``; names are unique. Foreign shapes
-(oras-style untagged referrers, regclient fallback-tag indexes) are reported and, with
-``repair``, turned into ocitui's referrer entries.
+(oras-style untagged referrers, referrers another tool tagged, regclient fallback-tag
+indexes) are reported and, with ``repair``, turned into ocitui's referrer entries.
 """
 
 from __future__ import annotations
@@ -194,6 +194,8 @@ def _check_entries(
         doc = _walk(layout, entry, report, seen, top=True)
         if doc is not None:
             _check_referrer_entry(entry, doc, report, repair, fixes)
+            if entry.ref_name and doc.subject is not None and SUBJECT_HINT not in entry.annotations:
+                _tagged_referrer(layout, entry, doc, report, repair=repair, adopted=adopted)
             if repair and isinstance(doc, Index):
                 adopted.extend(_adopt_fallback(layout, entry, doc))
 
@@ -321,6 +323,37 @@ def _check_referrer_entry(
                 str(entry.digest),
             )
         )
+
+
+def _tagged_referrer(
+    layout: Layout,
+    entry: Descriptor,
+    doc: Document,
+    report: FsckReport,
+    *,
+    repair: bool,
+    adopted: list[Document],
+) -> None:
+    """A referrer another tool tagged (``skopeo copy ... oci:L:sig``): it is listed as a
+    referrer already; ``repair`` also records ocitui's untagged entry, keeping the tag."""
+    assert doc.subject is not None
+    recorded = any(
+        e.digest == entry.digest and SUBJECT_HINT in e.annotations for e in layout.entries()
+    )
+    if recorded:
+        return
+    report.findings.append(
+        Finding(
+            "info",
+            "tagged-referrer",
+            f"{entry.ref_name}: a referrer of {doc.subject.digest} under a tag "
+            "(kept; listed as a referrer)",
+            str(entry.digest),
+            repair,
+        )
+    )
+    if repair:
+        adopted.append(doc)
 
 
 def _adopt_fallback(layout: Layout, entry: Descriptor, index: Index) -> list[Document]:

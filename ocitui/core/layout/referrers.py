@@ -1,9 +1,11 @@
 """The subject -> referrers relation of a layout, answered from ``index.json``.
 
 Our own entries carry ``dev.ocitui.referrer.subject``, so listing needs no blob reads.
-Foreign shapes are read too: regclient's ``sha256-<hex>`` fallback-tag indexes, oras-style
-untagged entries (subject only inside the manifest; those manifests are read once per
-index state), and the proposed PR #1171 annotation. Legacy cosign tags
+Foreign shapes are read too: regclient's ``sha256-<hex>`` fallback-tag indexes, entries
+whose subject is only inside the manifest (oras' untagged entries, a referrer another tool
+tagged, cosign v3 ``save``'s ``dev.cosignproject.cosign/referrers/<hex>`` kinds: every
+manifest entry without a hint is read once per index state, from the layout's small-blob
+memo), and the proposed PR #1171 annotation. Legacy cosign tags
 (``sha256-<hex>.sig/.att/.sbom``) and cosign ``save``'s ``kind``-annotated sigs/atts
 entries are reported separately as legacy attachments.
 """
@@ -57,6 +59,31 @@ def hinted_subject(entry: Descriptor) -> Digest | None:
         return Digest.parse(value)
     except InvalidDigest:
         return None
+
+
+def cosign_save_kind(entry: Descriptor) -> str | None:
+    """``image``, ``imageIndex``, ``sigs``, ``atts``, ``sboms`` or ``referrers`` for an entry
+    ``cosign save`` wrote (annotation ``kind: dev.cosignproject.cosign/...``), else None."""
+    value = entry.annotations.get(COSIGN_SAVE_KIND, "")
+    prefix = "dev.cosignproject.cosign/"
+    if not value.startswith(prefix):
+        return None
+    return value[len(prefix) :].split("/", 1)[0] or None
+
+
+def is_cosign_save_subject(entry: Descriptor) -> bool:
+    """True for the image (or index) a ``cosign save`` layout was written for."""
+    return cosign_save_kind(entry) in ("image", "imageIndex")
+
+
+def entry_label(entry: Descriptor) -> str:
+    """How an entry is named in output: its ``ref.name``, else what wrote it and its digest
+    (``(cosign save sigs) sha256:...``), else ``(untagged) sha256:...``."""
+    if entry.ref_name:
+        return entry.ref_name
+    kind = cosign_save_kind(entry)
+    where = f"cosign save {kind}" if kind else "untagged"
+    return f"({where}) {entry.digest}"
 
 
 def fallback_tag_subject(name: str | None) -> Digest | None:
@@ -118,7 +145,8 @@ class ReferrerView:
         if fallback is not None and mt.is_index(entry.media_type):
             self._add_fallback_index(layout, fallback, entry)
             return
-        if entry.ref_name is None and entry.is_manifest_like:
+        if entry.is_manifest_like:
+            # Tagged or not: skopeo copying a signature to ``L:sig`` keeps its subject.
             self._add_from_manifest(layout, entry)
 
     def _add_fallback_index(self, layout: Layout, subject: Digest, entry: Descriptor) -> None:

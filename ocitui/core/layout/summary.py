@@ -12,7 +12,7 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.referrers import hinted_subject
+from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_cosign_save_subject
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
 
@@ -34,6 +34,8 @@ class EntrySummary:
     subject: Digest | None = None
     legacy: tuple[str, ...] = field(default=())
     bundle: bool = False
+    #: What ``cosign save`` called an untagged entry (``image``, ``sigs``, ...), if it did.
+    cosign_kind: str | None = None
 
     @property
     def type_label(self) -> str:
@@ -59,6 +61,8 @@ class EntrySummary:
             out["bundle"] = True
         if self.subject is not None:
             out["subject"] = str(self.subject)
+        if self.cosign_kind is not None:
+            out["cosignSaveKind"] = self.cosign_kind
         return out
 
 
@@ -217,14 +221,17 @@ def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
         subject=hinted_subject(desc),
         legacy=legacy,
         bundle=desc.is_manifest_like and is_bundle(layout, desc),
+        cosign_kind=None if desc.ref_name else cosign_save_kind(desc),
     )
 
 
 def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySummary]:
-    """``ls``: tagged refs (machine tags hidden) or, with ``include_all``, every entry."""
+    """``ls``: tagged refs (machine tags hidden) and the image of a ``cosign save`` layout
+    (which has no name), or, with ``include_all``, every entry."""
     rows = []
     for entry in layout.entries():
-        if not include_all and (not entry.ref_name or is_machine_tag(entry.ref_name)):
+        shown = entry.ref_name and not is_machine_tag(entry.ref_name)
+        if not include_all and not shown and not is_cosign_save_subject(entry):
             continue
         rows.append(summarise(layout, entry))
     return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))

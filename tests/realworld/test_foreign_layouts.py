@@ -1,0 +1,89 @@
+"""Issue 15 items 1 and 3: referrers and names in layouts other tools wrote."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ocitui.core.layout import Layout
+from ocitui.core.layout.fsck import fsck
+from ocitui.core.reference import parse_reference
+from ocitui.core.registry import RegistryClient
+from ocitui.core.sync import push
+from tests.realworld.foreign import cosign_save_shape, skopeo_shape
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ocitui(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI of this tree."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "ocitui", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_a_tagged_manifest_with_a_subject_is_a_referrer(tmp_path: Path) -> None:
+    layout, image, sig = skopeo_shape(tmp_path / "l")
+    assert [d.digest for d in layout.referrers(image.digest)] == [sig.digest]
+    shown = ocitui("--layout", str(layout.root), "referrers", "v1", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [row["digest"] for row in json.loads(shown.stdout)] == [str(sig.digest)]
+
+
+def test_fsck_reports_and_repair_records_a_tagged_referrer(tmp_path: Path) -> None:
+    layout, _image, sig = skopeo_shape(tmp_path / "l")
+    report = fsck(layout)
+    assert [f.code for f in report.findings if f.digest == str(sig.digest)] == ["tagged-referrer"]
+    fsck(layout, repair=True)
+    names = {e.ref_name for e in layout.entries() if e.digest == sig.digest}
+    assert names == {"sigx", None}  # The tag is kept, ocitui's entry added.
+    assert not [f for f in fsck(layout).findings if f.code == "tagged-referrer"]
+
+
+async def test_push_carries_a_tagged_referrer(
+    tmp_path: Path, fake_registry: Callable[..., Any], client: RegistryClient
+) -> None:
+    layout, image, sig = skopeo_shape(tmp_path / "l")
+    registry = fake_registry(referrers_api=True)
+    dest = parse_reference(f"{registry.host}/orl/app:1.0")
+    report = await push(layout, client, [("v1", dest)])
+    assert report.ok, report.to_json()
+    assert report.referrers_verified == 1
+    found = await client.referrers(parse_reference(f"{registry.host}/orl/app"), image.digest)
+    assert [d.digest for d in found] == [sig.digest]
+
+
+def test_cosign_save_layout_is_not_empty(tmp_path: Path) -> None:
+    layout, image, sigs, ref = cosign_save_shape(tmp_path / "c")
+    where = str(layout.root)
+    listed = ocitui("--layout", where, "ls")
+    assert listed.returncode == 0, listed.stderr
+    assert "empty layout" not in listed.stdout
+    assert "(cosign save image)" in listed.stdout and image.digest.short in listed.stdout
+    rows = json.loads(ocitui("--layout", where, "ls", "--json").stdout)
+    assert [(r["digest"], r["cosignSaveKind"]) for r in rows] == [(str(image.digest), "image")]
+    assert rows[0]["legacy"] == ["sig"] and rows[0]["referrers"] == 1
+    shown = ocitui("--layout", where, "inspect", str(image.digest))
+    assert shown.returncode == 0, shown.stderr
+    assert "None" not in shown.stdout
+    assert f"Legacy .sig: (cosign save sigs) {sigs.digest}" in shown.stdout
+    referrers = json.loads(
+        ocitui("--layout", where, "referrers", str(image.digest), "--json").stdout
+    )
+    assert [r["digest"] for r in referrers] == [str(ref.digest)]
+
+
+def test_cosign_v3_referrer_kind_is_listed(tmp_path: Path) -> None:
+    layout, image, _sigs, ref = cosign_save_shape(tmp_path / "c")
+    assert [d.digest for d in Layout.open(layout.root).referrers(image.digest)] == [ref.digest]
