@@ -17,7 +17,7 @@ from types import ModuleType
 
 from ocitui import __version__
 from ocitui.cli import commands as commands_pkg
-from ocitui.core.errors import OcituiError
+from ocitui.core.errors import OcituiError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -104,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launch(args)
     try:
         return int(run(args))
+    except UsageError as exc:
+        print(f"ocitui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except OcituiError as exc:
         if args.debug or os.environ.get("OCITUI_DEBUG"):
             traceback.print_exc()

@@ -11,6 +11,10 @@ class OcituiError(Exception):
     """Base class of every error raised on purpose by ocitui."""
 
 
+class UsageError(OcituiError):
+    """The command line asked for something malformed (exit code 2, like argparse)."""
+
+
 class InvalidDigest(OcituiError, ValueError):
     """A digest string that does not follow the OCI grammar or uses an unknown algorithm."""
 

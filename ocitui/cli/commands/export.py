@@ -19,6 +19,7 @@ from ocitui.core.archive import (
     export_archive,
     parse_size,
 )
+from ocitui.core.errors import UsageError
 
 NAME = "export"
 ORDER = 60
@@ -46,7 +47,8 @@ sizes: K, M, G, T are powers of 1024 (4G = 4 GiB); KB, MB, GB, TB powers of 1000
 
 def register(parser: argparse.ArgumentParser) -> None:
     """Add ``export`` arguments."""
-    parser.add_argument("file", metavar="FILE", type=Path, help="the archive to write")
+    # FILE is checked in run(): argparse would name the optional REF as required too.
+    parser.add_argument("file", metavar="FILE", type=Path, nargs="?", help="the archive to write")
     parser.add_argument("refs", metavar="REF", nargs="*", help="refs to export (default: all)")
     parser.add_argument(
         "--zstd",
@@ -66,6 +68,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export."""
+    if args.file is None:
+        raise UsageError("export needs FILE, the archive to write (REF... is optional)")
     split = parse_size(args.split) if args.split else None
     layout = open_layout(args)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None

@@ -14,17 +14,25 @@ HELP = "verify every blob and index entry; --repair fixes what it can"
 DESCRIPTION = (
     "Hash every blob, parse every manifest, check sizes, names and referrer hints.\n"
     "--repair removes corrupt blobs and symlinks, fixes referrer hints, and turns foreign\n"
-    "referrer shapes (oras untagged entries, regclient sha256-<hex> indexes) into ocitui's.\n"
+    "referrer shapes (oras untagged entries, referrers under a tag, regclient sha256-<hex>\n"
+    "indexes) into ocitui's. Short tags other tools wrote (1.0) are listed; --repair\n"
+    "--repository NAME renames them NAME:1.0.\n"
     "Exit 1 when an error remains."
 )
 EPILOG = """examples:
   ocitui fsck
-  ocitui fsck --repair --json"""
+  ocitui fsck --repair --json
+  ocitui fsck --repair --repository registry.example.com/team/app   # 1.0 -> .../app:1.0"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     """Add ``fsck`` arguments."""
     parser.add_argument("--repair", action="store_true", help="fix what can be fixed offline")
+    parser.add_argument(
+        "--repository",
+        metavar="NAME",
+        help="with --repair: put short tags other tools wrote (1.0) into NAME (NAME:1.0)",
+    )
     add_json(parser)
 
 
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             last[0] = percent
             sys.stderr.write(f"\rverifying {percent:3d}% of {human_size(event.total)}")
 
-    report = fsck(layout, repair=args.repair, progress=show)
+    report = fsck(layout, repair=args.repair, repository=args.repository, progress=show)
     if tty:
         sys.stderr.write("\r\033[K")
     if args.json:

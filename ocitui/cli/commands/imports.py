@@ -13,6 +13,7 @@ from pathlib import Path
 from ocitui.cli.commands.export import Progress
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
 from ocitui.core.archive import ArchiveEvent, import_archives
+from ocitui.core.archive.inputs import resolve_sources
 
 NAME = "import"
 ORDER = 61
@@ -29,7 +30,8 @@ DESCRIPTION = (
 EPILOG = """examples:
   ocitui import /media/usb/all.tar.zst
   ocitui import /media/usb/mirror.tar.zst.parts.json
-  ocitui --layout /srv/staging import app.tar bundle.tar.zst --json"""
+  ocitui --layout /srv/staging import app.tar bundle.tar.zst --json
+  ocitui import --repository registry.example.com/team/app skopeo-oci-archive.tar"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -46,15 +48,25 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept an archive of a sparse layout (referenced blobs absent)",
     )
+    parser.add_argument(
+        "--repository",
+        metavar="NAME",
+        help="put short tags other tools wrote (1.0) into this repository (NAME:1.0)",
+    )
     add_json(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Import."""
+    resolve_sources(args.files)  # A missing file fails before a layout is created.
     layout = open_layout(args, create=True)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
     report = import_archives(
-        layout, args.files, allow_missing=args.allow_missing, consumer=progress or _ignore
+        layout,
+        args.files,
+        allow_missing=args.allow_missing,
+        repository=args.repository,
+        consumer=progress or _ignore,
     )
     if progress:
         progress.close()

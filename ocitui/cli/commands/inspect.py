@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
@@ -119,7 +120,7 @@ def _print(info: dict[str, Any]) -> None:
         print(f"Config:        {config['digest']} ({config['mediaType']})")
         for key, value in (config.get("summary") or {}).items():
             if value not in (None, [], {}, ""):
-                print(f"  {key}: {value}")
+                _print_value(key, value, "  ")
         print("Layers:")
         for layer in info["layers"]:
             state = "  (not in layout)" if layer["present"] is False else ""
@@ -133,6 +134,29 @@ def _print(info: dict[str, Any]) -> None:
         _print_bundle(info["bundle"], "")
     for item in info["legacy"]:
         print(f"Legacy .{item['kind']}: {item['name']}")
+
+
+#: Config fields that are command lines: shown as a shell would read them.
+_ARGV_FIELDS = frozenset({"entrypoint", "cmd", "shell"})
+
+
+def _print_value(key: str, value: Any, indent: str) -> None:
+    """A config field as people read it: lists joined, mappings one ``key: value`` a line."""
+    if isinstance(value, dict):
+        print(f"{indent}{key}:")
+        for inner, item in sorted(value.items()):
+            print(f"{indent}  {inner}: {item}")
+    elif isinstance(value, (list, tuple)) and key in _ARGV_FIELDS:
+        print(f"{indent}{key}: {' '.join(_word(str(v)) for v in value)}")
+    elif isinstance(value, (list, tuple)):
+        print(f"{indent}{key}: {', '.join(str(v) for v in value)}")
+    else:
+        print(f"{indent}{key}: {value}")
+
+
+def _word(text: str) -> str:
+    """``text``, quoted when it holds spaces (so an argv list reads unambiguously)."""
+    return shlex.quote(text) if text == "" or any(c.isspace() for c in text) else text
 
 
 def _print_tree(rows: list[dict[str, Any]], indent: str) -> None:

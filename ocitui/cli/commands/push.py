@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ocitui.cli.commands.pull import (
     add_filters,
@@ -14,8 +15,9 @@ from ocitui.cli.commands.pull import (
 )
 from ocitui.cli.common import open_layout
 from ocitui.core.bundles import MARKINGS
-from ocitui.core.errors import InvalidReference, SyncError
+from ocitui.core.errors import InvalidReference, SyncError, UsageError
 from ocitui.core.layout import Layout
+from ocitui.core.layout.refs import is_short_tag, tag_of, with_repository
 from ocitui.core.layout.summary import is_machine_tag
 from ocitui.core.reference import parse_reference
 from ocitui.core.sync import EventSink, PushItem, SyncReport
@@ -81,22 +83,37 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="REGISTRY[/PREFIX]",
         help="push every tagged image, repository paths kept under PREFIX",
     )
+    parser.add_argument(
+        "--repository",
+        metavar="NAME",
+        help="with --all-to: the repository for short tags other tools wrote (1.0 -> NAME:1.0)",
+    )
     add_filters(parser, platforms=False)
     add_bundle_options(parser)
     add_run_options(parser)
     add_remote(parser)
 
 
-def all_to_items(layout: Layout, target: str) -> list[PushItem]:
-    """Every tagged, non-machine name, mapped to ``target/<repository>:<tag>``."""
+def all_to_items(layout: Layout, target: str, *, repository: str | None = None) -> list[PushItem]:
+    """Every tagged, non-machine name, mapped to ``target/<repository>:<tag>``.
+
+    Short tags other tools wrote (``1.0``) name no repository: they go to
+    ``target/<repository>:<tag>`` when ``repository`` is given, else they are skipped
+    (see :func:`skipped_short_tags`), never read as ``library/1.0:latest``.
+    """
     target = target.rstrip("/")
     items: list[PushItem] = []
     for entry in layout.tagged():
         name = entry.ref_name or ""
         if is_machine_tag(name):  # Legacy/fallback/imgpkg tags go with their subject.
             continue
+        full = name
+        if is_short_tag(name):
+            if repository is None:
+                continue
+            full = with_repository(name, repository)
         try:
-            ref = parse_reference(name)
+            ref = parse_reference(full)
         except InvalidReference:
             raise SyncError(f"cannot push {name!r}: not a full reference") from None
         suffix = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
@@ -106,22 +123,30 @@ def all_to_items(layout: Layout, target: str) -> list[PushItem]:
     return items
 
 
+def skipped_short_tags(layout: Layout) -> list[str]:
+    """Short tags ``--all-to`` leaves out when no ``--repository`` is given."""
+    return sorted(e.ref_name or "" for e in layout.tagged() if is_short_tag(e.ref_name))
+
+
 def push_items(layout: Layout, args: argparse.Namespace) -> list[PushItem]:
     """The (layout name, destination) pairs asked for."""
     if args.all_to:
         if args.ref or args.dest:
-            raise SyncError("give either REF DEST or --all-to, not both")
-        return all_to_items(layout, args.all_to)
+            raise UsageError("give either REF DEST or --all-to, not both")
+        if args.repository is None:
+            for name in skipped_short_tags(layout):
+                print(
+                    f"ocitui: warning: left behind {name!r}: a short tag names no repository "
+                    "(give --repository NAME)",
+                    file=sys.stderr,
+                )
+        return all_to_items(layout, args.all_to, repository=args.repository)
     if not args.ref or not args.dest:
-        raise SyncError("push needs REF and DEST (or --all-to REGISTRY[/PREFIX])")
+        raise UsageError("push needs REF and DEST (or --all-to REGISTRY[/PREFIX])")
     dest = parse_reference(args.dest, default_tag=None)
     if dest.tag is None and dest.digest is None:
         source = layout.resolve(args.ref)
-        try:
-            tag = parse_reference(source.ref_name or "").tag
-        except InvalidReference:
-            tag = None
-        dest = dest.with_tag(tag or "latest")
+        dest = dest.with_tag(tag_of(source.ref_name) or "latest")
     return [(args.ref, dest)]
 
 

@@ -34,10 +34,11 @@ from ocitui.core.archive.events import (
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import Member, classify
 from ocitui.core.archive.verify import check_complete, merge_entries
-from ocitui.core.errors import ArchiveError, DigestMismatch, LayoutError
+from ocitui.core.errors import ArchiveError, DigestMismatch, InvalidReference, LayoutError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import parse_index
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
+from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
 
 CHUNK = 1024 * 1024
 _MAX_HEADER = 64 * 1024
@@ -82,18 +83,23 @@ def import_archives(
     paths: Sequence[Path],
     *,
     allow_missing: bool = False,
+    repository: str | None = None,
     consumer: EventConsumer = ignore,
 ) -> ImportReport:
     """Verify and merge the archives at ``paths`` into ``layout`` (see module docstring).
 
     Blobs referenced by an archive but neither in it nor in the layout fail the import
-    unless ``allow_missing``.
+    unless ``allow_missing``. Names are checked against the reference grammar; short tags
+    other tools wrote (``1.0``) become ``REPOSITORY:1.0`` when ``repository`` is given.
     """
+    if repository is not None:
+        with_repository("latest", repository)  # Refuse a bad name before reading anything.
     report = ImportReport()
     incoming: list[Descriptor] = []
     for source in resolve_sources(paths):
         report.archives.append(source.label)
         incoming.extend(_read_archive(layout, source, report, consumer))
+    incoming = [_named(entry, repository, report) for entry in incoming]
     missing, warnings = check_complete(layout, incoming)
     report.warnings.extend(warnings)
     report.missing = [str(d) for d in missing]
@@ -107,6 +113,24 @@ def import_archives(
     report.entries = len(incoming)
     consumer(ArchiveFinished("import", report.blobs_written, report.bytes_written))
     return report
+
+
+def _named(entry: Descriptor, repository: str | None, report: ImportReport) -> Descriptor:
+    """``entry`` with a short tag put into ``repository``; a name that is no reference is
+    kept as written (another tool's layout is read as it is) and warned about."""
+    name = entry.ref_name
+    if not name:
+        return entry
+    if is_short_tag(name):
+        if repository is None:
+            return entry
+        name = with_repository(name, repository)
+    else:
+        try:
+            name = valid_name(name)
+        except InvalidReference as exc:
+            report.warnings.append(f"kept a name that is not a reference: {exc}")
+    return entry.with_changes(annotations={**entry.annotations, REF_NAME: name})
 
 
 def _read_archive(

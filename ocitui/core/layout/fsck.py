@@ -19,6 +19,8 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import ALGORITHMS, Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout.referrers import SUBJECT_HINT, fallback_tag_subject, hinted_subject
+from ocitui.core.layout.refs import with_repository
+from ocitui.core.layout.short_tags import name_short_tags
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import Descriptor, Document, Index, Manifest
 
@@ -81,9 +83,16 @@ def fsck(
     layout: Layout,
     *,
     repair: bool = False,
+    repository: str | None = None,
     progress: Callable[[FsckProgress], None] | None = None,
 ) -> FsckReport:
-    """Verify ``layout``; with ``repair`` fix what can be fixed without the network."""
+    """Verify ``layout``; with ``repair`` fix what can be fixed without the network.
+
+    ``repository`` names the repository of short tags other tools wrote: ``repair``
+    renames ``1.0`` to ``REPOSITORY:1.0`` (never over a name that is already taken).
+    """
+    if repository is not None:
+        with_repository("latest", repository)  # A bad name fails before anything is read.
     report = FsckReport()
     _check_blobs(layout, report, repair, progress)
     fixes: dict[Digest, Descriptor] = {}
@@ -94,6 +103,9 @@ def fsck(
     with layout.batch():
         for doc in adopted:
             layout.add_referrer(doc)
+    report.findings.extend(
+        Finding(*note) for note in name_short_tags(layout, repository if repair else None)
+    )
     return report
 
 

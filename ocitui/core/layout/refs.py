@@ -2,6 +2,13 @@
 
 Lookups accept the full reference, a unique short form (``app:v1``, ``alpine``), a bare
 tag written by skopeo/umoci (``v1``), ``name@digest``, or a digest.
+
+**Short tags.** skopeo, umoci, oras and regclient write ``ref.name`` as the tag alone
+(``1.0``). ocitui never writes such a name (it stores full references), so a ``ref.name``
+that is a bare tag is another tool's *short tag*: it keeps its tag when pushed
+(``push 1.0 R/app`` pushes ``R/app:1.0``), it is never read as a repository
+(``docker.io/library/1.0``), and it is given a repository with ``--repository NAME`` on
+``import`` or ``fsck --repair``, which renames ``1.0`` to ``NAME:1.0``.
 """
 
 from __future__ import annotations
@@ -17,10 +24,40 @@ from ocitui.core.errors import (
     NotFound,
 )
 from ocitui.core.models import REF_NAME, Descriptor
-from ocitui.core.reference import parse_reference
+from ocitui.core.reference import TAG_RE, Reference, parse_reference
 
 if TYPE_CHECKING:
     from ocitui.core.layout.store import Layout
+
+
+def is_short_tag(name: str | None) -> bool:
+    """True for a ``ref.name`` that is a bare tag (``1.0``), as other tools write it."""
+    return bool(name) and TAG_RE.fullmatch(name or "") is not None
+
+
+def tag_of(name: str | None) -> str | None:
+    """The tag a layout name carries: a short tag itself, else the reference's tag."""
+    if not name:
+        return None
+    if is_short_tag(name):
+        return name
+    try:
+        return parse_reference(name).tag
+    except InvalidReference:
+        return None
+
+
+def with_repository(name: str, repository: str) -> str:
+    """``REPO:TAG`` for the short tag ``name`` (``repository`` is validated)."""
+    repo = parse_reference(repository, default_tag=None)
+    if repo.tag is not None or repo.digest is not None:
+        raise InvalidReference(f"--repository {repository!r}: give a repository, without a tag")
+    return str(Reference(repo.registry, repo.repository, name))
+
+
+def valid_name(text: str) -> str:
+    """The full reference to store for ``text``; refuses what is not a reference."""
+    return str(parse_reference(text))
 
 
 def normalise_name(text: str) -> str:
@@ -90,7 +127,7 @@ def _by_digest(layout: Layout, entries: list[Descriptor], text: str) -> Descript
 
 def set_tag(layout: Layout, ref: str, descriptor: Descriptor) -> Descriptor:
     """Give ``descriptor`` the name ``ref``; the previous holder loses it."""
-    name = normalise_name(ref)
+    name = valid_name(ref)
     annotations = {**descriptor.annotations, REF_NAME: name}
     entry = descriptor.with_changes(annotations=annotations)
     with layout.batch() as batch:
