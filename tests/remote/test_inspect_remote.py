@@ -18,7 +18,7 @@ def _strip(info: Any) -> Any:
         return {
             k: _strip(v)
             for k, v in info.items()
-            if k not in ("present", "ref", "dev.ocitui.referrer.subject")
+            if k not in ("present", "ref", "name", "dev.ocitui.referrer.subject")
         }
     if isinstance(info, list):
         return [_strip(v) for v in info]

@@ -13,6 +13,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Verifier
 from ocitui.core.errors import ManifestError, OcituiError
 from ocitui.core.layout.describe import config_summary, document_parts, tree_rows
+from ocitui.core.layout.referrers import entry_label
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, load_json
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
@@ -68,7 +69,12 @@ async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
             out["config"]["error"] = str(exc)
     out["referrers"] = tree_rows(await remote_referrers(client, repo, desc.digest, tree=True))
     out["legacy"] = [
-        {"kind": kind, "ref": entry.ref_name, "digest": str(entry.digest)}
+        {
+            "kind": kind,
+            "ref": entry.ref_name,
+            "name": entry_label(entry),
+            "digest": str(entry.digest),
+        }
         for kind, entry in await remote_legacy(client, repo, desc.digest)
     ]
     return out
