@@ -268,13 +268,22 @@ class Layout:
 
     # -- referrers -----------------------------------------------------------------------
 
-    def add_referrer(self, doc: Document) -> Descriptor:
-        """Record ``doc`` (which has a ``subject``) as an untagged referrer entry."""
+    def add_referrer(self, doc: Document, digest: Digest | None = None) -> Descriptor:
+        """Record ``doc`` (which has a ``subject``) as an untagged referrer entry.
+
+        ``digest`` names the document by another algorithm than sha256 (a sha512 push).
+        """
         if doc.subject is None:
             raise ManifestError(f"{doc.digest} has no subject; it is not a referrer")
-        self.put_blob(doc.raw)
+        digest = self.put_blob(doc.raw, digest)
         annotations = {**doc.annotations, SUBJECT_HINT: str(doc.subject.digest)}
-        entry = doc.descriptor(artifact_type=_artifact_type_for_entry(doc), annotations=annotations)
+        entry = Descriptor(
+            doc.media_type,
+            digest,
+            len(doc.raw),
+            annotations=annotations,
+            artifact_type=_artifact_type_for_entry(doc),
+        )
         with self.batch() as batch:
             batch.add_referrer(entry)
         return entry
