@@ -17,10 +17,14 @@ import pytest
 PEER_TOOLS = frozenset({"oras", "crane", "regctl", "cosign", "conformance.test"})
 
 
+#: Read when the test modules are imported, before the autouse fixture points HOME at a
+#: temporary directory (which would hide the tools .ci/peers.sh built).
+_PEERS_ROOT = os.environ.get("OCITUI_PEERS_DIR") or str(Path.home() / ".cache" / "ocitui-peers")
+
+
 def peers_dir() -> Path:
     """Where ``.ci/peers.sh`` puts the Go peer tools."""
-    root = os.environ.get("OCITUI_PEERS_DIR") or str(Path.home() / ".cache" / "ocitui-peers")
-    return Path(root) / "bin"
+    return Path(_PEERS_ROOT) / "bin"
 
 
 def find(name: str) -> str | None:
