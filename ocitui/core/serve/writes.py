@@ -104,11 +104,12 @@ class LayoutWriter:
             doc.media_type, digest, len(raw), artifact_type=mt.effective_artifact_type(doc.doc)
         )
         self.layout.put_blob(raw, digest)
-        if doc.subject is not None:
-            self.layout.add_referrer(doc, digest)
         names = self.content.names()
-        for tag in tags:
-            self.layout.set_tag(names.full_name(repo, host, tag), entry)
+        with self.layout.batch():  # One locked rewrite of index.json for all the names.
+            if doc.subject is not None:
+                self.layout.add_referrer(doc, digest)
+            for tag in tags:
+                self.layout.set_tag(names.full_name(repo, host, tag), entry)
         subject = doc.subject.digest if doc.subject is not None else None
         return PutResult(digest, subject, tuple(tags))
 
