@@ -5,7 +5,7 @@ from __future__ import annotations
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.models import REF_NAME, Descriptor
-from ocitui.core.serve.names import NameMap, is_bare_tag, qualified
+from ocitui.core.serve.names import NameMap, qualified
 
 
 def _entry(name: str | None, n: int = 1) -> Descriptor:
@@ -50,7 +50,6 @@ def test_bare_tags_and_untagged_entries() -> None:
     names = NameMap.build(entries, bare_repo="mine")
     assert names.catalog() == ["mine"]
     assert set(names.tags("mine") or {}) == {"1.0"}
-    assert is_bare_tag("v1") and not is_bare_tag("app:v1") and not is_bare_tag("a/b")
 
 
 def test_push_hosts_for_new_names() -> None:

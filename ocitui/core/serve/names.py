@@ -28,8 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ocitui.core.errors import InvalidReference
+from ocitui.core.layout.refs import is_short_tag
 from ocitui.core.models import Descriptor
-from ocitui.core.reference import TAG_RE, parse_reference
+from ocitui.core.reference import parse_reference
 
 _COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
 #: The distribution spec's repository name grammar.
@@ -41,11 +42,6 @@ DEFAULT_PUSH_REGISTRY = "localhost"
 def qualified(host: str, path: str) -> str:
     """The host-qualified served name of ``host/path`` (a port's ``:`` becomes ``_``)."""
     return f"{host.replace(':', '_')}/{path}"
-
-
-def is_bare_tag(name: str) -> bool:
-    """True for a ``ref.name`` that is a bare tag (no repository), as skopeo writes."""
-    return not any(c in name for c in "/:@") and TAG_RE.fullmatch(name) is not None
 
 
 @dataclass
@@ -78,7 +74,7 @@ class NameMap:
             name = entry.ref_name
             if not name:
                 continue
-            if is_bare_tag(name):
+            if is_short_tag(name):
                 out.repos.setdefault(bare_repo, {})[name] = entry
                 out.hosts[bare_repo] = None
                 continue
