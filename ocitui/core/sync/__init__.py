@@ -14,6 +14,7 @@ from ocitui.core.sync.engine import (
     pull,
     push,
     repository,
+    run_pull,
 )
 from ocitui.core.sync.events import (
     BlobDone,
@@ -62,4 +63,5 @@ __all__ = [
     "pull",
     "push",
     "repository",
+    "run_pull",
 ]

@@ -155,6 +155,19 @@ async def pull(
     plan = await plan_pull(
         client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
     )
+    return await run_pull(client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit)
+
+
+async def run_pull(
+    client: RegistryClient,
+    layout: Layout,
+    plan: Plan,
+    *,
+    dry_run: bool = False,
+    concurrency: int = 4,
+    emit: EventSink = ignore,
+) -> SyncReport:
+    """Carry out a plan made by :func:`plan_pull` (or several merged), then verify the layout."""
     return await _run(
         plan,
         BundlePullTransfer(client, layout),

@@ -8,6 +8,7 @@ tags.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Protocol
 
@@ -135,10 +136,32 @@ class RegistrySide:
         self._tags: dict[str, list[str]] = {}
 
     async def resolve(self, repo: Reference, text: str) -> tuple[Descriptor, bytes]:
-        """GET the manifest by tag or digest."""
+        """GET the manifest by tag or digest; a digest the cache layout holds costs no request.
+
+        ``name:tag@digest`` (a tag already resolved by a HEAD, as ``mirror`` does) is read
+        by digest, so an unchanged tag is re-planned from the layout.
+        """
         ref = parse_reference(text)
+        if ref.digest is not None and self.cache is not None:
+            cached = self._cached(ref.digest)
+            if cached is not None:
+                return cached
         fetched = await self.client.get_manifest(ref)
         return fetched.descriptor(), fetched.raw
+
+    def _cached(self, digest: Digest) -> tuple[Descriptor, bytes] | None:
+        """The cache layout's verified copy of manifest ``digest`` and its media type."""
+        assert self.cache is not None
+        if not self.cache.has_blob(digest):
+            return None
+        try:
+            raw = self.cache.read_blob(digest, max_size=self.client.options.max_manifest_size)
+            media_type = json.loads(raw).get("mediaType")
+        except (OcituiError, ValueError, AttributeError):
+            return None  # Damaged or not a manifest: ask the registry.
+        if not isinstance(media_type, str) or not media_type:
+            return None  # Old documents without mediaType: the registry says what it is.
+        return Descriptor(media_type, digest, len(raw)), raw
 
     async def fetch(self, repo: Reference, desc: Descriptor) -> bytes:
         """By digest; from the cache layout when it already holds it (no request)."""
