@@ -118,32 +118,23 @@ def run(args: argparse.Namespace) -> int:
                 fallback,
                 lambda options, creds: RegistryClient(options, credentials=creds),
             )
+            push_client = make_client(args) if args.push else None
             try:
-                if args.push:
-                    async with make_client(args) as push_client:
-                        report = await mirror(
-                            config,
-                            layout,
-                            connections,
-                            dry_run=args.dry_run,
-                            jobs=args.jobs,
-                            concurrency=args.concurrency,
-                            push_client=push_client,
-                            push_to=args.to,
-                            emit=sink,
-                        )
-                else:
-                    report = await mirror(
-                        config,
-                        layout,
-                        connections,
-                        dry_run=args.dry_run,
-                        jobs=args.jobs,
-                        concurrency=args.concurrency,
-                        emit=sink,
-                    )
+                report = await mirror(
+                    config,
+                    layout,
+                    connections,
+                    dry_run=args.dry_run,
+                    jobs=args.jobs,
+                    concurrency=args.concurrency,
+                    push_client=push_client,
+                    push_to=args.to,
+                    emit=sink,
+                )
             finally:
                 await connections.aclose()
+                if push_client is not None:
+                    await push_client.aclose()
             return report.ok
 
         try:

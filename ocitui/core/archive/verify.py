@@ -66,10 +66,7 @@ def merge_entries(
     held_untagged = {e.digest for e in existing if not e.ref_name}
     report.refs_added = sorted(n for n in names if n not in held_names)
     report.refs_replaced = sorted(
-        n
-        for n in names
-        if n in held_names
-        and held_names[n].digest != latest[("name", n)].digest
+        n for n in names if n in held_names and held_names[n].digest != latest[("name", n)].digest
     )
     report.referrers_added = len(untagged - held_untagged)
     kept = [

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocitui.core.errors import InvalidReference, OcituiError
+from ocitui.core.errors import OcituiError
 from ocitui.core.mirror.config import MirrorEntry, RegistrySettings, TagSelection
-from ocitui.core.mirror.skopeo_yaml import registry_settings
+from ocitui.core.mirror.skopeo_yaml import registry_settings, repository_of
 from ocitui.core.mirror.yamlread import MirrorFileError, as_bool, as_list, as_map, as_str, is_null
-from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.reference import Reference
 from ocitui.core.sync import SyncFilter
 
 MARKER = "ocitui-mirror"
@@ -51,16 +51,6 @@ _ENTRY = {
     "destination",
     "verify",
 }
-
-
-def _repository(text: str, where: str) -> Reference:
-    try:
-        ref = parse_reference(text, default_tag=None)
-    except InvalidReference as exc:
-        raise MirrorFileError(f"{where}: {exc}") from None
-    if ref.tag is not None or ref.digest is not None:
-        raise MirrorFileError(f"{where}: {text} names an image; give the repository")
-    return ref
 
 
 def settings_for(source: Reference, registries: dict[str, RegistrySettings]) -> RegistrySettings:
@@ -86,7 +76,7 @@ def _entry(
         raise MirrorFileError(f"{where}: unknown keys {', '.join(unknown)}")
     if is_null(body.get("source")):
         raise MirrorFileError(f"{where}: 'source' (a repository) is required")
-    source = _repository(as_str(body["source"], f"{where}.source"), f"{where}.source")
+    source = repository_of(as_str(body["source"], f"{where}.source"), f"{where}.source")
     newest: int | None = None
     if not is_null(body.get("newest")):
         text = as_str(body["newest"], f"{where}.newest")
@@ -112,9 +102,9 @@ def _entry(
         raise MirrorFileError(f"{where}: {exc}") from None
     destination = None
     if not is_null(body.get("destination")):
-        destination = _repository(as_str(body["destination"], where), f"{where}.destination")
+        destination = repository_of(as_str(body["destination"], where), f"{where}.destination")
     elif default_destination is not None:
-        destination = _repository(
+        destination = repository_of(
             f"{default_destination.rstrip('/')}/{source.repository}", f"{where}.destination"
         )
     verify = None if is_null(body.get("verify")) else as_str(body["verify"], f"{where}.verify")

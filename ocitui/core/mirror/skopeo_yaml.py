@@ -42,14 +42,14 @@ _KNOWN = {
 }
 
 
-def repository_of(registry: str, name: str, where: str) -> Reference:
-    """``registry/name`` as a repository (no tag, no digest), docker-normalised."""
+def repository_of(text: str, where: str) -> Reference:
+    """``text`` as a repository (no tag, no digest), docker-normalised."""
     try:
-        ref = parse_reference(f"{registry}/{name}", default_tag=None)
+        ref = parse_reference(text, default_tag=None)
     except InvalidReference as exc:
         raise MirrorFileError(f"{where}: {exc}") from None
     if ref.tag is not None or ref.digest is not None:
-        raise MirrorFileError(f"{where}: {registry}/{name} names an image, not a repository")
+        raise MirrorFileError(f"{where}: {text} names an image, not a repository")
     return ref
 
 
@@ -102,7 +102,7 @@ def parse_skopeo(doc: Any, path: str) -> tuple[list[MirrorEntry], list[str]]:
         for kind in ("images", "images-by-tag-regex", "images-by-semver"):
             for name, value in as_map(registry.get(kind), f"{key}.{kind}").items():
                 where = f"{key}.{kind}.{name}"
-                source = repository_of(key, name, where)
+                source = repository_of(f"{key}/{name}", where)
                 entries.append(
                     MirrorEntry(source, _selection(kind, value, where), settings, origin=where)
                 )
