@@ -78,3 +78,7 @@ class ArchiveError(OcituiError):
 
 class BundleError(OcituiError):
     """An imgpkg bundle is malformed."""
+
+
+class VerifyError(OcituiError):
+    """Verification material (a key, a trusted root, a policy) is unusable."""
