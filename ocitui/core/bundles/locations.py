@@ -66,14 +66,9 @@ def relocated_images(bundle: Bundle, dest_repo: str) -> list[Relocation]:
     if repo.tag is not None or repo.digest is not None:
         raise BundleError(f"destination {dest_repo!r} must be a repository, without tag or digest")
     out: list[Relocation] = []
-    seen: set[Digest] = set()
-    for current in bundle.walk():
-        for image in current.images:
-            if image.digest in seen:
-                continue
-            seen.add(image.digest)
-            target = Reference(repo.registry, repo.repository, None, image.digest)
-            out.append(Relocation(image.reference, target, image.is_bundle))
+    for image in bundle.locked_images():
+        target = Reference(repo.registry, repo.repository, None, image.digest)
+        out.append(Relocation(image.reference, target, image.is_bundle))
     return out
 
 

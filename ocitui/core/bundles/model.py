@@ -87,6 +87,15 @@ class Bundle:
             if image.bundle is not None:
                 yield from image.bundle.walk()
 
+    def locked_images(self) -> Iterator[LockedImage]:
+        """Every image this bundle and its nested bundles lock, once per digest."""
+        seen: set[Digest] = set()
+        for current in self.walk():
+            for image in current.images:
+                if image.digest not in seen:
+                    seen.add(image.digest)
+                    yield image
+
 
 def _load_yaml(raw: bytes, what: str) -> Any:
     try:

@@ -96,25 +96,13 @@ def _bundle_images(
     except OcituiError as exc:
         return [ImageVerdict(name, desc.digest, False, f"bundle unreadable: {exc}")]
     out: list[ImageVerdict] = []
-    seen: set[Digest] = set()
-    for current in bundle.walk():
-        for image in current.images:
-            if image.digest in seen:
-                continue
-            seen.add(image.digest)
-            if not image.present:
-                out.append(
-                    ImageVerdict(
-                        image.image,
-                        image.digest,
-                        False,
-                        "locked image is not in the layout",
-                        locked_by=name,
-                    )
-                )
-                continue
-            child = _descriptor(layout, image.digest)
-            out.extend(_verify_entry(layout, child, image.image, policy, platforms, locked_by=name))
+    for image in bundle.locked_images():
+        if not image.present:
+            reason = "locked image is not in the layout"
+            out.append(ImageVerdict(image.image, image.digest, False, reason, locked_by=name))
+            continue
+        child = _descriptor(layout, image.digest)
+        out.extend(_verify_entry(layout, child, image.image, policy, platforms, locked_by=name))
     return out
 
 
