@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.verify_option import add_verify_option, check_names
 from ocitui.core.archive import (
     ArchiveEvent,
     ArchiveFinished,
@@ -63,6 +64,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="export a sparse layout (blobs it lacks stay missing)",
     )
+    add_verify_option(parser, "export")
     add_json(parser)
 
 
@@ -72,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("export needs FILE, the archive to write (REF... is optional)")
     split = parse_size(args.split) if args.split else None
     layout = open_layout(args)
+    if getattr(args, "verify", None):
+        from ocitui.core.verify import signable_refs
+
+        check_names(args, layout, args.refs or signable_refs(layout))
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
     report = export_archive(
         layout,

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from ocitui.cli.commands.export import Progress
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.verify_option import add_verify_option, explain, gate_of
 from ocitui.core.archive import ArchiveEvent, import_archives
 from ocitui.core.archive.inputs import resolve_sources
+from ocitui.core.errors import OcituiError
 
 NAME = "import"
 ORDER = 61
@@ -31,7 +33,8 @@ EPILOG = """examples:
   ocitui import /media/usb/all.tar.zst
   ocitui import /media/usb/mirror.tar.zst.parts.json
   ocitui --layout /srv/staging import app.tar bundle.tar.zst --json
-  ocitui import --repository registry.example.com/team/app skopeo-oci-archive.tar"""
+  ocitui import --repository registry.example.com/team/app skopeo-oci-archive.tar
+  ocitui import /media/usb/all.tar.zst --verify policy.yaml    # merges nothing unverified"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -53,23 +56,31 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="put short tags other tools wrote (1.0) into this repository (NAME:1.0)",
     )
+    add_verify_option(parser, "merge")
     add_json(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Import."""
     resolve_sources(args.files)  # A missing file fails before a layout is created.
+    gate = gate_of(args)
     layout = open_layout(args, create=True)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
-    report = import_archives(
-        layout,
-        args.files,
-        allow_missing=args.allow_missing,
-        repository=args.repository,
-        consumer=progress or _ignore,
-    )
-    if progress:
-        progress.close()
+    try:
+        report = import_archives(
+            layout,
+            args.files,
+            allow_missing=args.allow_missing,
+            repository=args.repository,
+            consumer=progress or _ignore,
+            gate=gate,
+        )
+    except OcituiError:
+        explain(gate)
+        raise
+    finally:
+        if progress:
+            progress.close()
     if args.json:
         print_json(report.to_json())
         return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from ocitui.cli.common import add_json, open_layout
 from ocitui.cli.progress import make_renderer
+from ocitui.cli.verify_option import add_verify_option, explain, gate_of
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import EventSink, Plan, PlanReady, SyncEvent, SyncFilter, SyncReport
 
@@ -34,6 +35,7 @@ EPILOG = """examples:
   ocitui pull registry.example.com/app:1.0 --exclude-artifact-type application/vnd.in-toto+json
   ocitui pull registry.example.com/app:1.0 --dry-run --json | jq .summary
   ocitui pull registry.example.com/team/bundle:1.0 --dry-run      # lists the locked images
+  ocitui pull registry.example.com/app:1.0 --verify policy.yaml   # names nothing unverified
 
 A platform-filtered pull keeps the index's original bytes and digest; the tagged entry
 records the platforms present in the annotation dev.ocitui.platforms."""
@@ -156,6 +158,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("refs", nargs="+", metavar="REF", help="image references to pull")
     add_filters(parser)
     add_run_options(parser)
+    add_verify_option(parser, "name")
     add_remote(parser)
 
 
@@ -166,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise SystemExit("ocitui pull: --concurrency must be at least 1")
     sync_filter = filter_of(args)
+    gate = gate_of(args)
     layout = open_layout(args, create=True)
 
     async def work(emit: EventSink) -> SyncReport:
@@ -178,6 +182,9 @@ def run(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 concurrency=args.concurrency,
                 emit=emit,
+                gate=gate,
             )
 
-    return run_sync(args, work)
+    code = run_sync(args, work)
+    explain(gate)
+    return code

@@ -14,6 +14,7 @@ from ocitui.cli.commands.pull import (
     run_sync,
 )
 from ocitui.cli.common import open_layout
+from ocitui.cli.verify_option import add_verify_option, check_names
 from ocitui.core.bundles import MARKINGS
 from ocitui.core.errors import InvalidReference, SyncError, UsageError
 from ocitui.core.layout import Layout
@@ -91,6 +92,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_filters(parser, platforms=False)
     add_bundle_options(parser)
     add_run_options(parser)
+    add_verify_option(parser, "push")
     add_remote(parser)
 
 
@@ -156,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
     layout = open_layout(args)
     items = push_items(layout, args)
+    check_names(args, layout, [name for name, _ in items])
     sync_filter = filter_of(args)
     bundle_options = bundle_options_of(args)
 

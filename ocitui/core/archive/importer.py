@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tarfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,12 +85,15 @@ def import_archives(
     allow_missing: bool = False,
     repository: str | None = None,
     consumer: EventConsumer = ignore,
+    gate: Callable[[Layout, list[Descriptor]], None] | None = None,
 ) -> ImportReport:
     """Verify and merge the archives at ``paths`` into ``layout`` (see module docstring).
 
     Blobs referenced by an archive but neither in it nor in the layout fail the import
     unless ``allow_missing``. Names are checked against the reference grammar; short tags
     other tools wrote (``1.0``) become ``REPOSITORY:1.0`` when ``repository`` is given.
+    ``gate`` (e.g. ``import --verify``) sees the verified entries before they are merged
+    and refuses them by raising: then nothing is added to ``index.json``.
     """
     if repository is not None:
         with_repository("latest", repository)  # Refuse a bad name before reading anything.
@@ -108,6 +111,8 @@ def import_archives(
             f"archive is incomplete: {len(missing)} referenced blob(s) are neither in it nor "
             f"in the layout (e.g. {missing[0]}); nothing was added to index.json"
         )
+    if gate is not None:
+        gate(layout, incoming)
     with layout.batch() as batch:  # One locked index.json rewrite per import.
         batch.apply(lambda entries: merge_entries(entries, incoming, report))
     report.entries = len(incoming)

@@ -23,6 +23,7 @@ from ocitui.core.sync.bundles import (
 from ocitui.core.sync.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
+from ocitui.core.sync.gate import GatedTransfer, IndexGate
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.sides import LayoutSide, RegistrySide, Side
@@ -150,12 +151,16 @@ async def pull(
     dry_run: bool = False,
     concurrency: int = 4,
     emit: EventSink = ignore,
+    gate: IndexGate | None = None,
 ) -> SyncReport:
-    """Registry -> layout, with everything attached (under ``sync_filter``)."""
+    """Registry -> layout, with everything attached (under ``sync_filter``); ``gate``:
+    see :func:`run_pull`."""
     plan = await plan_pull(
         client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
     )
-    return await run_pull(client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit)
+    return await run_pull(
+        client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit, gate=gate
+    )
 
 
 async def run_pull(
@@ -166,11 +171,19 @@ async def run_pull(
     dry_run: bool = False,
     concurrency: int = 4,
     emit: EventSink = ignore,
+    gate: IndexGate | None = None,
 ) -> SyncReport:
-    """Carry out a plan made by :func:`plan_pull` (or several merged), then verify the layout."""
+    """Carry out a plan made by :func:`plan_pull` (or several merged), then verify the layout.
+
+    ``gate`` sees the entries about to be named once every byte is stored; when it
+    raises, nothing is added to ``index.json`` and the report says why.
+    """
+    transfer: Transfer = BundlePullTransfer(client, layout)
+    if gate is not None:
+        transfer = GatedTransfer(transfer, layout, gate)
     return await _run(
         plan,
-        BundlePullTransfer(client, layout),
+        transfer,
         LayoutSide(layout),
         dry_run=dry_run,
         concurrency=concurrency,

@@ -47,15 +47,9 @@ def verify_refs(
 
 def signable_refs(layout: Layout) -> list[str]:
     """The tagged names ``--all`` verifies: not signature, fallback or imgpkg tags."""
-    from ocitui.core.layout.referrers import fallback_tag_subject, legacy_tag_subject
+    from ocitui.core.verify.gate import verifiable
 
-    names = []
-    for entry in layout.tagged():
-        name = entry.ref_name or ""
-        if legacy_tag_subject(name) or fallback_tag_subject(name) or name.endswith(".imgpkg"):
-            continue
-        names.append(name)
-    return sorted(set(names))
+    return sorted({e.ref_name for e in layout.tagged() if e.ref_name and verifiable(e.ref_name)})
 
 
 def _verify_entry(
