@@ -236,3 +236,18 @@ def test_verification_never_writes_to_the_layout(layout: Layout) -> None:
     before = {p: p.stat().st_mtime_ns for p in layout.root.rglob("*")}
     verify_refs(layout, [REF, f"{REPO}:other"], _policy(signer))
     assert {p: p.stat().st_mtime_ns for p in layout.root.rglob("*")} == before
+
+
+def test_verdict_cache_is_keyed_by_what_is_attached(layout: Layout) -> None:
+    from ocitui.core.verify.badges import VerdictCache
+
+    signer = Signer.make()
+    cache = VerdictCache(_policy(signer))
+    subject = layout.resolve(REF)
+    assert cache.verdict(layout, subject.digest, REF).badge is Badge.UNSIGNED
+    _legacy(layout, signer, subject)  # A new signature: the cached verdict no longer applies.
+    verdict = cache.verdict(layout, subject.digest, REF)
+    assert verdict.badge is Badge.SIGNED
+    assert cache.verdict(layout, subject.digest, REF) is verdict
+    (holder,) = {c.source for c in verdict.checks}
+    assert [c.passed for c in cache.checks_of(layout, subject.digest, REF, holder)] == [True]
