@@ -89,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
     parser = build_parser()
+    from ocitui.cli.tui_launcher import launch, split_ref
+
+    argv, tui_ref = split_ref(parser, sys.argv[1:] if argv is None else argv)
     args, extras = parser.parse_known_args(argv)
+    args.tui_ref = tui_ref
     # Positionals after options ("attach REF -t T FILE"): argparse leaves them over; a
     # command that takes a trailing list names it in ``intermixed``.
     target = getattr(args, "intermixed", None)
@@ -97,11 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         setattr(args, target, [*getattr(args, target), *extras])
     elif extras:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
-    run = getattr(args, "_run", None)
-    if run is None:
-        from ocitui.cli.tui_launcher import launch
-
-        return launch(args)
+    run = getattr(args, "_run", None) or launch
     try:
         return int(run(args))
     except UsageError as exc:

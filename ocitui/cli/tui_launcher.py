@@ -1,15 +1,72 @@
-"""Open the TUI (imported only when no subcommand is given)."""
+"""Open the TUI (imported only when no subcommand is given).
+
+``ocitui [--layout DIR] [REF]``: the layout is opened and validated *before* the screen
+is taken, so a bad ``--layout`` (not a layout, a file, a malformed ``index.json``) is one
+line on stderr and exit 1, like any command; without a terminal the TUI refuses with
+exit 2 and points at the CLI instead of writing escape codes into a pipe.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
-from ocitui.cli.common import open_layout
+from ocitui.core.errors import LayoutError
+
+EXIT_USAGE = 2
+
+
+def split_ref(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[list[str], str]:
+    """Take the TUI's optional ``REF`` out of ``argv`` (``ocitui app:1.0``).
+
+    The first positional that is not a command name is the reference to open at; options
+    that take a value (``--layout DIR``) are skipped with their value.
+    """
+    commands: set[str] = set()
+    valued: set[str] = set()
+    for action in parser._actions:  # argparse has no public accessor for these
+        if isinstance(action, argparse._SubParsersAction):
+            commands.update(action.choices)
+        elif action.option_strings and action.nargs != 0:
+            valued.update(action.option_strings)
+    args = list(argv)
+    skip = False
+    for index, token in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if token == "--":
+            break
+        if token.startswith("-"):
+            skip = token in valued
+            continue
+        if token in commands:
+            break
+        return args[:index] + args[index + 1 :], token
+    return args, ""
 
 
 def launch(args: argparse.Namespace) -> int:
-    """Start the Textual app on the chosen layout."""
+    """Start the Textual app on the chosen layout (at ``args.tui_ref`` when given)."""
+    from ocitui.cli.common import open_layout
+
+    try:
+        layout = open_layout(args, create=True)
+    except OSError as exc:  # --layout names a file, an unreadable directory, ...
+        raise LayoutError(f"{exc.filename or 'layout'}: {exc.strerror or exc}") from None
+    ref = getattr(args, "tui_ref", "") or ""
+    if ref:
+        from ocitui.core.views_locate import locate
+
+        locate(layout, ref)  # An unknown REF is a startup error, said before the screen.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "ocitui: the TUI needs a terminal (stdin and stdout must be a TTY); "
+            "use the CLI instead, e.g. 'ocitui ls' (see 'ocitui --help')",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         from ocitui.tui.app import run_app
     except ImportError:
@@ -17,5 +74,7 @@ def launch(args: argparse.Namespace) -> int:
             "ocitui: the TUI is not available in this build; try 'ocitui --help'", file=sys.stderr
         )
         return 1
-    layout = open_layout(args, create=True)
-    return run_app(layout)
+    return run_app(layout, ref=ref or None)
+
+
+__all__ = ["launch", "split_ref"]

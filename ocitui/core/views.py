@@ -22,6 +22,7 @@ from ocitui.core.layout.referrers import hinted_subject
 from ocitui.core.layout.summary import machine_tag_kind, summarise
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
+from ocitui.core.views_search import SearchTerms, search_terms
 
 #: Pseudo names for entries whose ref.name is not an image reference (bare skopeo tags).
 LOCAL_REGISTRY = "(local)"
@@ -65,6 +66,8 @@ class TagItem:
     tag: str
     info: NodeInfo
     machine: list[MachineTag] = field(default_factory=list)
+    #: What ``/`` searches (see :mod:`ocitui.core.views_search`); filled by ``build_tree``.
+    terms: SearchTerms = field(default_factory=lambda: SearchTerms((), ()))
 
 
 @dataclass
@@ -98,6 +101,8 @@ class LayoutTree:
     untagged: list[NodeInfo]
     tag_count: int
     entry_count: int
+    #: Search terms of the untagged entries, by digest.
+    untagged_terms: dict[Digest, SearchTerms] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,10 +187,15 @@ def build_tree(layout: Layout) -> LayoutTree:
         else:
             items.append(item)
     _attach_machine_tags(layout, items, machine)
+    for item in items:
+        item.terms = search_terms(layout, item.info, [m.info for m in item.machine])
     untagged = [
         describe(layout, e) for e in entries if not e.ref_name and not _is_referrer(layout, e)
     ]
-    return LayoutTree(_group(items), untagged, sum(1 for e in entries if e.ref_name), len(entries))
+    terms = {u.descriptor.digest: search_terms(layout, u, []) for u in untagged}
+    return LayoutTree(
+        _group(items), untagged, sum(1 for e in entries if e.ref_name), len(entries), terms
+    )
 
 
 def _attach_machine_tags(
@@ -232,26 +242,3 @@ def tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order: ``1.9`` before ``1.10``."""
     parts = re.split(r"(\d+)", tag)
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
-
-
-def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
-    """Keep the tags whose full name, type or machine tags contain ``text`` (any case)."""
-    needle = text.strip().lower()
-    if not needle:
-        return tree
-
-    def keep(item: TagItem) -> bool:
-        haystack = [item.ref_name, item.info.type_label, *(m.tag for m in item.machine)]
-        return any(needle in h.lower() for h in haystack)
-
-    registries = []
-    for reg in tree.registries:
-        repos = [
-            RepoGroup(r.registry, r.repository, [t for t in r.tags if keep(t)])
-            for r in reg.repositories
-        ]
-        repos = [r for r in repos if r.tags]
-        if repos:
-            registries.append(RegistryGroup(reg.registry, repos))
-    untagged = [u for u in tree.untagged if needle in str(u.descriptor.digest)]
-    return LayoutTree(registries, untagged, tree.tag_count, tree.entry_count)

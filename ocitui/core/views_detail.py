@@ -18,6 +18,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout, ReferrerNode
 from ocitui.core.layout.describe import describe, descriptor_row
+from ocitui.core.layout.summary import machine_tag_kind, summarise
 from ocitui.core.models import Descriptor, Document, Index, Manifest, load_json
 from ocitui.core.views_inspect import LayerRow, ReferrerRow, inspect_rows, layer_rows
 
@@ -64,7 +65,9 @@ def load_detail(layout: Layout, desc: Descriptor) -> Detail:
         desc,
         doc,
         annotations={**desc.annotations, **doc.annotations},
-        summary=inspect_rows(info, platform=str(desc.platform) if desc.platform else None),
+        summary=inspect_rows(
+            info, platform=str(desc.platform) if desc.platform else None, total=_total(layout, desc)
+        ),
         layers=layer_rows(info),
     )
     if isinstance(doc, Manifest) and doc.config.media_type in mt.CONFIG_TYPES:
@@ -75,6 +78,14 @@ def load_detail(layout: Layout, desc: Descriptor) -> Detail:
         except OcituiError as exc:
             detail.error = str(exc)
     return detail
+
+
+def _total(layout: Layout, desc: Descriptor) -> int | None:
+    """The size ``ls`` shows for ``desc`` (the one rule: the layout summary's)."""
+    try:
+        return summarise(layout, desc).size
+    except OcituiError:
+        return None
 
 
 def verify_subject(layout: Layout, referrer: Descriptor, subject: Digest) -> bool | None:
@@ -111,7 +122,8 @@ def artifact_types(layout: Layout) -> list[str]:
 
 @dataclass(frozen=True)
 class LayoutStats:
-    """Counts and sizes for the status line."""
+    """Counts and sizes for the status line (``tags``: the tags ``ls`` lists, machine tags
+    such as ``sha256-<hex>.sig`` left out)."""
 
     tags: int
     entries: int
@@ -131,7 +143,8 @@ def layout_stats(layout: Layout) -> LayoutStats:
                 if item.is_file(follow_symlinks=False):
                     blobs += 1
                     total += item.stat(follow_symlinks=False).st_size
-    return LayoutStats(sum(1 for e in entries if e.ref_name), len(entries), blobs, total)
+    tags = sum(1 for e in entries if e.ref_name and machine_tag_kind(e.ref_name) is None)
+    return LayoutStats(tags, len(entries), blobs, total)
 
 
 def document_kind(doc: Document | None) -> str:

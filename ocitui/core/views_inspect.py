@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.models import CREATED, Descriptor
-from ocitui.core.views_text import human_size
+from ocitui.core.views_text import human_size, plural
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,35 @@ def layer_rows(info: Mapping[str, Any]) -> list[LayerRow]:
     ]
 
 
-def inspect_rows(info: Mapping[str, Any], *, platform: str | None = None) -> list[tuple[str, str]]:
+def inspect_rows(
+    info: Mapping[str, Any], *, platform: str | None = None, total: int | None = None
+) -> list[tuple[str, str]]:
     """Label/value rows from an ``inspect`` document (local or remote, or a bare
-    descriptor row): what it is, its config's gist, its bundle, its referrers."""
+    descriptor row): what it is, its config's gist, its bundle, its referrers.
+
+    ``total`` is the size ``ls`` shows (the entry and everything it references that is
+    present); the document's own size follows it, so the two faces never disagree.
+    """
+    own = f"{human_size(info['size'])} ({info['size']} bytes)"
+    kind = "index" if "manifests" in info else "manifest"
+    size = (
+        own
+        if total is None or total == info["size"]
+        else f"{human_size(total)} ({kind} {human_size(info['size'])})"
+    )
     rows = [
         ("name", info.get("ref") or "(untagged)"),
         ("digest", info["digest"]),
         ("media type", info["mediaType"]),
-        ("size", f"{human_size(info['size'])} ({info['size']} bytes)"),
+        ("size", size),
     ]
-    if info.get("artifactType"):
+    config_type = (
+        (info.get("config") or {}).get("mediaType")
+        if isinstance(info.get("config"), dict)
+        else None
+    )
+    # A plain image's "artifact type" is its config type: not worth a row.
+    if info.get("artifactType") and info["artifactType"] not in (config_type, *mt.CONFIG_TYPES):
         rows.append(("artifact type", info["artifactType"]))
     if platform:
         rows.append(("platform", platform))
@@ -110,7 +130,8 @@ def config_rows(
     rows: list[tuple[str, str]] = []
     if summary.get("platform") and not skip_platform:
         rows.append(("platform", str(summary["platform"])))
-    if summary.get("created"):
+    # Reproducible builds (and imgpkg bundles) write the zero time: not a date to show.
+    if summary.get("created") and not str(summary["created"]).startswith("0001-01-01"):
         rows.append(("built", str(summary["created"])))
     for key, label in (
         ("entrypoint", "entrypoint"),
@@ -130,9 +151,7 @@ def config_rows(
     if summary.get("labels"):
         rows.append(("labels", ", ".join(sorted(summary["labels"]))))
     if summary.get("history"):
-        rows.append(
-            ("history", f"{summary['history']} step{'s' if summary['history'] != 1 else ''}")
-        )
+        rows.append(("history", plural(int(summary["history"]), "step")))
     return rows
 
 

@@ -21,4 +21,10 @@ def human_size(size: int | None) -> str:
     return f"{size} B"  # Unreachable: the last unit always answers.
 
 
-__all__ = ["human_size"]
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 referrer``, ``3 referrers``, ``0 entries`` (``plural_form`` for irregular words)."""
+    word = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count} {word}"
+
+
+__all__ = ["human_size", "plural"]

@@ -18,10 +18,12 @@ from textual.worker import Worker, WorkerState
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.tui.commands import OcituiCommands
+from ocitui.tui.errorlog import ErrorLog, copy_text
 from ocitui.tui.keymap import default_keymap_path, load_keymap
 from ocitui.tui.screens.attach import AttachDialog, AttachRequest
 from ocitui.tui.screens.browse import BrowseScreen
 from ocitui.tui.screens.diff import DiffScreen
+from ocitui.tui.screens.errors import ErrorLogScreen
 from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
 from ocitui.tui.screens.sync import SyncScreen
@@ -48,6 +50,9 @@ class OcituiApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("e", "errors", "Errors", show=False, id="app.errors"),
+        Binding("y", "copy(False)", "Copy digest", show=False, id="app.copy_digest"),
+        Binding("Y", "copy(True)", "Copy reference", show=False, id="app.copy_ref"),
         Binding("1", "pane('browse')", "Browse", show=False, id="app.browse"),
         Binding("2", "pane('referrers')", "Referrers", show=False, id="app.referrers"),
         Binding("3", "pane('diff')", "Diff", show=False, id="app.diff"),
@@ -60,14 +65,20 @@ class OcituiApp(App[int]):
         *,
         keymap_path: Path | None = None,
         registry_factory: Callable[..., object] | None = None,
+        ref: str | None = None,
     ) -> None:
         """``keymap_path`` is the user's keymap file (``None``: no user keymap is read);
-        ``registry_factory`` builds registry clients for Sync (tests inject fakes)."""
+        ``registry_factory`` builds registry clients for Sync (tests inject fakes); ``ref``
+        is what Browse opens at (a tag, short form or digest)."""
         super().__init__()
         self.layout = layout
+        self.initial_ref = ref
+        self.error_log = ErrorLog()
         self.keymap_path = keymap_path
         self.registry_factory = registry_factory
         self.selection: NodeData | None = None
+        #: The top-level tree node (a tag's reference) the selection hangs under.
+        self.selection_top: str | None = None
         self.mark: NodeData | None = None
         self.diff_pair: tuple[NodeData, NodeData] | None = None
         #: Artifact type the Referrers pane filters by (``None``: all).
@@ -173,26 +184,39 @@ class OcituiApp(App[int]):
         return cast("RegistryClient", factory()) if factory is not None else RegistryClient()
 
     def show_error(self, error: BaseException, title: str = "Error") -> None:
-        """Show a core error as a one-line notification (never a traceback)."""
-        message = (
-            str(error) if isinstance(error, OcituiError) else (f"{type(error).__name__}: {error}")
-        )
-        self.notify(
-            message.splitlines()[0] if message else title, title=title, severity="error", timeout=8
-        )
+        """Show an error as a one-line notification (never a traceback) and keep it in the
+        error log (``e``)."""
+        entry = self.error_log.add(error, title)
+        self.notify(entry.message, title=entry.title, severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker failures: a notification, not a crash."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.show_error(event.worker.error, title=event.worker.group or "Error")
 
+    def action_errors(self) -> None:
+        """Key ``e``: the persistent, scrollable log of every error shown so far."""
+        if not isinstance(self.screen, ErrorLogScreen):
+            self.push_screen(ErrorLogScreen(self.error_log))
 
-def run_app(layout: Layout, *, keymap_path: Path | None = None) -> int:
+    def action_copy(self, full: bool) -> None:
+        """``y`` copies the selection's digest, ``Y`` its full reference (OSC 52: works over
+        SSH and in tmux with ``set-clipboard on``)."""
+        data = self.selection
+        if data is None or data.info is None:
+            self.notify("Select a tag, platform or referrer first.", severity="warning")
+            return
+        text = copy_text(self.selection_top, data.info.descriptor, full=full)
+        self.copy_to_clipboard(text)
+        self.notify(text, title="Copied reference" if full else "Copied digest")
+
+
+def run_app(layout: Layout, *, keymap_path: Path | None = None, ref: str | None = None) -> int:
     """Run the TUI on ``layout`` until the user quits; returns the exit code.
 
     The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
     ``.json``) unless ``keymap_path`` is given.
     """
-    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path())
+    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path(), ref=ref)
     result = app.run()
     return int(result or 0)

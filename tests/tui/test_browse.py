@@ -102,7 +102,7 @@ async def test_filter_narrows_then_escape_restores(
         before = labels(tree)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
-        await pilot.press(*"bundle")
+        await pilot.press(*"imgpkg")
         await settle(pilot)
         narrowed = labels(tree)
         assert any(s.startswith("demo/bundle") for s in narrowed)
@@ -128,7 +128,7 @@ async def test_mark_then_refresh_keeps_mark(
         assert app.mark is not None
         status = str(app.screen.query_one("#status").render())
         assert "mark: docker.io/library/alpine:3.20" in status
-        assert status.startswith("sample  6 tags")
+        assert status.startswith("sample  4 tags")
 
 
 async def test_actions_on_a_group_warn_instead_of_failing(

@@ -8,9 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Input
+from textual.worker import Worker
 
-from ocitui.core.views import LayoutTree, build_tree, filter_tree
+from ocitui.core.errors import OcituiError
+from ocitui.core.views import LayoutTree, build_tree
 from ocitui.core.views_detail import (
     Detail,
     LayoutStats,
@@ -19,11 +21,17 @@ from ocitui.core.views_detail import (
     load_detail,
     referrer_rows,
 )
+from ocitui.core.views_locate import Location, locate
+from ocitui.core.views_search import filter_tree
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import DetailPane
+from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
+
+#: How often ``index.json`` is checked for changes made elsewhere.
+WATCH_SECONDS = 1.0
 
 
 class BrowseScreen(PaneScreen):
@@ -46,6 +54,11 @@ class BrowseScreen(PaneScreen):
         super().__init__()
         self._model: LayoutTree | None = None
         self._stats: LayoutStats | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._loading = False
+        #: Where the cursor goes after the next load (the REF given on the command line,
+        #: or where it was before a refresh).
+        self._restore: Location | None = None
 
     def compose(self) -> ComposeResult:
         """Pane bar; tree (with its filter) | detail tabs; status; footer."""
@@ -56,13 +69,20 @@ class BrowseScreen(PaneScreen):
                 yield LayoutTreeView(self.ocitui.layout, id="tree")
             yield DetailPane(id="detail")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        """Hide the filter and load the tree."""
+        """Hide the filter, load the tree, and watch ``index.json`` for other writers."""
         self.query_one("#filter", Input).display = False
         self.query_one(LayoutTreeView).focus()
+        ref = self.ocitui.initial_ref
+        if ref:
+            try:
+                self._restore = locate(self.ocitui.layout, ref)
+            except OcituiError as exc:
+                self.ocitui.show_error(exc, "Opening " + ref)
         self.action_refresh()
+        self.set_interval(WATCH_SECONDS, self._watch_index)
 
     def on_screen_resume(self) -> None:
         """Redraw the mark in the status line when coming back from another pane."""
@@ -71,8 +91,26 @@ class BrowseScreen(PaneScreen):
     # -- loading -------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        """Re-read index.json and rebuild the tree (in a thread: it hashes manifests)."""
+        """Re-read index.json and rebuild the tree (in a thread: it hashes manifests),
+        keeping the cursor where it was."""
+        if self._restore is None and self._model is not None:
+            self._restore = self.query_one(LayoutTreeView).cursor_location()
+        self._stamp = self._index_stamp()
+        self._loading = True
+        self._update_status()
         self._load_tree()
+
+    def _index_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = (self.ocitui.layout.root / "index.json").stat()
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size)
+
+    def _watch_index(self) -> None:
+        """Reload when ``index.json`` changed (a sync here, or another ocitui process)."""
+        if not self._loading and self._index_stamp() != self._stamp:
+            self.action_refresh()
 
     @work(thread=True, exclusive=True, group="browse.tree", exit_on_error=False)
     def _load_tree(self) -> None:
@@ -81,20 +119,32 @@ class BrowseScreen(PaneScreen):
         self.app.call_from_thread(self._tree_loaded, model, stats)
 
     def _tree_loaded(self, model: LayoutTree, stats: LayoutStats) -> None:
-        self._model, self._stats = model, stats
+        self._model, self._stats, self._loading = model, stats, False
         self._apply_filter()
+        restore, self._restore = self._restore, None
+        if restore is not None:
+            self.query_one(LayoutTreeView).select_location(restore)
         self._update_status()
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """A failed load is over too (the error is in the log)."""
+        if worker.group == "browse.tree":
+            self._loading = False
+            self._update_status()
 
     def _apply_filter(self) -> None:
         if self._model is None:
             return
         text = self.query_one("#filter", Input).value
-        self.query_one(LayoutTreeView).populate(filter_tree(self._model, text))
+        shown = filter_tree(self._model, text)
+        tree = self.query_one(LayoutTreeView)
+        tree.populate(shown, empty=f"No matches for {text.strip()!r}." if text.strip() else "")
 
     def _update_status(self) -> None:
         app = self.ocitui
         mark = app.mark.name if app.mark is not None else None
-        self.query_one(StatusLine).set_status(str(app.layout.root), self._stats, mark)
+        extra = "loading…" if self._loading else ""
+        self.query_one(StatusLine).set_status(str(app.layout.root), self._stats, mark, extra)
 
     @on(LayoutTreeView.Chosen)
     def _chosen(self, event: LayoutTreeView.Chosen) -> None:
@@ -105,6 +155,7 @@ class BrowseScreen(PaneScreen):
             self.query_one(DetailPane).show(None, [], note)
             return
         self.ocitui.selection = data
+        self.ocitui.selection_top = self.query_one(LayoutTreeView).top_name()
         if data is None:
             self.query_one(DetailPane).show(None, [])
             return

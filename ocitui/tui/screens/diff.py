@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from ocitui.core.diff import (
     DiffCancelled,
@@ -28,6 +28,7 @@ from ocitui.core.diff import (
 )
 from ocitui.core.views_diff import DiffSection, diff_sections
 from ocitui.tui.screens.base import PaneScreen
+from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
 
 _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow"}
@@ -78,7 +79,7 @@ class DiffScreen(PaneScreen):
         yield ProgressBar(id="diff-progress", show_eta=False)
         with VerticalScroll(id="diff-scroll", can_focus=True):
             yield Static(id="diff-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """The bar shows only while files are compared."""

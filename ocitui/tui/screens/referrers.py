@@ -8,13 +8,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ocitui.core.views import describe
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table, verified_mark
+from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
@@ -58,7 +59,7 @@ class ReferrersScreen(PaneScreen):
         yield table
         yield Static(id="referrer-detail", classes="info")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         """Show the current selection every time the pane comes up."""

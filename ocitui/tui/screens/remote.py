@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
 from ocitui.core.views_remote import (
     RemoteDetail,
@@ -29,6 +29,7 @@ from ocitui.core.views_remote import (
 )
 from ocitui.tui.screens.base import OcituiScreen
 from ocitui.tui.widgets.detail import kv_table, referrers_table
+from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
 
@@ -79,7 +80,7 @@ class RemoteScreen(OcituiScreen[str | None]):
                     Text("Type a repository and press enter.", style="dim"), id="remote-detail"
                 )
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """List the prefilled repository's tags, or wait for one."""

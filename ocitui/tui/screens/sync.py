@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
@@ -26,6 +26,7 @@ from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table
+from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
 
 _BAR = 24
@@ -110,7 +111,7 @@ class SyncScreen(PaneScreen):
                 ),
                 id="sync-body",
             )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Pull by default; the bar shows while running."""

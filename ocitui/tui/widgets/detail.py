@@ -16,18 +16,17 @@ from textual.widgets import Static, TabbedContent, TabPane
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.views_detail import Detail, ReferrerRow
 from ocitui.core.views_text import human_size
+from ocitui.tui.widgets.fit import KeyValues
 
 TABS = ("summary", "manifest", "config", "layers", "annotations", "referrers")
+#: Tab labels when the pane is narrower than :data:`NARROW` cells (80x24 terminals).
+SHORT = {"summary": "Info", "manifest": "JSON", "annotations": "Annot", "referrers": "Refs"}
+NARROW = 62
 
 
-def kv_table(rows: list[tuple[str, str]]) -> Table:
-    """A borderless two-column key/value table."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in rows:
-        table.add_row(key, value)
-    return table
+def kv_table(rows: list[tuple[str, str]]) -> KeyValues:
+    """A borderless two-column key/value table (long tokens shortened in the middle)."""
+    return KeyValues(rows)
 
 
 def json_view(text: str) -> RenderableType:
@@ -49,7 +48,7 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
     if not rows:
         return Text("No referrers.", style="dim")
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
-    table.add_column("artifact type", ratio=1, min_width=12, overflow="fold")
+    table.add_column("artifact type", ratio=1, min_width=12, no_wrap=True, overflow="ellipsis")
     # The verification mark before the date: on a narrow pane the date is what gets cut.
     for name in ("digest", "size", "subject", "created"):
         table.add_column(name, no_wrap=True, overflow="ellipsis")
@@ -82,6 +81,13 @@ class DetailPane(Vertical):
                     VerticalScroll(id=f"scroll-{tab}", can_focus=True),
                 ):
                     yield Static(Text("Select a tag.", style="dim"), id=f"body-{tab}")
+
+    def on_resize(self) -> None:
+        """Short tab labels on a narrow pane, full ones when there is room."""
+        narrow = self.size.width < NARROW
+        for tab in TABS:
+            label = SHORT.get(tab, tab.capitalize()) if narrow else tab.capitalize()
+            self.tabs.get_tab(f"tab-{tab}").label = label
 
     @property
     def tabs(self) -> TabbedContent:
@@ -129,7 +135,7 @@ class DetailPane(Vertical):
         table.add_column("#", justify="right")
         table.add_column("digest", no_wrap=True)
         table.add_column("size", justify="right", no_wrap=True)
-        table.add_column("media type", overflow="fold")
+        table.add_column("media type", no_wrap=True, overflow="ellipsis")
         for row in detail.layers:
             table.add_row(str(row.index), row.digest.short, human_size(row.size), row.media_type)
         return table

@@ -14,10 +14,13 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
 from ocitui.core.views_children import children_of
+from ocitui.core.views_locate import Location
+from ocitui.core.views_text import plural
 
 
 @dataclass
@@ -96,9 +99,12 @@ class LayoutTreeView(Tree[NodeData]):
         self.show_root = False
         self.guide_depth = 2
 
-    def populate(self, model: LayoutTree) -> None:
-        """Rebuild the top levels from ``model`` (keeps nothing of the previous tree)."""
+    def populate(self, model: LayoutTree, *, empty: str = "") -> None:
+        """Rebuild the top levels from ``model`` (keeps nothing of the previous tree);
+        ``empty`` is said in the tree when nothing is left (a filter without matches)."""
         self.clear()
+        if empty and not model.registries and not model.untagged:
+            self.root.add_leaf(Text(empty, style="italic"), NodeData("note", empty))
         for reg in model.registries:
             reg_node = self.root.add(
                 Text(reg.registry, style="bold"), NodeData("registry", reg.registry), expand=True
@@ -106,7 +112,7 @@ class LayoutTreeView(Tree[NodeData]):
             for repo in reg.repositories:
                 label = Text.assemble(
                     (repo.repository, "bold"),
-                    (f"  {len(repo.tags)} tag{'s' if len(repo.tags) != 1 else ''}", "dim"),
+                    (f"  {plural(len(repo.tags), 'tag')}", "dim"),
                 )
                 repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
                 for item in repo.tags:
@@ -220,14 +226,61 @@ class LayoutTreeView(Tree[NodeData]):
 
     def select_name(self, name: str) -> bool:
         """Put the cursor on the tag node named ``name``; False if there is none."""
-        stack = list(self.root.children)
+        node = self._find(list(self.root.children), name)
+        if node is not None:
+            self.move_cursor(node)
+        return node is not None
+
+    def select_location(self, location: Location) -> bool:
+        """Open the path to ``location`` and put the cursor on its last node."""
+        node = self._find(list(self.root.children), location.top)
+        for digest in location.below:
+            if node is None:
+                return False
+            self._load_children(node)
+            node.expand()
+            node = next(
+                (
+                    child
+                    for child in node.children
+                    if child.data is not None
+                    and child.data.info is not None
+                    and child.data.info.descriptor.digest == digest
+                ),
+                None,
+            )
+        if node is None:
+            return False
+        self.call_after_refresh(self.move_cursor, node)
+        return True
+
+    def cursor_location(self) -> Location | None:
+        """The cursor's node as a :class:`Location` (to find it again after a reload)."""
+        node = self.cursor_node
+        below: list[Digest] = []
+        while node is not None and node.data is not None:
+            data = node.data
+            if data.kind == "tag":
+                return Location(data.name, tuple(reversed(below)))
+            if data.info is None:
+                return None
+            below.append(data.info.descriptor.digest)
+            node = node.parent
+        return None
+
+    def top_name(self) -> str | None:
+        """The name of the tag node the cursor is on or under."""
+        location = self.cursor_location()
+        return location.top if location is not None else None
+
+    @staticmethod
+    def _find(stack: list[TreeNode[NodeData]], name: str) -> TreeNode[NodeData] | None:
         while stack:
             node = stack.pop(0)
             if node.data is not None and node.data.kind == "tag" and node.data.name == name:
-                self.move_cursor(node)
-                return True
+                return node
             stack.extend(node.children)
-        return False
+        return None
 
     @property
     def selected(self) -> NodeData | None:

@@ -1,12 +1,17 @@
-"""The status line: layout path, counts, total size, and the current mark."""
+"""The status line: layout path, counts, total size, and the current mark.
+
+At 80 columns the pieces that matter least (entry and blob counts) give way first, so the
+mark and any note are never cut to ``mark:``.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
 from ocitui.core.views_detail import LayoutStats
-from ocitui.core.views_text import human_size
+from ocitui.core.views_text import human_size, plural
 
 
 class StatusLine(Static):
@@ -20,15 +25,29 @@ class StatusLine(Static):
         self, path: str, stats: LayoutStats | None, mark: str | None = None, extra: str = ""
     ) -> None:
         """Render the layout path, counts, size, mark and an optional extra note."""
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(path, style="bold")
+        width = max(self.content_region.width, 40) if self.is_attached else 78
+        counts: list[str] = []
         if stats is not None:
-            text.append(
-                f"  {stats.tags} tags · {stats.entries} entries · "
-                f"{stats.blobs} blobs · {human_size(stats.total_bytes)}"
-            )
+            counts = [
+                plural(stats.tags, "tag"),
+                human_size(stats.total_bytes),
+                plural(stats.entries, "entry", "entries"),
+                plural(stats.blobs, "blob"),
+            ]
+        tail: list[tuple[str, str]] = []
         if mark:
-            text.append(f"  mark: {mark}", style="reverse")
+            tail.append((f"mark: {mark}", "reverse"))
         if extra:
-            text.append(f"  {extra}")
+            tail.append((extra, "italic"))
+        while True:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(path, style="bold")
+            if counts:
+                text.append("  " + " · ".join(counts))
+            for piece, style in tail:
+                text.append("  ")
+                text.append(piece, style=style)
+            if cell_len(text.plain) <= width or len(counts) <= 2:
+                break
+            counts.pop()
         self.update(text)

@@ -1,0 +1,100 @@
+"""What ``/`` in Browse searches: names, digest prefixes, artifact types, type labels and
+annotation values of a tag *and of everything attached to it*.
+
+An image matches when one of its referrers (at any depth) or machine tags matches, so
+``spdx`` keeps the images that carry an SPDX SBOM. Terms are collected once, when the
+tree is built (in the TUI's worker thread); filtering is then string work only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout import Layout
+from ocitui.core.layout.summary import type_label
+from ocitui.core.models import Descriptor
+
+if TYPE_CHECKING:
+    from ocitui.core.views import LayoutTree, NodeInfo, RegistryGroup
+
+#: Digest prefixes shorter than this are not searched (``ab`` would match everything).
+MIN_DIGEST_PREFIX = 4
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """Lower-cased words to search in (``texts``) and hex digests to prefix-match."""
+
+    texts: tuple[str, ...]
+    digests: tuple[str, ...]
+
+    def matches(self, needle: str) -> bool:
+        """True when ``needle`` (already lower-cased, stripped) is in a text or starts a
+        digest (``sha256:26f8`` or ``26f8``)."""
+        if any(needle in text for text in self.texts):
+            return True
+        hex_part = needle.partition(":")[2] if ":" in needle else needle
+        return len(hex_part) >= MIN_DIGEST_PREFIX and any(
+            d.startswith(hex_part) for d in self.digests
+        )
+
+
+def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[str]:
+    if desc.ref_name:
+        yield desc.ref_name
+    if desc.artifact_type:
+        yield desc.artifact_type
+    yield label or type_label(desc.media_type, desc.artifact_type, ref_name=desc.ref_name)
+    yield from desc.annotations.values()
+
+
+def search_terms(layout: Layout, info: NodeInfo, attached: Sequence[NodeInfo]) -> SearchTerms:
+    """The terms of a node: itself, its machine tags (``attached``) and its referrer tree."""
+    texts: list[str] = [*_descriptor_terms(info.descriptor, info.type_label)]
+    if info.artifact_type:
+        texts.append(info.artifact_type)
+    digests = [info.descriptor.digest.encoded]
+    for other in attached:
+        texts.extend(_descriptor_terms(other.descriptor, other.type_label))
+        digests.append(other.descriptor.digest.encoded)
+    try:
+        stack = list(layout.referrer_tree(info.descriptor.digest))
+    except OcituiError:
+        stack = []
+    while stack:
+        node = stack.pop()
+        texts.extend(_descriptor_terms(node.descriptor))
+        digests.append(node.descriptor.digest.encoded)
+        stack.extend(node.children)
+    return SearchTerms(tuple(dict.fromkeys(t.lower() for t in texts if t)), tuple(digests))
+
+
+def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
+    """Keep the tags (and untagged entries) whose terms match ``text`` (any case)."""
+    from ocitui.core.views import LayoutTree, RegistryGroup, RepoGroup
+
+    needle = text.strip().lower()
+    if not needle:
+        return tree
+    registries: list[RegistryGroup] = []
+    for reg in tree.registries:
+        repos = [
+            RepoGroup(r.registry, r.repository, [t for t in r.tags if t.terms.matches(needle)])
+            for r in reg.repositories
+        ]
+        repos = [r for r in repos if r.tags]
+        if repos:
+            registries.append(RegistryGroup(reg.registry, repos))
+    untagged = [
+        u
+        for u in tree.untagged
+        if (terms := tree.untagged_terms.get(u.descriptor.digest)) is not None
+        and terms.matches(needle)
+    ]
+    return LayoutTree(registries, untagged, tree.tag_count, tree.entry_count, tree.untagged_terms)
+
+
+__all__ = ["MIN_DIGEST_PREFIX", "SearchTerms", "filter_tree", "search_terms"]
