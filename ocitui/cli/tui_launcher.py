@@ -60,9 +60,9 @@ def launch(args: argparse.Namespace) -> int:
         from ocitui.core.views_locate import locate
 
         locate(layout, ref)  # An unknown REF is a startup error, said before the screen.
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not all(stream.isatty() for stream in (sys.stdin, sys.stdout, sys.stderr)):
         print(
-            "ocitui: the TUI needs a terminal (stdin and stdout must be a TTY); "
+            "ocitui: the TUI needs a terminal (stdin, stdout and stderr must be a TTY); "
             "use the CLI instead, e.g. 'ocitui ls' (see 'ocitui --help')",
             file=sys.stderr,
         )

@@ -24,6 +24,7 @@ from ocitui.core.views_detail import (
 from ocitui.core.views_locate import Location, locate
 from ocitui.core.views_search import filter_tree
 from ocitui.tui.screens.base import PaneScreen
+from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.widgets.detail import DetailPane
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
@@ -40,6 +41,7 @@ class BrowseScreen(PaneScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="browse.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="browse.clear_filter"),
+        Binding("v", "inside", "View", id="browse.inside"),
         Binding("m", "mark", "Mark", id="browse.mark"),
         Binding("d", "diff", "Diff", id="browse.diff"),
         Binding("r", "referrers", "Referrers", id="browse.referrers"),
@@ -221,6 +223,12 @@ class BrowseScreen(PaneScreen):
         if data is None:
             self.notify("Select a tag, platform or referrer first.", severity="warning")
         return data
+
+    def action_inside(self) -> None:
+        """Look inside the selection: SBOM, attestation, signature, config, any blob."""
+        data = self._need_selection()
+        if data is not None and data.info is not None:
+            self.app.push_screen(InsideScreen(data.name, data.info.descriptor))
 
     def action_mark(self) -> None:
         """Mark the selection as side A of a diff."""
