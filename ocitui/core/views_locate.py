@@ -66,6 +66,9 @@ def locate(layout: Layout, text: str) -> Location:
         return Location(desc.ref_name)
     entries = layout.entries()
     chain = [desc.digest]
+    machine = machine_tag_kind(desc.ref_name)
+    if machine is not None and machine.subject is not None:  # A legacy .sig/.att: under its image.
+        chain.insert(0, machine.subject)
     while len(chain) < MAX_DEPTH:
         subject = _subject_of(layout, entries, chain[0])
         if subject is None or subject in chain:

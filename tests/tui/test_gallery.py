@@ -17,6 +17,7 @@ from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
 from tests.tui.conftest import settle
 
+APP10_DIGEST = "sha256:458a97824c1bb24a49ed7889c8450e12517abf50be790b4c10040f568d5845f6"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 Scene = Callable[[OcituiApp, Pilot[int]], Awaitable[None]]
@@ -73,7 +74,7 @@ SCENES: dict[str, tuple[str, Scene]] = {
     "sbom": ("9cbd7e27f73c", view),
     "attestation": ("7bbbd8483113", view),
     "signature": ("fc97fa311052", view),
-    "legacy_signature": ("0adc41891ee9", view),
+    "legacy_signature": (f"app:{APP10_DIGEST.replace(':', '-')}.sig", view),
     "image_config": ("app:1.0", image),
     "index_json": ("app:1.1", view),
     "error_log": ("app:1.0", errors),

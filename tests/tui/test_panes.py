@@ -151,10 +151,11 @@ async def test_diff_of_mark_and_selection(
         await settle(pilot)
         assert app.current_mode == "diff"
         screen = app.screen
-        assert isinstance(screen, DiffScreen) and screen.sections is not None
-        counts = {s.name: s.count for s in screen.sections}
-        assert counts["layers"] > 0 and counts["referrers"] > 0 and counts["files"] == 0
-        assert any("APP_VERSION" in line for s in screen.sections for line in s.lines)
+        assert isinstance(screen, DiffScreen) and screen.outline is not None
+        counts = dict(screen.outline.counts)
+        assert counts["layers"] and counts["referrers"] and counts["files"] is None
+        lines = [str(line) for b in screen.outline.blocks for s in b.sections for line in s.lines]
+        assert "~ env APP_VERSION: 1.0 -> 1.1" in lines
         assert app.diff_pair is not None
         assert app.diff_pair[0].name == APP10 and app.diff_pair[1].name == APP11
         await pilot.press("x")
@@ -162,8 +163,17 @@ async def test_diff_of_mark_and_selection(
         assert app.diff_pair[0].name == APP11
         await pilot.press("f")
         await settle(pilot)
-        assert screen.sections is not None
-        assert {s.name: s.count for s in screen.sections}["files"] > 0
+        assert screen.outline is not None
+        assert dict(screen.outline.counts)["files"]
+        files = [
+            str(line)
+            for b in screen.outline.blocks
+            for s in b.sections
+            if s.name == "files"
+            for line in s.lines
+        ]
+        # Octal modes and human sizes, as the CLI says them.
+        assert any(line.startswith(("+ /", "- /", "~ /")) for line in files)
 
 
 async def test_diff_without_mark_explains(

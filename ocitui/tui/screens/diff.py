@@ -9,14 +9,14 @@ from __future__ import annotations
 import threading
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Collapsible, ProgressBar, Static
 
 from ocitui.core.diff import (
     DiffCancelled,
@@ -26,24 +26,68 @@ from ocitui.core.diff import (
     LayerStarted,
     diff_refs,
 )
-from ocitui.core.views_diff import DiffSection, diff_sections
+from ocitui.core.diff.outline import Outline, Section, outline
+from ocitui.core.views_text import plural
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
 
-_LINE_STYLE = {"+": "green", "-": "red", "~": "yellow"}
+#: Colour by meaning: added, removed, changed; unchanged and notes recede.
+MARK_STYLE = {"+": "green", "-": "red", "~": "yellow", "=": "dim", " ": ""}
 
 
-def render_sections(sections: list[DiffSection]) -> RenderableType:
-    """Each section as a heading with its count, then its lines (coloured by +/-/~)."""
-    parts: list[RenderableType] = []
-    for section in sections:
-        style = "bold" if section.count else "dim"
-        parts.append(Text(f"{section.name} ({section.count})", style=style))
-        for line in section.lines:
-            mark = line.lstrip()[:1]
-            parts.append(Text("  " + line, style=_LINE_STYLE.get(mark, "")))
-    return Group(*parts)
+def summary_text(view: Outline, files_hint: bool) -> Text:
+    """``different: 58 differences · manifest 11 · config 26 …`` (sections without
+    changes left out; files say when they were not compared)."""
+    text = Text()
+    if view.identical:
+        text.append("identical", style="bold green")
+    else:
+        text.append(f"different: {plural(view.total, 'difference')}", style="bold yellow")
+    for name, count in view.counts:
+        if count == 0:
+            continue
+        text.append(" · ", style="dim")
+        if count is None:
+            hint = " (f compares them)" if files_hint else ""
+            text.append(f"files not compared{hint}", style="dim")
+        else:
+            text.append(f"{name} {count}", style="bold")
+    return text
+
+
+def section_text(section: Section) -> Text:
+    """A section's lines, coloured by mark."""
+    text = Text(no_wrap=False)
+    for index, line in enumerate(section.lines):
+        if index:
+            text.append("\n")
+        text.append(str(line), style=MARK_STYLE.get(line.mark, ""))
+    return text
+
+
+def block_widgets(view: Outline) -> list[Widget]:
+    """Per compared pair, a heading (for platforms) and one collapsible per section."""
+    widgets: list[Widget] = []
+    for block in view.blocks:
+        if block.title:
+            state = ("identical", "green") if block.identical else ("differs", "yellow")
+            widgets.append(
+                Static(
+                    Text.assemble(
+                        ("@ ", "bold cyan"),
+                        (block.title, "bold"),
+                        ": ",
+                        state,
+                        (f"  {block.digest_a[:19]} -> {block.digest_b[:19]}", "dim"),
+                    ),
+                    classes="diff-block",
+                )
+            )
+        for section in block.sections:
+            title = f"{section.name} ({len(section.lines)})"
+            widgets.append(Collapsible(Static(section_text(section)), title=title, collapsed=False))
+    return widgets
 
 
 class DiffScreen(PaneScreen):
@@ -70,7 +114,7 @@ class DiffScreen(PaneScreen):
         self._cancel: threading.Event | None = None
         self._files = False
         #: The last result shown (``None`` while running or after a cancel).
-        self.sections: list[DiffSection] | None = None
+        self.outline: Outline | None = None
 
     def compose(self) -> ComposeResult:
         """Pane bar, A/B heading, progress bar, the result."""
@@ -79,6 +123,7 @@ class DiffScreen(PaneScreen):
         yield ProgressBar(id="diff-progress", show_eta=False)
         with VerticalScroll(id="diff-scroll", can_focus=True):
             yield Static(id="diff-body")
+            yield Vertical(id="diff-sections")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -95,6 +140,7 @@ class DiffScreen(PaneScreen):
         heading = self.query_one("#diff-heading", Static)
         body = self.query_one("#diff-body", Static)
         if pair is None:
+            self.query_one("#diff-sections", Vertical).remove_children()
             heading.update(Text("Nothing to compare.", style="bold"))
             body.update(
                 Text("In Browse, press m on one tag, move to another and press d.", style="dim")
@@ -103,6 +149,7 @@ class DiffScreen(PaneScreen):
         a, b = pair
         heading.update(Text.assemble(("A ", "bold red"), a.name, ("   B ", "bold green"), b.name))
         body.update(Text("Comparing…", style="dim"))
+        self.query_one("#diff-sections", Vertical).remove_children()
         self._files = files
         self._cancel = threading.Event()
         bar = self.query_one(ProgressBar)
@@ -140,31 +187,30 @@ class DiffScreen(PaneScreen):
         except DiffCancelled:
             self.app.call_from_thread(self._finished, None, "Cancelled.")
             return
-        self.app.call_from_thread(
-            self._finished,
-            diff_sections(result.to_json()),
-            "Identical." if result.identical else "",
-        )
+        self.app.call_from_thread(self._finished, outline(result), "")
 
     @on(Progress)
     def _progress(self, event: Progress) -> None:
         self.query_one(ProgressBar).update(total=max(event.total, 1), progress=event.done)
 
-    def _finished(self, sections: list[DiffSection] | None, note: str) -> None:
+    def _finished(self, view: Outline | None, note: str) -> None:
         self.query_one(ProgressBar).display = False
-        self.sections = sections
+        self.outline = view
         body = self.query_one("#diff-body", Static)
-        if sections is None:
+        holder = self.query_one("#diff-sections", Vertical)
+        holder.remove_children()
+        if view is None:
             body.update(Text(note, style="bold yellow"))
             return
-        head = Text(note, style="bold green") if note else Text("")
-        hint = "" if self._files else "Press f to compare files too."
-        body.update(Group(head, render_sections(sections), Text(hint, style="dim")))
+        body.update(summary_text(view, files_hint=not self._files))
+        holder.mount_all(block_widgets(view))
 
     def worker_failed(self, worker: object) -> None:
         """Hide the bar and say the comparison failed."""
         self.query_one(ProgressBar).display = False
-        self.query_one("#diff-body", Static).update(Text("Comparison failed.", style="bold red"))
+        self.query_one("#diff-body", Static).update(
+            Text("Comparison failed; see the error log (e).", style="bold red")
+        )
 
     def action_files(self) -> None:
         """Re-run with the file-system comparison."""

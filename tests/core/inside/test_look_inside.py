@@ -32,8 +32,9 @@ def test_demo_attestation_is_slsa_provenance(demo_copy: Path) -> None:
 def test_demo_signatures_name_the_digest_they_sign(demo_copy: Path) -> None:
     layout = Layout.open(demo_copy)
     app10 = str(layout.resolve("app:1.0").digest)
-    for prefix in ("fc97fa31", "0adc4189"):
-        inside = look_inside(layout, entry(layout, prefix))
+    legacy = layout.resolve(f"app:{app10.replace(':', '-')}.sig")
+    for desc in (entry(layout, "fc97fa31"), legacy):
+        inside = look_inside(layout, desc)
         assert inside.kind == "signature"
         assert inside.signatures[0].signed_digest == app10
 
