@@ -23,6 +23,7 @@ from ocitui.core.views_detail import (
 )
 from ocitui.core.views_locate import Location, locate
 from ocitui.core.views_search import filter_tree
+from ocitui.tui.screens import manage
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.widgets.detail import DetailPane
@@ -46,6 +47,12 @@ class BrowseScreen(PaneScreen):
         Binding("d", "diff", "Diff", id="browse.diff"),
         Binding("r", "referrers", "Referrers", id="browse.referrers"),
         Binding("a", "attach", "Attach", id="browse.attach"),
+        Binding("u", "subject", "Subject", show=False, id="browse.subject"),
+        Binding("t", "tag", "Tag", show=False, id="browse.tag"),
+        Binding("D,delete", "remove", "Remove", show=False, id="browse.remove"),
+        Binding("c", "gc", "Clean (gc)", show=False, id="browse.gc"),
+        Binding("x", "export", "Export", show=False, id="browse.export"),
+        Binding("I", "import", "Import", show=False, id="browse.import"),
         Binding("s", "sync", "Sync", id="browse.sync"),
         Binding("R", "refresh", "Refresh", id="browse.refresh"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="browse.next_tab"),
@@ -254,6 +261,37 @@ class BrowseScreen(PaneScreen):
         data = self._need_selection()
         if data is not None:
             self.ocitui.attach_to(data, then=self.action_refresh)
+
+    def action_subject(self) -> None:
+        """From a referrer (or platform, or legacy tag) to what it belongs to."""
+        tree = self.query_one(LayoutTreeView)
+        node = tree.cursor_node
+        if node is None or node.parent is None or node.parent is tree.root:
+            self.notify("Already at the top: no subject above.", severity="warning")
+            return
+        tree.move_cursor(node.parent)
+
+    def action_tag(self) -> None:
+        """Name the selection (``ocitui tag``)."""
+        if (data := self._need_selection()) is not None:
+            manage.tag(self.ocitui, data)
+
+    def action_remove(self) -> None:
+        """Drop the selection from index.json (``ocitui rm``)."""
+        if (data := self._need_selection()) is not None:
+            manage.remove(self.ocitui, data)
+
+    def action_gc(self) -> None:
+        """Free unreachable blobs after a dry-run preview (``ocitui gc``)."""
+        manage.collect_garbage(self.ocitui)
+
+    def action_export(self) -> None:
+        """Export the selection to an archive (``ocitui export``)."""
+        manage.export(self.ocitui, self.query_one(LayoutTreeView).selected)
+
+    def action_import(self) -> None:
+        """Import an archive (``ocitui import``)."""
+        manage.import_archive(self.ocitui)
 
     def action_sync(self) -> None:
         """Open the Sync pane (prefilled with the selection's reference)."""

@@ -14,16 +14,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ocitui.core.inside import Inside, look_inside
 from ocitui.core.inside.sbom import Package, Sbom
 from ocitui.core.models import Descriptor
 from ocitui.core.views_text import plural
 from ocitui.tui.screens.base import OcituiScreen
+from ocitui.tui.screens.files import FilesScreen
 from ocitui.tui.widgets.fit import middle
 from ocitui.tui.widgets.inside_views import inside_render
 from ocitui.tui.widgets.keybar import KeyBar
+from ocitui.tui.widgets.tables import VimTable
 
 TITLES = {
     "sbom": "SBOM",
@@ -34,13 +36,8 @@ TITLES = {
 }
 
 
-class PackageTable(DataTable[str]):
-    """The SBOM's packages; vim keys beside the arrows."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="inside.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="inside.up"),
-    ]
+class PackageTable(VimTable):
+    """The SBOM's packages."""
 
 
 class InsideScreen(OcituiScreen[None]):
@@ -49,6 +46,7 @@ class InsideScreen(OcituiScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="inside.back"),
         Binding("slash", "search", "Search", id="inside.search"),
+        Binding("f", "files", "Files", id="inside.files"),
         Binding("j", "scroll(1)", "Down", show=False, id="inside.scroll_down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="inside.scroll_up"),
     ]
@@ -160,7 +158,14 @@ class InsideScreen(OcituiScreen[None]):
         """``/`` exists only where there is a table to search."""
         if action == "search":
             return self.inside is not None and self.inside.sbom is not None
+        if action == "files":
+            return self.inside is not None and bool(self.inside.layers)
         return True
+
+    def action_files(self) -> None:
+        """An image's layers as file trees (streamed from the blobs, never unpacked)."""
+        if self.inside is not None and self.inside.layers:
+            self.app.push_screen(FilesScreen(self._label, self.inside.layers))
 
     def action_search(self) -> None:
         """Focus the package search (SBOMs only)."""

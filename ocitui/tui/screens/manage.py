@@ -1,0 +1,150 @@
+"""Managing the layout from Browse: remove, tag, gc (after a dry-run preview), export and
+import (with progress). Each asks first, runs the core function, and the Browse tree
+refreshes itself (it watches ``index.json``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from ocitui.core.archive.events import EventConsumer
+from ocitui.core.errors import OcituiError
+from ocitui.core.layout.gc import gc
+from ocitui.core.views_text import human_size, plural
+from ocitui.tui.screens.dialogs import AskDialog, ConfirmDialog
+from ocitui.tui.screens.task import TaskScreen
+from ocitui.tui.widgets.layout_tree import NodeData
+
+if TYPE_CHECKING:
+    from ocitui.tui.app import OcituiApp
+
+
+def remove(app: OcituiApp, data: NodeData) -> None:
+    """Drop the selected entry from ``index.json`` (its blobs stay until gc)."""
+    assert data.info is not None
+    desc = data.info.descriptor
+    what = desc.ref_name or str(desc.digest)
+    body = Text.assemble(
+        "Remove ",
+        (what, "bold"),
+        " from the layout?\n",
+        ("The entry goes; its blobs stay until gc (c).", "dim"),
+    )
+
+    def answer(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            gone = app.layout.remove(what)
+        except OcituiError as exc:
+            app.show_error(exc, "Remove")
+            return
+        app.notify(f"Removed {plural(len(gone), 'entry', 'entries')}: {what}", title="Remove")
+
+    app.push_screen(ConfirmDialog("Remove", body), answer)
+
+
+def tag(app: OcituiApp, data: NodeData) -> None:
+    """Give the selection another name (a full or short reference)."""
+    assert data.info is not None
+    desc = data.info.descriptor
+    suggestion = desc.ref_name or ""
+
+    def answer(name: str | None) -> None:
+        if not name:
+            return
+        try:
+            entry = app.layout.set_tag(name, desc)
+        except OcituiError as exc:
+            app.show_error(exc, "Tag")
+            return
+        app.notify(f"{entry.ref_name} -> {entry.digest.short}", title="Tagged")
+
+    app.push_screen(AskDialog(f"Tag {desc.digest.short}", "New name", suggestion), answer)
+
+
+def collect_garbage(app: OcituiApp) -> None:
+    """Preview what gc would free (a dry run), then free it when confirmed."""
+    try:
+        preview = gc(app.layout, dry_run=True)
+    except OcituiError as exc:
+        app.show_error(exc, "Garbage collection")
+        return
+    if not preview.removed:
+        young = f" ({plural(preview.kept_young, 'young blob')} kept)" if preview.kept_young else ""
+        app.notify(f"Nothing to free{young}.", title="Garbage collection")
+        return
+    body = Text.assemble(
+        "gc would remove ",
+        (plural(len(preview.removed), "blob"), "bold"),
+        f" ({human_size(preview.bytes_freed)}) that nothing in index.json reaches.\n",
+        (f"{plural(preview.reachable, 'blob')} stay reachable.", "dim"),
+    )
+
+    def answer(yes: bool | None) -> None:
+        if not yes:
+            return
+
+        def run(_consume: EventConsumer) -> str:
+            report = gc(app.layout)
+            freed = human_size(report.bytes_freed)
+            return f"Removed {plural(len(report.removed), 'blob')} ({freed})."
+
+        app.push_screen(TaskScreen("Garbage collection", run))
+
+    app.push_screen(ConfirmDialog("Garbage collection", body), answer)
+
+
+def export(app: OcituiApp, data: NodeData | None) -> None:
+    """Write the selection (or the whole layout) to an archive, with progress."""
+    from ocitui.core.archive.export import export_archive
+
+    refs = (
+        [data.info.descriptor.ref_name or str(data.info.descriptor.digest)]
+        if data and data.info
+        else []
+    )
+    what = refs[0] if refs else "the whole layout"
+
+    def answer(path: str | None) -> None:
+        if not path:
+            return
+
+        def run(consume: EventConsumer) -> str:
+            report = export_archive(app.layout, Path(path).expanduser(), refs, consumer=consume)
+            size = human_size(report.archive_bytes)
+            return f"Wrote {report.path} ({plural(report.blobs, 'blob')}, {size})."
+
+        app.push_screen(TaskScreen(f"Export {what}", run))
+
+    app.push_screen(
+        AskDialog(f"Export {what}", "Archive file (.tar or .tar.zst)", "export.tar"), answer
+    )
+
+
+def import_archive(app: OcituiApp) -> None:
+    """Verify and merge an archive (or a ``.parts.json``) into the layout, with progress."""
+    from ocitui.core.archive.importer import import_archives
+
+    def answer(path: str | None) -> None:
+        if not path:
+            return
+
+        def run(consume: EventConsumer) -> str:
+            report = import_archives(app.layout, [Path(path).expanduser()], consumer=consume)
+            names = len(report.refs_added) + len(report.refs_replaced)
+            written = human_size(report.bytes_written)
+            return (
+                f"Imported {path}: {plural(names, 'name')}, "
+                f"{plural(report.blobs_written, 'new blob')} ({written})."
+            )
+
+        app.push_screen(TaskScreen("Import", run))
+
+    app.push_screen(AskDialog("Import", "Archive file (or its .parts.json)"), answer)
+
+
+__all__ = ["collect_garbage", "export", "import_archive", "remove", "tag"]
