@@ -49,8 +49,11 @@ def split_ref(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[lis
 
 def launch(args: argparse.Namespace) -> int:
     """Start the Textual app on the chosen layout (at ``args.tui_ref`` when given)."""
-    from ocitui.cli.common import open_layout
+    from ocitui.cli.common import layout_dir, open_layout
 
+    path = layout_dir(args)
+    if path.exists() and not path.is_dir():
+        raise LayoutError(f"{path}: not a directory (a layout is a directory with index.json)")
     try:
         layout = open_layout(args, create=True)
     except OSError as exc:  # --layout names a file, an unreadable directory, ...

@@ -216,7 +216,10 @@ class BrowseScreen(PaneScreen):
         self.query_one(LayoutTreeView).focus()
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == "/":  # Some terminals also deliver the key that opened the filter.
+            event.input.value = ""
+            return
         self._apply_filter()
 
     @on(Input.Submitted, "#filter")

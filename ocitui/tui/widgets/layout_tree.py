@@ -5,6 +5,7 @@ Children load when a node first opens (:func:`ocitui.core.views_children.childre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,6 +22,7 @@ from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
 from ocitui.core.views_children import children_of
 from ocitui.core.views_locate import Location
 from ocitui.core.views_text import plural
+from ocitui.tui.widgets.labels import info_label, locked_label
 
 
 @dataclass
@@ -39,39 +41,11 @@ class NodeData:
     loaded: bool = False
 
 
-def short_tag(tag: str) -> str:
-    """Shorten ``sha256-<64 hex>.sig`` to ``sha256-0123456789ab….sig`` for display."""
-    if tag.startswith("sha256-") and len(tag) >= 71:
-        return f"{tag[:19]}…{tag[71:]}"
-    return tag
-
-
-def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
-    """``name  type · N platforms · N referrers`` with the name emphasised."""
-    text = Text()
-    style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
-    text.append(name, style=style)
-    # A platform's or locked image's name already says it is an image.
-    plain_image = (kind == "platform" and info.type_label == "image") or (
-        kind == "locked" and info.type_label in ("image", "index")
-    )
-    parts = [] if plain_image or kind == "machine" else [info.type_label]
-    if info.platform_count > 1:
-        parts.append(f"{info.platform_count} plat")
-    if info.referrer_count:
-        parts.append(f"{info.referrer_count} ref")
-    if parts:
-        text.append("  " + " · ".join(parts), style="dim")
-    return text
-
-
-def locked_label(image: str, info: NodeInfo | None) -> Text:
-    """A bundle's locked image by digest: ``● app@0123456789ab`` (present) or ``○ … absent``."""
-    repo, _, digest = image.partition("@")
-    name = f"{repo.rsplit('/', 1)[-1]}@{digest.partition(':')[2][:12]}" if digest else image
-    if info is None:
-        return Text.assemble(("○ ", "dim"), (name, "dim"), ("  absent", "italic"))
-    return Text.assemble(("● ", "bold"), info_label(name, info, "locked"))
+#: Fills the badge slot after a tag's name: ``(info, full reference) -> Text`` or ``None``
+#: for no badge. The hook for signed/unsigned/invalid marks from ``ocitui.core.verify``
+#: (e.g. its ``VerdictCache``); it is called while the tree is filled, so it must answer
+#: from a cache and be quick.
+BadgeFn = Callable[[NodeInfo, str], Text | None]
 
 
 class LayoutTreeView(Tree[NodeData]):
@@ -96,6 +70,8 @@ class LayoutTreeView(Tree[NodeData]):
     def __init__(self, layout: Layout, *, id: str | None = None) -> None:
         super().__init__("layout", data=NodeData("root", "layout"), id=id)
         self.store = layout
+        #: The badge slot (see :data:`BadgeFn`); ``None``: no badges.
+        self.badge: BadgeFn | None = None
         self.show_root = False
         self.guide_depth = 2
 
@@ -117,8 +93,13 @@ class LayoutTreeView(Tree[NodeData]):
                 repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
                 for item in repo.tags:
                     data = NodeData("tag", item.ref_name, item.info, list(item.machine))
+                    label = info_label(item.tag, item.info)
+                    badge = self.badge(item.info, item.ref_name) if self.badge else None
+                    if badge is not None:
+                        label.append("  ")
+                        label.append_text(badge)
                     repo_node.add(
-                        info_label(item.tag, item.info),
+                        label,
                         data,
                         allow_expand=self._expandable(item.info, item.machine),
                     )
