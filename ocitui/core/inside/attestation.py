@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core.errors import ManifestError
+from ocitui.core.models import load_json
 
 DSSE_TYPE = "application/vnd.dsse.envelope.v1+json"
 INTOTO_TYPE = "application/vnd.in-toto+json"
@@ -49,16 +49,6 @@ class Statement:
     signatures: int = 0
     provenance: Provenance | None = None
     predicate: dict[str, Any] = field(default_factory=dict)
-
-
-def _object(raw: bytes | str, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{what} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ManifestError(f"{what} is not a JSON object")
-    return data
 
 
 def _b64(value: object, what: str) -> bytes:
@@ -153,13 +143,13 @@ def envelope_statement(envelope: dict[str, Any]) -> Statement:
     signatures = envelope.get("signatures")
     count = len(signatures) if isinstance(signatures, list) else 0
     return statement_from(
-        _object(payload, "DSSE payload"), payload_type=payload_type, signatures=count
+        load_json(payload, "DSSE payload"), payload_type=payload_type, signatures=count
     )
 
 
 def parse_attestation(raw: bytes) -> Statement:
     """A DSSE envelope, a sigstore bundle holding one, or a bare in-toto statement."""
-    data = _object(raw, "attestation")
+    data = load_json(raw, "attestation")
     if isinstance(data.get("dsseEnvelope"), dict):
         return envelope_statement(data["dsseEnvelope"])
     if "payload" in data and "payloadType" in data:

@@ -6,11 +6,11 @@ own name, format and tool. Anything else stays in the raw JSON (the blob view).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from ocitui.core.errors import ManifestError
+from ocitui.core.models import load_json
 
 SPDX_TYPES = ("application/spdx+json", "text/spdx+json")
 CYCLONEDX_TYPES = ("application/vnd.cyclonedx+json",)
@@ -125,12 +125,7 @@ def _cyclonedx(doc: dict[str, Any]) -> Sbom:
 
 def parse_sbom(raw: bytes) -> Sbom:
     """Read an SPDX or CycloneDX JSON document (told apart by content, not media type)."""
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"SBOM is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise ManifestError("SBOM is not a JSON object")
+    doc = load_json(raw, "SBOM")
     if "spdxVersion" in doc:
         return _spdx(doc)
     if doc.get("bomFormat") == "CycloneDX" or "components" in doc:

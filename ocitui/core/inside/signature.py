@@ -18,6 +18,7 @@ from typing import Any
 
 from ocitui.core.errors import ManifestError
 from ocitui.core.inside.attestation import Statement, envelope_statement
+from ocitui.core.models import load_json
 
 SIMPLE_SIGNING_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json"
 BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
@@ -113,11 +114,8 @@ def certificate_signer(data: bytes) -> Signer:
 
 def simple_signing(payload: bytes, annotations: Mapping[str, str]) -> SignatureView:
     """A cosign simple-signing layer: its payload and its annotations."""
-    try:
-        doc = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"signature payload is not valid JSON: {exc}") from None
-    critical = doc.get("critical") if isinstance(doc, dict) else None
+    doc = load_json(payload, "signature payload")
+    critical = doc.get("critical")
     if not isinstance(critical, dict):
         raise ManifestError("signature payload has no 'critical' section")
     digest = str((critical.get("image") or {}).get("docker-manifest-digest") or "")
@@ -158,12 +156,7 @@ def _bundle_signer(material: dict[str, Any]) -> Signer:
 
 def sigstore_bundle(raw: bytes) -> SignatureView:
     """A sigstore bundle: message signature (its digest) or DSSE (its statement)."""
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"sigstore bundle is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise ManifestError("sigstore bundle is not a JSON object")
+    doc = load_json(raw, "sigstore bundle")
     material = (
         doc.get("verificationMaterial") if isinstance(doc.get("verificationMaterial"), dict) else {}
     )
