@@ -23,6 +23,9 @@ TITLES = {
     "referrers.load": "Loading referrers",
     "remote.inspect": "Reading the remote tag",
     "remote.tags": "Listing remote tags",
+    "remote.catalog": "Listing the registry's repositories",
+    "layout.task": "Layout task",
+    "browse.files": "Reading layer files",
     "sync.run": "Sync",
     "sync.plan": "Sync plan",
 }

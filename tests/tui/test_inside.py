@@ -92,3 +92,15 @@ async def test_platform_image_shows_config_and_history(
         text = body(app, 118)
         assert "entrypoint" in text and "/bin/app" in text
         assert "History (6 steps)" in text and "ENV APP_VERSION=1.0" in text
+
+
+async def test_enter_on_a_leaf_referrer_looks_inside(
+    demo_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    app = make_app(demo_layout, ref="7bbbd8483113")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InsideScreen)
+        assert app.screen.inside is not None and app.screen.inside.kind == "attestation"

@@ -155,6 +155,12 @@ class BrowseScreen(PaneScreen):
         extra = "loading…" if self._loading else ""
         self.query_one(StatusLine).set_status(str(app.layout.root), self._stats, mark, extra)
 
+    @on(LayoutTreeView.NodeSelected)
+    def _enter(self, event: LayoutTreeView.NodeSelected[NodeData]) -> None:
+        """Enter on a leaf (a referrer, a platform image) looks inside it."""
+        if not event.node.allow_expand and event.node.data is not None and event.node.data.info:
+            self.action_inside()
+
     @on(LayoutTreeView.Chosen)
     def _chosen(self, event: LayoutTreeView.Chosen) -> None:
         data = event.data

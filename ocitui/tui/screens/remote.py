@@ -1,5 +1,7 @@
 """Remote tags: browse a registry repository from the Sync pane and pick what to pull.
 
+Type a registry alone (``registry.example.com``) and press enter: its catalog is listed
+where the registry allows it; enter on a repository lists its tags.
 Type ``registry/repo`` and press enter: its tags are listed (every page of the tags API)
 with machine tags set apart, filterable with ``/``. The highlighted tag's manifest
 summary and verified referrer tree are read from the registry (nothing is written);
@@ -27,6 +29,7 @@ from ocitui.core.views_remote import (
     remote_detail,
     remote_tags,
 )
+from ocitui.core.views_text import plural
 from ocitui.tui.screens.base import OcituiScreen
 from ocitui.tui.widgets.detail import kv_table, referrers_table
 from ocitui.tui.widgets.keybar import KeyBar
@@ -64,6 +67,8 @@ class RemoteScreen(OcituiScreen[str | None]):
         self.initial = repository
         self.listing: RemoteTags | None = None
         self.detail: RemoteDetail | None = None
+        #: ``(registry, repositories)`` while the list shows a catalog.
+        self.catalog: tuple[str, list[str]] | None = None
 
     def compose(self) -> ComposeResult:
         """Pane bar, repository field, tags | detail, status, footer."""
@@ -103,15 +108,41 @@ class RemoteScreen(OcituiScreen[str | None]):
         if not text:
             self.notify("Type a repository first.", severity="warning", title="Remote")
             return
+        if "/" not in text:
+            self._status("listing repositories…")
+            self._list_catalog(text)
+            return
         self._status("listing tags…")
         self._list(text)
+
+    @work(exclusive=True, group="remote.catalog", exit_on_error=False)
+    async def _list_catalog(self, text: str) -> None:
+        registry = parse_repository(f"{text}/x").registry
+        async with self.ocitui.registry_client() as client:
+            repositories = await client.catalog(registry)
+        self.listing, self.catalog = None, (registry, sorted(repositories))
+        self._show_tags()
+        self.query_one("#remote-detail", Static).update(
+            Text("Enter on a repository lists its tags.", style="dim")
+        )
+        self.query_one(TagList).focus()
+
+    @on(OptionList.OptionSelected, "#remote-tags")
+    def _open_repository(self, event: OptionList.OptionSelected) -> None:
+        """In a catalog, enter opens the repository's tags."""
+        if self.catalog is None:
+            return
+        field = self.query_one("#remote-repo", Input)
+        field.value = f"{self.catalog[0]}/{event.option.prompt}"
+        self.catalog = None
+        self.action_reload()
 
     @work(exclusive=True, group="remote.tags", exit_on_error=False)
     async def _list(self, text: str) -> None:
         repository = parse_repository(text)
         async with self.ocitui.registry_client() as client:
             listing = await remote_tags(client, repository)
-        self.listing = listing
+        self.listing, self.catalog = listing, None
         self._show_tags()
         self.query_one(TagList).focus()
 
@@ -119,18 +150,26 @@ class RemoteScreen(OcituiScreen[str | None]):
         listing = self.listing
         tags = self.query_one(TagList)
         tags.clear_options()
+        if self.catalog is not None:
+            needle = self.query_one("#remote-filter", Input).value.strip().lower()
+            repos = [r for r in self.catalog[1] if needle in r.lower()]
+            tags.add_options(repos)
+            if repos:
+                tags.highlighted = 0
+            self._status(f"{plural(len(repos), 'repository', 'repositories')} in {self.catalog[0]}")
+            return
         if listing is None:
             return
         shown = listing.matching(self.query_one("#remote-filter", Input).value)
         tags.add_options(shown)
         machine = len(listing.machine)
-        hidden = f" · {machine} machine tag{'s' if machine != 1 else ''} hidden" if machine else ""
+        hidden = f" · {plural(machine, 'machine tag')} hidden" if machine else ""
         count = (
             f"{len(shown)} of {len(listing.tags)}"
             if len(shown) != len(listing.tags)
             else str(len(shown))
         )
-        self._status(f"{count} tags{hidden}")
+        self._status(f"{count} tag{'s' if len(listing.tags) != 1 else ''}{hidden}")
         if not shown:
             self.query_one("#remote-detail", Static).update(Text("No tags.", style="dim"))
         else:
@@ -161,7 +200,7 @@ class RemoteScreen(OcituiScreen[str | None]):
     @on(OptionList.OptionHighlighted, "#remote-tags")
     def _highlighted(self) -> None:
         tag = self.selected_tag
-        if tag is not None and self.listing is not None:
+        if tag is not None and self.listing is not None and self.catalog is None:
             self.query_one("#remote-detail", Static).update(Text(f"Reading {tag}…", style="dim"))
             self._inspect(self.listing.ref(tag))
 
@@ -183,7 +222,7 @@ class RemoteScreen(OcituiScreen[str | None]):
     def worker_failed(self, worker: object) -> None:
         """Say so where the answer would have been."""
         self.query_one("#remote-detail", Static).update(
-            Text("Failed; see the notification.", style="bold red")
+            Text("Failed; see the error log (e).", style="bold red")
         )
         self._status("failed")
 

@@ -14,8 +14,26 @@ def short_tag(tag: str) -> str:
     return tag
 
 
+#: Colour by artifact kind (words of the core's type label); NO_COLOR drops it.
+KIND_STYLES = (
+    ("sbom", "cyan"),
+    ("signature", "magenta"),
+    ("sigstore", "magenta"),
+    ("attestation", "blue"),
+    ("bundle", "green"),
+    ("unreadable", "red"),
+)
+
+
+def kind_style(type_label: str) -> str:
+    """The colour of a type label (``""``: none, e.g. plain images and indexes)."""
+    lowered = type_label.lower()
+    return next((style for word, style in KIND_STYLES if word in lowered), "")
+
+
 def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
-    """``name  type · N platforms · N referrers`` with the name emphasised."""
+    """``name  type · N platforms · N referrers`` with the name emphasised and the type
+    coloured by kind."""
     text = Text()
     style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
     text.append(name, style=style)
@@ -23,13 +41,19 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     plain_image = (kind == "platform" and info.type_label == "image") or (
         kind == "locked" and info.type_label in ("image", "index")
     )
-    parts = [] if plain_image or kind == "machine" else [info.type_label]
+    counts = []
     if info.platform_count > 1:
-        parts.append(f"{info.platform_count} plat")
+        counts.append(f"{info.platform_count} plat")
     if info.referrer_count:
-        parts.append(f"{info.referrer_count} ref")
-    if parts:
-        text.append("  " + " · ".join(parts), style="dim")
+        counts.append(f"{info.referrer_count} ref")
+    if not plain_image and kind != "machine":
+        colour = kind_style(info.type_label)
+        text.append("  ")
+        text.append(info.type_label, style=colour or "dim")
+        if counts:
+            text.append(" · " + " · ".join(counts), style="dim")
+    elif counts:
+        text.append("  " + " · ".join(counts), style="dim")
     return text
 
 
