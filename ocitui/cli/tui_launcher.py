@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ocitui.cli.common import open_layout
+
+if TYPE_CHECKING:
+    from ocitui.core.verify.trust import Policy
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -17,5 +21,23 @@ def launch(args: argparse.Namespace) -> int:
             "ocitui: the TUI is not available in this build; try 'ocitui --help'", file=sys.stderr
         )
         return 1
+    policy = tui_policy()
     layout = open_layout(args, create=True)
-    return run_app(layout)
+    return run_app(layout, policy=policy)
+
+
+def tui_policy() -> Policy | None:
+    """The verification policy for the TUI's badges: ``$OCITUI_POLICY``, else
+    ``policy.yaml`` in the user config dir (e.g. ``~/.config/ocitui/policy.yaml``)."""
+    import os
+    from pathlib import Path
+
+    from ocitui.core.verify.policy import load_policy
+
+    chosen = os.environ.get("OCITUI_POLICY")
+    if chosen:
+        return load_policy(Path(chosen))
+    import platformdirs
+
+    default = Path(platformdirs.user_config_dir("ocitui")) / "policy.yaml"
+    return load_policy(default) if default.is_file() else None

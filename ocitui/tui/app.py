@@ -17,6 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.verify.badges import VerdictCache
+from ocitui.core.verify.trust import Policy
 from ocitui.tui.commands import OcituiCommands
 from ocitui.tui.keymap import default_keymap_path, load_keymap
 from ocitui.tui.screens.attach import AttachDialog, AttachRequest
@@ -60,11 +62,15 @@ class OcituiApp(App[int]):
         *,
         keymap_path: Path | None = None,
         registry_factory: Callable[..., object] | None = None,
+        policy: Policy | None = None,
     ) -> None:
         """``keymap_path`` is the user's keymap file (``None``: no user keymap is read);
-        ``registry_factory`` builds registry clients for Sync (tests inject fakes)."""
+        ``registry_factory`` builds registry clients for Sync (tests inject fakes);
+        ``policy`` turns on signature badges (Browse) and verdicts (Referrers)."""
         super().__init__()
         self.layout = layout
+        #: Verdicts under the verification policy, cached by digest (``None``: no policy).
+        self.verdicts = VerdictCache(policy) if policy is not None else None
         self.keymap_path = keymap_path
         self.registry_factory = registry_factory
         self.selection: NodeData | None = None
@@ -187,12 +193,14 @@ class OcituiApp(App[int]):
             self.show_error(event.worker.error, title=event.worker.group or "Error")
 
 
-def run_app(layout: Layout, *, keymap_path: Path | None = None) -> int:
+def run_app(
+    layout: Layout, *, keymap_path: Path | None = None, policy: Policy | None = None
+) -> int:
     """Run the TUI on ``layout`` until the user quits; returns the exit code.
 
     The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
     ``.json``) unless ``keymap_path`` is given.
     """
-    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path())
+    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path(), policy=policy)
     result = app.run()
     return int(result or 0)

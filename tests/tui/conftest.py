@@ -69,7 +69,11 @@ def make_app() -> Callable[..., OcituiApp]:
     """Build the app without a user keymap (tests never read a config dir)."""
 
     def factory(layout: Layout, **kwargs: object) -> OcituiApp:
-        return OcituiApp(layout, keymap_path=kwargs.pop("keymap_path", None))  # type: ignore[arg-type]
+        return OcituiApp(
+            layout,
+            keymap_path=kwargs.pop("keymap_path", None),  # type: ignore[arg-type]
+            policy=kwargs.pop("policy", None),  # type: ignore[arg-type]
+        )
 
     return factory
 

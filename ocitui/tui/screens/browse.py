@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input
 
+from ocitui.core.verify.model import Badge
 from ocitui.core.views import LayoutTree, build_tree, filter_tree
 from ocitui.core.views_detail import (
     Detail,
@@ -84,6 +85,21 @@ class BrowseScreen(PaneScreen):
         self._model, self._stats = model, stats
         self._apply_filter()
         self._update_status()
+        if self.ocitui.verdicts is not None:
+            self._load_badges(model)
+
+    @work(thread=True, exclusive=True, group="browse.badges", exit_on_error=False)
+    def _load_badges(self, model: LayoutTree) -> None:
+        """Verify every tag under the policy (cached by digest) and badge the tree."""
+        cache, layout = self.ocitui.verdicts, self.ocitui.layout
+        assert cache is not None
+        badges: dict[str, Badge] = {}
+        for reg in model.registries:
+            for repo in reg.repositories:
+                for item in repo.tags:
+                    digest = item.info.descriptor.digest
+                    badges[item.ref_name] = cache.verdict(layout, digest, item.ref_name).badge
+        self.app.call_from_thread(self.query_one(LayoutTreeView).set_badges, badges)
 
     def _apply_filter(self) -> None:
         if self._model is None:

@@ -16,6 +16,7 @@ from textual.widgets.tree import TreeNode
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.verify.model import Badge
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
 from ocitui.core.views_children import children_of
 
@@ -34,6 +35,8 @@ class NodeData:
     info: NodeInfo | None = None
     machine: list[MachineTag] | None = None
     loaded: bool = False
+    #: The name shown for a tag node (the label is rebuilt when its badge arrives).
+    display: str = ""
 
 
 def short_tag(tag: str) -> str:
@@ -60,6 +63,21 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     if parts:
         text.append("  " + " · ".join(parts), style="dim")
     return text
+
+
+_BADGES = {
+    Badge.SIGNED: ("  ✓ signed", "green"),
+    Badge.INVALID: ("  ✗ invalid", "red"),
+    Badge.UNSIGNED: ("  unsigned", "dim"),
+}
+
+
+def with_badge(label: Text, badge: Badge | None) -> Text:
+    """``label`` followed by a signed / invalid / unsigned badge (unchanged for ``None``)."""
+    if badge is None:
+        return label
+    text, style = _BADGES[badge]
+    return Text.assemble(label, (text, style))
 
 
 def locked_label(image: str, info: NodeInfo | None) -> Text:
@@ -95,6 +113,22 @@ class LayoutTreeView(Tree[NodeData]):
         self.store = layout
         self.show_root = False
         self.guide_depth = 2
+        #: Verification badges by node name, filled by Browse's worker.
+        self.badges: dict[str, Badge] = {}
+
+    def set_badges(self, badges: dict[str, Badge]) -> None:
+        """Show ``badges`` (by node name) on the tag nodes, now and after repopulating."""
+        self.badges = dict(badges)
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            data = node.data
+            if data is not None and data.kind == "tag" and data.info is not None:
+                node.set_label(self._tag_label(data.display, data.info, data.name))
+
+    def _tag_label(self, display: str, info: NodeInfo, name: str) -> Text:
+        return with_badge(info_label(display, info), self.badges.get(name))
 
     def populate(self, model: LayoutTree) -> None:
         """Rebuild the top levels from ``model`` (keeps nothing of the previous tree)."""
@@ -110,9 +144,11 @@ class LayoutTreeView(Tree[NodeData]):
                 )
                 repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
                 for item in repo.tags:
-                    data = NodeData("tag", item.ref_name, item.info, list(item.machine))
+                    data = NodeData(
+                        "tag", item.ref_name, item.info, list(item.machine), display=item.tag
+                    )
                     repo_node.add(
-                        info_label(item.tag, item.info),
+                        self._tag_label(item.tag, item.info, item.ref_name),
                         data,
                         allow_expand=self._expandable(item.info, item.machine),
                     )
@@ -121,9 +157,10 @@ class LayoutTreeView(Tree[NodeData]):
                 Text("(untagged)", style="bold"), NodeData("registry", "(untagged)"), expand=True
             )
             for info in model.untagged:
+                display = f"@{info.descriptor.digest.short}"
                 group.add(
-                    info_label(f"@{info.descriptor.digest.short}", info),
-                    NodeData("tag", str(info.descriptor.digest), info),
+                    self._tag_label(display, info, str(info.descriptor.digest)),
+                    NodeData("tag", str(info.descriptor.digest), info, display=display),
                     allow_expand=self._expandable(info, None),
                 )
         self.root.expand()
