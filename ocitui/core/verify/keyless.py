@@ -221,7 +221,7 @@ def _sct(leaf: x509.Certificate, authority: Authority, root: TrustedRoot) -> Non
     tbs = leaf.tbs_precertificate_bytes
     for sct in scts:
         log = root.ctlog(sct.log_id)
-        if log is None:
+        if log is None or not log.window.contains(sct.timestamp.replace(tzinfo=UTC)):
             continue
         millis = (sct.timestamp.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
         signed = (
