@@ -120,7 +120,9 @@ def _bind_body(body: bytes, signed: Signed) -> None:
         raise Failed("log entry is for another signature")
     spec = data.get("spec") if isinstance(data, dict) else None
     if isinstance(data, dict) and data.get("kind") == "hashedrekord" and isinstance(spec, dict):
-        value = spec.get("data", {}).get("hash", {}).get("value")
+        hashed = spec.get("data")
+        hashed = hashed.get("hash") if isinstance(hashed, dict) else None
+        value = hashed.get("value") if isinstance(hashed, dict) else None
         if value != hashlib.sha256(signed.signed_bytes).hexdigest():
             raise Failed("log entry records a hash of other data")
 
