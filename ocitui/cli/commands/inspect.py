@@ -6,7 +6,7 @@ import argparse
 import shlex
 from typing import Any
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.common import add_json, human_size, open_content, print_json
 from ocitui.core.layout.describe import describe
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import Platform
@@ -19,12 +19,18 @@ EPILOG = """examples:
   ocitui inspect app:1.0 --platform linux/arm64
   ocitui inspect sha256:<digest> --json
   ocitui inspect app:1.0 --raw | jq .
-  ocitui inspect --remote ghcr.io/org/app:v1 --json"""
+  ocitui inspect --remote ghcr.io/org/app:v1 --json
+  ocitui inspect /media/usb/app.tar.zst:app:1.0     # inside an export archive, not imported
+  ocitui inspect oci-archive:/media/usb/app.tar     # its only name"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     """Add ``inspect`` arguments."""
-    parser.add_argument("ref", metavar="REF", help="a ref, short ref or digest")
+    parser.add_argument(
+        "ref",
+        metavar="REF",
+        help="a ref, short ref or digest; ARCHIVE:REF reads an export archive in place",
+    )
     parser.add_argument(
         "--platform", metavar="OS/ARCH[/VARIANT]", help="for an index: inspect this platform"
     )
@@ -44,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     """Inspect one entry."""
     if args.remote:
         return _run_remote(args)
-    layout = open_layout(args)
-    desc = layout.resolve(args.ref)
+    layout, name = open_content(args, args.ref)
+    desc = layout.resolve(name)
     if args.platform:
         from ocitui.core.errors import NotFound
         from ocitui.core.models import Index
