@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ocitui.core import media_types as mt
-from ocitui.core.digest import Verifier
 from ocitui.core.errors import ManifestError, OcituiError
 from ocitui.core.layout.describe import config_summary, document_parts, tree_rows
 from ocitui.core.layout.referrers import entry_label
@@ -19,38 +18,14 @@ from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.engine import repository
 from ocitui.core.sync.remote import remote_document, remote_legacy, remote_referrers
-
-
-class _MemorySink:
-    """A :class:`~ocitui.core.registry.BlobSink` for small blobs, verified on ``value``."""
-
-    def __init__(self, desc: Descriptor) -> None:
-        self._desc = desc
-        self._chunks: list[bytes] = []
-        self._verifier = Verifier(desc.digest, desc.size)
-
-    @property
-    def offset(self) -> int:
-        return self._verifier.count
-
-    def write(self, chunk: bytes) -> None:
-        self._verifier.update(chunk)
-        self._chunks.append(chunk)
-
-    def restart(self) -> None:
-        self._chunks.clear()
-        self._verifier = Verifier(self._desc.digest, self._desc.size)
-
-    def value(self) -> bytes:
-        self._verifier.verify()
-        return b"".join(self._chunks)
+from ocitui.core.target.base import MemorySink
 
 
 async def fetch_small_blob(client: RegistryClient, repo: Reference, desc: Descriptor) -> bytes:
     """Fetch a small blob (a config) into memory, verified; refuses anything over 4 MiB."""
     if desc.size > MAX_MANIFEST_SIZE:
         raise ManifestError(f"{desc.digest} is {desc.size} bytes, too large to read whole")
-    sink = _MemorySink(desc)
+    sink = MemorySink(desc)
     await client.fetch_blob(repo, desc, sink)
     return sink.value()
 
