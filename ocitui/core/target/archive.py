@@ -191,7 +191,7 @@ class ArchiveLayout(Layout):
         raise LayoutError(f"{self.root}: an archive is read-only (ocitui import it first)")
 
     ingest = put_blob = put_file = put_document = update_index = _refuse
-    set_tag = remove = add_untagged = add_referrer = _refuse
+    set_tag = remove = add_untagged = add_referrer = batch = _refuse
 
 
 class ArchiveTarget(LayoutTarget):

@@ -142,19 +142,21 @@ class LayoutTarget:
         self.layout.put_blob(raw)
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
-        """Record each referrer not yet recorded, then set every name."""
+        """Record each referrer not yet recorded, then set every name, in one batch."""
         self._writable()
         registered = {
             (e.annotations.get(SUBJECT_HINT), e.digest)
             for e in self.layout.entries()
             if SUBJECT_HINT in e.annotations
         }
-        for doc in referrers:
-            if doc.subject is None or (str(doc.subject.digest), doc.digest) in registered:
-                continue
-            self.layout.add_referrer(doc)
-        for tag in tags:
-            self.layout.set_tag(tag.name, tag.descriptor)
+        # One locked index.json rewrite for the whole sync, not one per referrer.
+        with self.layout.batch():
+            for doc in referrers:
+                if doc.subject is None or (str(doc.subject.digest), doc.digest) in registered:
+                    continue
+                self.layout.add_referrer(doc)
+            for tag in tags:
+                self.layout.set_tag(tag.name, tag.descriptor)
         return len(tags)
 
 
