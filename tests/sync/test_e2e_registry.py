@@ -19,7 +19,7 @@ from ocitui.core.layout import Layout
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import SyncFilter, pull, push, repository
-from ocitui.core.sync.sides import RegistrySide
+from ocitui.core.target import RegistryTarget
 from tests.support.binaries import need
 from tests.sync.graph import build_graph, seed_registry
 
@@ -128,7 +128,7 @@ async def test_sparse_index_push_is_refused(docker_registry, client, new_layout)
     dest = parse_reference(f"{docker_registry.host}/e2e/sparse-copy:v1")
     with pytest.raises(SyncError, match=r"partial index.*linux/arm64"):
         await push(layout, client, [(ref, dest)])
-    assert await RegistrySide(client).tag_digest(repository(dest), "v1") is None
+    assert await RegistryTarget(client).lookup_tag(repository(dest), "v1") is None
     # The documented alternative: push one platform by digest.
     child = f"{ref.rsplit(':', 1)[0]}@{graph.names['linux/amd64']}"
     one = parse_reference(f"{docker_registry.host}/e2e/sparse-copy:v1-amd64")
@@ -190,7 +190,7 @@ def test_cli_pull_json_and_verification_failure(
     async def nothing(self: Any, repo: Any, subject: Any) -> list[Any]:
         return []
 
-    monkeypatch.setattr(RegistrySide, "referrers", nothing)
+    monkeypatch.setattr(RegistryTarget, "referrers", nothing)
     dest = f"{docker_registry.host}/e2e/cli-copy:v1"
     assert main(["push", ref, dest, "--layout", layout_dir]) == 1
     assert "MISSING" in capsys.readouterr().out

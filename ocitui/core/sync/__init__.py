@@ -14,6 +14,7 @@ from ocitui.core.sync.engine import (
     pull,
     push,
     repository,
+    run,
     run_pull,
 )
 from ocitui.core.sync.events import (
@@ -63,5 +64,6 @@ __all__ = [
     "pull",
     "push",
     "repository",
+    "run",
     "run_pull",
 ]

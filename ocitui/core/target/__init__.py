@@ -9,6 +9,8 @@ Nothing above this package asks which kind it holds; it reads :class:`Capabiliti
 
 from ocitui.core.target.archive import ArchiveLayout, ArchiveTarget, sole_tag, split_archive_ref
 from ocitui.core.target.base import (
+    BlobSource,
+    BytesSource,
     Capabilities,
     MemorySink,
     Progress,
@@ -23,6 +25,8 @@ from ocitui.core.target.registry import RegistryTarget
 __all__ = [
     "ArchiveLayout",
     "ArchiveTarget",
+    "BlobSource",
+    "BytesSource",
     "Capabilities",
     "LayoutTarget",
     "MemorySink",

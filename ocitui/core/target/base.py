@@ -14,6 +14,7 @@ them while writing (the layout's ingest writer, or :class:`MemorySink`).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
@@ -52,7 +53,21 @@ def plain(desc: Descriptor) -> Descriptor:
     return Descriptor(desc.media_type, desc.digest, desc.size, artifact_type=desc.artifact_type)
 
 
-class Target(Protocol):
+class BlobSource(Protocol):
+    """What a copy reads a blob from: any target, or bytes already in memory."""
+
+    async def stream_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
+    ) -> None:
+        """Write the blob into ``sink`` from ``sink.offset`` on (the sink verifies)."""
+        ...
+
+    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
+        """An opener of the blob's bytes on this machine, or None when remote."""
+        ...
+
+
+class Target(BlobSource, Protocol):
     """Where content lives: a layout, a registry, or a read-only archive."""
 
     label: str
@@ -69,16 +84,6 @@ class Target(Protocol):
 
     async def fetch_blob(self, repo: Reference, desc: Descriptor, *, max_size: int) -> bytes:
         """A small blob (a config), whole and verified; refuses more than ``max_size``."""
-        ...
-
-    async def stream_blob(
-        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
-    ) -> None:
-        """Write the blob into ``sink`` from ``sink.offset`` on (the sink verifies)."""
-        ...
-
-    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
-        """An opener of the blob's bytes on this machine, or None when remote."""
         ...
 
     async def exists(self, repo: Reference, desc: Descriptor) -> bool:
@@ -110,7 +115,7 @@ class Target(Protocol):
         self,
         repo: Reference,
         desc: Descriptor,
-        source: Target,
+        source: BlobSource,
         source_repo: Reference,
         *,
         started: Progress,
@@ -146,6 +151,27 @@ class TagWrite:
     raw: bytes
 
 
+class BytesSource:
+    """A blob already in memory (a config read while planning, a record made for the
+    destination) as the source of a :meth:`Target.push_blob`."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def stream_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
+    ) -> None:
+        """Write the bytes from ``sink.offset`` on (the sink verifies them)."""
+        rest = self.data[sink.offset :]
+        sink.write(rest)
+        if on_progress is not None:
+            on_progress(len(rest))
+
+    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
+        """The bytes as a file."""
+        return lambda: io.BytesIO(self.data)
+
+
 class MemorySink:
     """A :class:`BlobSink` keeping a small blob in memory, verified by :meth:`value`."""
 
@@ -176,6 +202,8 @@ class MemorySink:
 
 
 __all__ = [
+    "BlobSource",
+    "BytesSource",
     "Capabilities",
     "MemorySink",
     "Progress",

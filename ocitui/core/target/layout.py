@@ -18,7 +18,7 @@ from ocitui.core.layout import SUBJECT_HINT, Layout
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry.base import BlobSink
-from ocitui.core.target.base import Capabilities, Progress, TagWrite, Target
+from ocitui.core.target.base import BlobSource, Capabilities, Progress, TagWrite
 
 #: Bytes read from a blob file per step when streaming it into a sink.
 READ_CHUNK = 1024 * 1024
@@ -68,8 +68,10 @@ class LayoutTarget:
                     on_progress(len(chunk))
 
     def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
-        """The blob file (the reader hashes what it reads)."""
+        """The blob file (the reader hashes what it reads), None when absent."""
         digest = desc.digest
+        if not self.layout.has_blob(digest, desc.size):
+            return None
         return lambda: self.layout.open_blob(digest)
 
     async def exists(self, repo: Reference, desc: Descriptor) -> bool:
@@ -118,7 +120,7 @@ class LayoutTarget:
         self,
         repo: Reference,
         desc: Descriptor,
-        source: Target,
+        source: BlobSource,
         source_repo: Reference,
         *,
         started: Progress,

@@ -8,6 +8,7 @@ are spooled to a temporary file first, because an upload may have to re-read its
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,11 +23,11 @@ from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.registry.base import BlobSink
 from ocitui.core.target.base import (
+    BlobSource,
     Capabilities,
     MemorySink,
     Progress,
     TagWrite,
-    Target,
     is_manifest_type,
 )
 
@@ -44,11 +45,31 @@ class RegistryTarget:
     # -- reads ---------------------------------------------------------------------------
 
     async def resolve(self, repo: Reference, text: str) -> tuple[Descriptor, bytes]:
-        """GET the manifest by tag or digest; the descriptor carries the reference's name."""
+        """GET the manifest by tag or digest; the descriptor carries the reference's name.
+
+        A digest the cache layout holds costs no request: ``name:tag@digest`` (a tag
+        already resolved by a HEAD, as ``mirror`` does) is re-planned from the layout.
+        """
         ref = parse_reference(text)
-        fetched = await self.client.get_manifest(ref)
-        desc = fetched.descriptor().with_changes(annotations={REF_NAME: str(ref)})
-        return desc, fetched.raw
+        found = self._cached(ref.digest) if ref.digest is not None else None
+        if found is None:
+            fetched = await self.client.get_manifest(ref)
+            found = fetched.descriptor(), fetched.raw
+        desc, raw = found
+        return desc.with_changes(annotations={REF_NAME: str(ref)}), raw
+
+    def _cached(self, digest: Digest) -> tuple[Descriptor, bytes] | None:
+        """The cache layout's verified copy of manifest ``digest`` and its media type."""
+        if self.cache is None or not self.cache.has_blob(digest):
+            return None
+        try:
+            raw = self.cache.read_blob(digest, max_size=self.client.options.max_manifest_size)
+            media_type = json.loads(raw).get("mediaType")
+        except (OcituiError, ValueError, AttributeError):
+            return None  # Damaged or not a manifest: ask the registry.
+        if not isinstance(media_type, str) or not media_type:
+            return None  # Old documents without mediaType: the registry says what it is.
+        return Descriptor(media_type, digest, len(raw)), raw
 
     async def fetch(self, repo: Reference, desc: Descriptor) -> bytes:
         """By digest; from the cache layout when it already holds it (no request)."""
@@ -80,7 +101,10 @@ class RegistryTarget:
         await self.client.fetch_blob(repo, desc, sink, on_progress=on_progress)
 
     def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
-        """None: a registry's blobs are not on this machine."""
+        """The cache layout's copy when it holds the blob, else None (not on this machine)."""
+        cache = self.cache
+        if cache is not None and cache.has_blob(desc.digest, desc.size):
+            return lambda: cache.open_blob(desc.digest)
         return None
 
     async def exists(self, repo: Reference, desc: Descriptor) -> bool:
@@ -91,9 +115,8 @@ class RegistryTarget:
 
     async def lookup_tag(self, repo: Reference, tag: str) -> Descriptor | None:
         """HEAD ``repo:tag`` (or ``repo@digest``)."""
-        ref = (
-            repo.with_digest(Digest.parse(tag)) if tag.startswith("sha256:") else repo.with_tag(tag)
-        )
+        digest = tag.startswith(("sha256:", "sha512:"))
+        ref = repo.with_digest(Digest.parse(tag)) if digest else repo.with_tag(tag)
         return await self.client.head_manifest(ref)
 
     async def tags(self, repo: Reference) -> list[str]:
@@ -121,7 +144,7 @@ class RegistryTarget:
         self,
         repo: Reference,
         desc: Descriptor,
-        source: Target,
+        source: BlobSource,
         source_repo: Reference,
         *,
         started: Progress,
