@@ -17,17 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ocitui.cli.common import human_size, open_content, print_json
-from ocitui.core.diff import (
-    SECTIONS,
-    DiffEvent,
-    DiffResult,
-    FileChange,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    NodeDiff,
-    diff_refs,
-)
+from ocitui.cli.progress import layer_line
+from ocitui.core.diff import SECTIONS, DiffResult, FileChange, NodeDiff, diff_refs
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.media_types import friendly_artifact_type
@@ -80,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="ocitui-diff-")
     try:
         store_a, desc_a, store_b, desc_b = _sides(args, Path(scratch.name))
-        progress = _progress_line() if args.files and sys.stderr.isatty() else None
+        progress = layer_line(sys.stderr) if args.files and sys.stderr.isatty() else None
         try:
             result = diff_refs(
                 store_a, desc_a, store_b, desc_b, files=args.files, progress=progress
@@ -156,28 +147,6 @@ def _painter(stream: Any) -> Callable[[str], str]:
         return f"\033[{code}m{line}\033[0m" if code else line
 
     return paint
-
-
-def _progress_line() -> Callable[[DiffEvent], None]:
-    """A one-line layer progress display on stderr (terminals only)."""
-
-    def show(event: DiffEvent) -> None:
-        if isinstance(event, LayerStarted):
-            text = (
-                f"reading layer {event.index + 1}/{event.count} ({event.side}) {event.digest.short}"
-            )
-        elif isinstance(event, LayerProgress) and event.size:
-            text = (
-                f"reading layer {event.index + 1} ({event.side}) {100 * event.done // event.size}%"
-            )
-        elif isinstance(event, LayerDone):
-            text = f"read layer {event.index + 1} ({event.side}): {event.members} members"
-        else:
-            return
-        sys.stderr.write(f"\r\033[K{text}")
-        sys.stderr.flush()
-
-    return show
 
 
 def _short(value: Any) -> str:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocitui.core.errors import InvalidReference, SyncError
+from ocitui.core.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.layout import Layout
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.bundles import BundleOptions, BundleWalker
-from ocitui.core.sync.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.gate import GatedTransfer, IndexGate

@@ -18,14 +18,8 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 
-from ocitui.core.diff import (
-    DiffCancelled,
-    DiffEvent,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    diff_refs,
-)
+from ocitui.core.diff import DiffCancelled, diff_refs
+from ocitui.core.events import Event, LayerDone, LayerProgress, LayerStarted
 from ocitui.core.views_diff import DiffSection, diff_sections
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.panebar import PaneBar
@@ -116,7 +110,7 @@ class DiffScreen(PaneScreen):
         layout = self.ocitui.layout
         state = {"total": 0, "finished": 0, "current": 0}
 
-        def progress(event: DiffEvent) -> None:
+        def progress(event: Event) -> None:
             # Progress is data: turn engine events into messages for the bar.
             if isinstance(event, LayerStarted):
                 state["total"] += event.size

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, ProgressBar, Static
 from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync import Plan, PushItem, SyncEvent, SyncFilter, plan_pull, plan_push, run
+from ocitui.core.sync import Event, Plan, PushItem, SyncFilter, plan_pull, plan_push, run
 from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
@@ -245,7 +245,7 @@ class SyncScreen(PaneScreen):
             Group(Text("Plan (nothing copied yet) — ctrl+g to run", style="bold"), kv_table(rows))
         )
 
-    def apply_event(self, event: SyncEvent) -> None:
+    def apply_event(self, event: Event) -> None:
         """Fold one engine event in and redraw (called on the app's event loop)."""
         self.progress.apply(event, self.clock())
         state = self.progress
