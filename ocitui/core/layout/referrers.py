@@ -199,10 +199,6 @@ class ReferrerView:
         """Cosign legacy tags for ``subject``: ``[(kind, entry)]``, kind in sig/att/sbom."""
         return sorted(self._legacy.get(subject, []), key=lambda pair: pair[0])
 
-    def subjects(self) -> list[Digest]:
-        """Every digest that has at least one referrer."""
-        return sorted(self._by_subject)
-
 
 def _sort_key(desc: Descriptor) -> tuple[str, str, str]:
     from ocitui.core.models import CREATED

@@ -16,9 +16,6 @@ from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_co
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
 
-#: Annotation the sync engine puts on a platform-filtered index entry.
-PLATFORMS_PRESENT = "dev.ocitui.platforms"
-
 
 @dataclass(frozen=True)
 class EntrySummary:

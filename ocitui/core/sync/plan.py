@@ -223,10 +223,6 @@ class Plan:
         """Blobs not yet at the destination (each digest once per destination repo)."""
         return [b for b in self.blobs if not b.present]
 
-    def manifests_to_copy(self) -> list[PlanManifest]:
-        """Manifests not yet at the destination, in write order."""
-        return sorted((m for m in self.manifests if not m.present), key=lambda m: m.level)
-
     def referrer_manifests(self) -> list[PlanManifest]:
         """Every manifest of the plan that has a subject."""
         return [m for m in self.manifests if m.subject is not None]

@@ -45,7 +45,7 @@ class Capabilities:
 
 def is_manifest_type(media_type: str) -> bool:
     """True when ``exists`` must ask for a manifest rather than a blob (as oras-go does)."""
-    return media_type in mt.MANIFEST_LIKE or media_type == mt.OCI_ARTIFACT_MANIFEST
+    return media_type in mt.MANIFEST_LIKE
 
 
 def plain(desc: Descriptor) -> Descriptor:
