@@ -21,9 +21,12 @@ def launch(args: argparse.Namespace) -> int:
             "ocitui: the TUI is not available in this build; try 'ocitui --help'", file=sys.stderr
         )
         return 1
+    from ocitui.cli.remote import client_factory
+
     policy = tui_policy()
     layout = open_layout(args, create=True)
-    return run_app(layout, policy=policy)
+    # The TUI's Sync and remote panes use the registry options given on the command line.
+    return run_app(layout, policy=policy, registry_factory=client_factory(args))
 
 
 def tui_policy() -> Policy | None:

@@ -194,13 +194,24 @@ class OcituiApp(App[int]):
 
 
 def run_app(
-    layout: Layout, *, keymap_path: Path | None = None, policy: Policy | None = None
+    layout: Layout,
+    *,
+    keymap_path: Path | None = None,
+    policy: Policy | None = None,
+    registry_factory: Callable[..., object] | None = None,
 ) -> int:
     """Run the TUI on ``layout`` until the user quits; returns the exit code.
 
     The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
-    ``.json``) unless ``keymap_path`` is given.
+    ``.json``) unless ``keymap_path`` is given; ``registry_factory`` builds the registry
+    clients (the launcher passes one made from ``--plain-http``, ``--insecure``,
+    ``--ca-file``, ``--registry-config``).
     """
-    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path(), policy=policy)
+    app = OcituiApp(
+        layout,
+        keymap_path=keymap_path or default_keymap_path(),
+        policy=policy,
+        registry_factory=registry_factory,
+    )
     result = app.run()
     return int(result or 0)
