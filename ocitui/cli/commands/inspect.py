@@ -69,12 +69,25 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.buffer.write(layout.read_blob(desc.digest))
         return 0
-    info = describe(layout, desc, ref=desc.ref_name)
+    info = describe(layout, desc, ref=desc.ref_name or _pinned_name(name))
     if args.json:
         print_json(info)
     else:
         _print(info)
     return 0
+
+
+def _pinned_name(text: str) -> str | None:
+    """``registry/repo@sha256:...`` as given names what it pins (as ``--remote`` shows it)."""
+    from ocitui.core.errors import InvalidReference
+    from ocitui.core.reference import parse_reference
+
+    if "@" not in text:
+        return None
+    try:
+        return str(parse_reference(text))
+    except InvalidReference:
+        return None
 
 
 def _run_remote(args: argparse.Namespace) -> int:

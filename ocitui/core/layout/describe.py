@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.referrers import ReferrerNode, entry_label
+from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, entry_label
 from ocitui.core.layout.store import Layout
 from ocitui.core.layout.summary import platform_text
 from ocitui.core.models import (
@@ -24,13 +24,15 @@ if TYPE_CHECKING:
 
 
 def descriptor_row(desc: Descriptor) -> dict[str, Any]:
-    """A referrer row: digest, mediaType, artifactType, size, annotations."""
+    """A referrer row: digest, mediaType, artifactType, size, annotations (the manifest's;
+    the layout's own subject hint is an index detail, so the layout and a registry give
+    the same row)."""
     return {
         "digest": str(desc.digest),
         "mediaType": desc.media_type,
         "artifactType": desc.artifact_type,
         "size": desc.size,
-        "annotations": dict(desc.annotations),
+        "annotations": {k: v for k, v in desc.annotations.items() if k != SUBJECT_HINT},
     }
 
 
