@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ocitui.cli.common import add_json, human_size, open_content, print_json
-from ocitui.core.layout.describe import descriptor_row, tree_rows
+from ocitui.core.inspection import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED

@@ -9,12 +9,10 @@ same image gives the same document from both.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.describe import config_summary, document_parts, tree_rows
-from ocitui.core.layout.referrers import entry_label
+from ocitui.core.inspection import InspectDoc, LegacyTag, config_summary, document_doc
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, load_json
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
@@ -23,7 +21,7 @@ from ocitui.core.sync.remote import remote_document, remote_legacy, remote_refer
 from ocitui.core.target.registry import RegistryTarget
 
 
-async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
+async def remote_describe(client: RegistryClient, text: str) -> InspectDoc:
     """The ``inspect`` document for the manifest or index ``text`` names in a registry."""
     ref = parse_reference(text)
     repo = repository(ref)
@@ -43,21 +41,16 @@ async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
     found = dict(
         zip([i.digest for i in items], await asyncio.gather(*map(exists, items)), strict=True)
     )
-    out = document_parts(str(ref), desc, doc, lambda d: found.get(d.digest))
-    if not isinstance(doc, Index) and doc.config.media_type in mt.CONFIG_TYPES:
+    out = document_doc(str(ref), desc, doc, lambda d: found.get(d.digest))
+    config = out.config
+    if config is not None and config.descriptor.media_type in mt.CONFIG_TYPES:
         try:
-            raw = await target.fetch_blob(repo, doc.config, max_size=MAX_MANIFEST_SIZE)
-            out["config"]["summary"] = config_summary(load_json(raw, "config"))
+            raw = await target.fetch_blob(repo, config.descriptor, max_size=MAX_MANIFEST_SIZE)
+            config.summary = config_summary(load_json(raw, "config"))
         except OcituiError as exc:
-            out["config"]["error"] = str(exc)
-    out["referrers"] = tree_rows(await remote_referrers(client, repo, desc.digest, tree=True))
-    out["legacy"] = [
-        {
-            "kind": kind,
-            "ref": entry.ref_name,
-            "name": entry_label(entry),
-            "digest": str(entry.digest),
-        }
-        for kind, entry in await remote_legacy(client, repo, desc.digest)
+            config.error = str(exc)
+    out.referrers = await remote_referrers(client, repo, desc.digest, tree=True)
+    out.legacy = [
+        LegacyTag(kind, entry) for kind, entry in await remote_legacy(client, repo, desc.digest)
     ]
     return out
