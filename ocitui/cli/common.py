@@ -41,6 +41,23 @@ def open_layout(args: argparse.Namespace, *, create: bool = False) -> Layout:
     return Layout.open(path)
 
 
+def open_content(args: argparse.Namespace, ref: str) -> tuple[Layout, str]:
+    """The layout a REF argument reads from, and the name inside it.
+
+    ``ARCHIVE:REF`` (an ``export`` tar, ``.tar.zst`` or ``.parts.json`` that exists) and
+    ``oci-archive:PATH[:REF]`` read the archive in place, read-only; anything else is a
+    name in the chosen layout.
+    """
+    from ocitui.core.target.archive import ArchiveLayout, sole_tag, split_archive_ref
+
+    found = split_archive_ref(ref)
+    if found is None:
+        return open_layout(args), ref
+    path, name = found
+    archive = ArchiveLayout.open_archive(path)
+    return archive, name or sole_tag(archive)
+
+
 def add_json(parser: argparse.ArgumentParser) -> None:
     """Add ``--json``."""
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -70,6 +87,7 @@ __all__ = [
     "default_layout_dir",
     "human_size",
     "layout_dir",
+    "open_content",
     "open_layout",
     "print_json",
     "print_table",

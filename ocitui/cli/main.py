@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the OCI layout to work on (env OCITUI_LAYOUT; default: the user data dir)",
     )
+    from ocitui.cli.remote import add_remote_args
+
+    # For the TUI (no command): the same registry options every remote command takes.
+    add_remote_args(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in _command_modules():
         child = sub.add_parser(

@@ -1,35 +1,44 @@
-"""Rendering sync events: rich bars on a TTY, plain lines otherwise, JSON lines on request.
+"""Rendering progress events: rich bars on a TTY, plain lines otherwise, JSON lines on request.
 
-The core emits typed events (:mod:`ocitui.core.sync.events`); this module is the only
-place that turns them into text. ``rich`` is imported lazily, and only for a TTY.
+The core emits one vocabulary of typed events (:mod:`ocitui.core.events`) for sync,
+export, import and the file diff; this module is the only place that turns them into
+text. ``rich`` is imported lazily, and only for a TTY.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ocitui.cli.common import human_size
-from ocitui.core.sync import (
+from ocitui.core.events import (
+    ArchiveFinished,
+    ArchiveStarted,
     BlobDone,
     BlobProgress,
     BlobStarted,
+    Event,
     Failed,
     Finished,
+    LayerDone,
+    LayerProgress,
+    LayerStarted,
     ManifestDone,
-    Plan,
+    PartDone,
     PlanReady,
-    SyncEvent,
-    SyncReport,
     TagDone,
 )
+from ocitui.core.sync.plan import Plan
+from ocitui.core.sync.report import SyncReport
 
 
 class Renderer:
     """Base renderer: a callable event sink with a ``close``."""
 
-    def __call__(self, event: SyncEvent) -> None:
+    def __call__(self, event: Event) -> None:
         """Handle one event."""
 
     def close(self) -> None:
@@ -42,7 +51,7 @@ class JsonRenderer(Renderer):
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
 
-    def __call__(self, event: SyncEvent) -> None:
+    def __call__(self, event: Event) -> None:
         """Write the event."""
         self.out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
         self.out.flush()
@@ -55,7 +64,7 @@ class PlainRenderer(Renderer):
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
-    def __call__(self, event: SyncEvent) -> None:
+    def __call__(self, event: Event) -> None:
         """Print the events worth a line."""
         if isinstance(event, PlanReady):
             self.out.write(format_plan(event.plan))
@@ -105,7 +114,7 @@ class RichRenderer(PlainRenderer):
         self.total: Any = None
         self.progress.start()
 
-    def __call__(self, event: SyncEvent) -> None:
+    def __call__(self, event: Event) -> None:
         """Update bars; everything else as plain lines above them."""
         if isinstance(event, PlanReady):
             self.progress.console.print(format_plan(event.plan), end="", markup=False)
@@ -193,3 +202,66 @@ def format_report(report: SyncReport) -> str:
     lines += [f"MISSING: {m}" for m in report.missing]
     lines.append("ok" if report.ok else "sync incomplete: see FAILED/MISSING above")
     return "\n".join(lines) + "\n"
+
+
+class ArchiveLine:
+    """Export and import on a terminal: one self-rewriting status line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._total = 0
+        self._done = 0
+        self._blobs = 0
+        self._last = 0.0
+        self._start = time.monotonic()
+
+    def __call__(self, event: Event) -> None:
+        """Fold one event into the line."""
+        if isinstance(event, ArchiveStarted):
+            self._total += event.total_bytes
+        elif isinstance(event, BlobDone):
+            self._blobs += 1
+            self._done += event.size
+        elif isinstance(event, PartDone):
+            self._line(f"part {event.name} ({human_size(event.size)}) done", force=True)
+            return
+        elif isinstance(event, ArchiveFinished):
+            return
+        done = self._done + (event.done if isinstance(event, BlobProgress) else 0)
+        rate = done / max(time.monotonic() - self._start, 1e-6)
+        total = f" of {human_size(self._total)}" if self._total else ""
+        self._line(f"{self._blobs} blobs, {human_size(done)}{total}, {human_size(int(rate))}/s")
+
+    def _line(self, text: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last > 0.1:
+            self._last = now
+            self._out.write("\r\x1b[K" + text)
+            self._out.flush()
+
+    def close(self) -> None:
+        """Clear the line."""
+        self._out.write("\r\x1b[K")
+        self._out.flush()
+
+
+def layer_line(out: TextIO) -> Callable[[Event], None]:
+    """The file diff on a terminal: one self-rewriting line about the layer being read."""
+
+    def show(event: Event) -> None:
+        if isinstance(event, LayerStarted):
+            text = (
+                f"reading layer {event.index + 1}/{event.count} ({event.side}) {event.digest.short}"
+            )
+        elif isinstance(event, LayerProgress) and event.size:
+            text = (
+                f"reading layer {event.index + 1} ({event.side}) {100 * event.done // event.size}%"
+            )
+        elif isinstance(event, LayerDone):
+            text = f"read layer {event.index + 1} ({event.side}): {event.members} members"
+        else:
+            return
+        out.write(f"\r\033[K{text}")
+        out.flush()
+
+    return show

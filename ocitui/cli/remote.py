@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -67,9 +68,23 @@ def _warn(text: str) -> None:
     print(f"ocitui: registry warning: {text}", file=sys.stderr)
 
 
-def make_client(args: argparse.Namespace, **overrides: Any) -> RegistryClient:
-    """A client for the parsed arguments; ``overrides`` replace option fields."""
+def make_client(
+    args: argparse.Namespace,
+    *,
+    on_warning: Callable[[str], None] | None = _warn,
+    **overrides: Any,
+) -> RegistryClient:
+    """A client for the parsed arguments; ``overrides`` replace option fields.
+
+    Registry warnings go to stderr, or to ``on_warning`` (the TUI, which owns the screen,
+    passes None: no stray text over it).
+    """
     credentials = DockerCredentials(registry_config=getattr(args, "registry_config", None))
     return RegistryClient(
-        registry_options(args, **overrides), credentials=credentials, on_warning=_warn
+        registry_options(args, **overrides), credentials=credentials, on_warning=on_warning
     )
+
+
+def client_factory(args: argparse.Namespace) -> Callable[[], RegistryClient]:
+    """New clients with the parsed options, for a face that opens several (the TUI)."""
+    return lambda: make_client(args, on_warning=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ocitui.core.errors import LayoutError
 
@@ -47,6 +48,10 @@ def split_ref(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[lis
     return args, ""
 
 
+if TYPE_CHECKING:
+    from ocitui.core.verify.trust import Policy
+
+
 def launch(args: argparse.Namespace) -> int:
     """Start the Textual app on the chosen layout (at ``args.tui_ref`` when given)."""
     from ocitui.cli.common import layout_dir, open_layout
@@ -63,6 +68,7 @@ def launch(args: argparse.Namespace) -> int:
         from ocitui.core.views_locate import locate
 
         locate(layout, ref)  # An unknown REF is a startup error, said before the screen.
+    policy = tui_policy()  # A broken policy file too.
     if not all(stream.isatty() for stream in (sys.stdin, sys.stdout, sys.stderr)):
         print(
             "ocitui: the TUI needs a terminal (stdin, stdout and stderr must be a TTY); "
@@ -77,7 +83,27 @@ def launch(args: argparse.Namespace) -> int:
             "ocitui: the TUI is not available in this build; try 'ocitui --help'", file=sys.stderr
         )
         return 1
-    return run_app(layout, ref=ref or None)
+    from ocitui.cli.remote import client_factory
+
+    # The TUI's Sync and remote panes use the registry options given on the command line.
+    return run_app(layout, ref=ref or None, policy=policy, registry_factory=client_factory(args))
 
 
-__all__ = ["launch", "split_ref"]
+def tui_policy() -> Policy | None:
+    """The verification policy for the TUI's badges: ``$OCITUI_POLICY``, else
+    ``policy.yaml`` in the user config dir (e.g. ``~/.config/ocitui/policy.yaml``)."""
+    import os
+    from pathlib import Path
+
+    from ocitui.core.verify.policy import load_policy
+
+    chosen = os.environ.get("OCITUI_POLICY")
+    if chosen:
+        return load_policy(Path(chosen))
+    import platformdirs
+
+    default = Path(platformdirs.user_config_dir("ocitui")) / "policy.yaml"
+    return load_policy(default) if default.is_file() else None
+
+
+__all__ = ["launch", "split_ref", "tui_policy"]

@@ -98,10 +98,6 @@ class Verifier:
             raise DigestMismatch(f"{self.digest}: got more than the expected {self.size} bytes")
         self._hash.update(chunk)
 
-    def copy_state(self) -> Any:
-        """A copy of the running hash (to resume or peek)."""
-        return self._hash.copy()
-
     def verify(self) -> None:
         """Raise :class:`DigestMismatch` unless size and digest both match."""
         if self.size is not None and self.count != self.size:

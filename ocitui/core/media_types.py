@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-OCI_LAYOUT_HEADER = "application/vnd.oci.layout.header.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -17,7 +16,6 @@ OCI_LAYER_ND_TAR = "application/vnd.oci.image.layer.nondistributable.v1.tar"
 OCI_LAYER_ND_GZIP = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
 OCI_LAYER_ND_ZSTD = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
 #: Withdrawn in 1.1.0-rc; read-only at most.
-OCI_ARTIFACT_MANIFEST = "application/vnd.oci.artifact.manifest.v1+json"
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"

@@ -66,11 +66,6 @@ class Reference:
         """This reference pinned to ``digest`` (the tag is kept for display)."""
         return replace(self, digest=digest)
 
-    def in_repository(self, name: str) -> Reference:
-        """The same tag/digest under another ``registry/repository`` name."""
-        base = parse_reference(name + ":x")
-        return replace(self, registry=base.registry, repository=base.repository)
-
     def __str__(self) -> str:
         text = self.name
         if self.tag is not None:

@@ -1,7 +1,7 @@
 """Detail models for one manifest or index: summary rows, config, layers, referrers.
 
 The summary rows are derived from the ``inspect`` document
-(:func:`ocitui.core.layout.describe.describe` for the layout,
+(:func:`ocitui.core.inspection.describe` for the layout,
 :func:`ocitui.core.sync.inspect_remote.remote_describe` for a registry), so the TUI and
 ``ocitui inspect --json`` read a manifest, its config and its bundle the same way.
 """
@@ -16,8 +16,8 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
+from ocitui.core.inspection import describe, descriptor_row
 from ocitui.core.layout import Layout, ReferrerNode
-from ocitui.core.layout.describe import describe, descriptor_row
 from ocitui.core.layout.summary import machine_tag_kind, summarise
 from ocitui.core.models import Descriptor, Document, Index, Manifest, load_json
 from ocitui.core.views_inspect import LayerRow, ReferrerRow, inspect_rows, layer_rows
@@ -58,7 +58,7 @@ def load_detail(layout: Layout, desc: Descriptor) -> Detail:
         return Detail(desc, None, summary=inspect_rows(plain), annotations=dict(desc.annotations))
     try:
         doc = layout.get_document(desc.digest, desc.media_type)
-        info = describe(layout, desc)
+        info = describe(layout, desc).to_json()
     except OcituiError as exc:
         return Detail(desc, None, error=str(exc), summary=inspect_rows(plain))
     detail = Detail(

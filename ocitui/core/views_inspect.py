@@ -1,9 +1,9 @@
 """Rows derived from an ``inspect`` document, for screens (pure data, no layout reads).
 
-An ``inspect`` document comes from :func:`ocitui.core.layout.describe.describe` (the
+An ``inspect`` document comes from :func:`ocitui.core.inspection.describe` (the
 layout) or :func:`ocitui.core.sync.inspect_remote.remote_describe` (a registry); the CLI
 prints it as JSON. Deriving the TUI's rows from the same document keeps one reading of a
-manifest, its config (:func:`~ocitui.core.layout.describe.config_summary`), its bundle
+manifest, its config (:func:`~ocitui.core.inspection.config_summary`), its bundle
 and its referrers.
 """
 
@@ -126,7 +126,7 @@ def inspect_rows(
 def config_rows(
     summary: Mapping[str, Any], *, skip_platform: bool = False
 ) -> list[tuple[str, str]]:
-    """Rows from :func:`ocitui.core.layout.describe.config_summary` (the one extractor)."""
+    """Rows from :func:`ocitui.core.inspection.config_summary` (the one extractor)."""
     rows: list[tuple[str, str]] = []
     if summary.get("platform") and not skip_platform:
         rows.append(("platform", str(summary["platform"])))
@@ -173,7 +173,7 @@ def bundle_rows(bundle: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 def referrer_rows_from_json(
     rows: Sequence[Mapping[str, Any]], subject: Digest, source: str = "registry"
 ) -> list[ReferrerRow]:
-    """Flatten ``inspect``'s referrer tree (:func:`~ocitui.core.layout.describe.tree_rows`).
+    """Flatten ``inspect``'s referrer tree (:func:`~ocitui.core.inspection.tree_rows`).
 
     Only for trees whose subjects were verified when they were read (the registry's, from
     :func:`~ocitui.core.sync.remote.remote_referrers`), so each row is marked verified.

@@ -74,7 +74,7 @@ class RemoteDetail:
 
 async def remote_detail(client: RegistryClient, ref: str) -> RemoteDetail:
     """Read ``ref``'s manifest, config and referrers (verified) from the registry."""
-    info = await remote_describe(client, ref)
+    info = (await remote_describe(client, ref)).to_json()
     digest = Digest.parse(info["digest"])
     referrers = referrer_rows_from_json(info.get("referrers") or [], digest)
     return RemoteDetail(ref, digest, inspect_rows(info), referrers, info)

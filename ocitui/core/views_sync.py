@@ -13,13 +13,13 @@ from ocitui.core.sync import (
     BlobDone,
     BlobProgress,
     BlobStarted,
+    Event,
     Failed,
     Finished,
     ManifestDone,
     Plan,
     PlanReady,
     Skipped,
-    SyncEvent,
     SyncReport,
     TagDone,
 )
@@ -101,7 +101,7 @@ class SyncProgress:
     started_at: float | None = None
     last_at: float | None = None
 
-    def apply(self, event: SyncEvent, now: float) -> None:
+    def apply(self, event: Event, now: float) -> None:
         """Fold one event in; ``now`` is a monotonic time in seconds."""
         if self.started_at is None:
             self.started_at = now

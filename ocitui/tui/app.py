@@ -17,6 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.verify.badges import VerdictCache
+from ocitui.core.verify.trust import Policy
 from ocitui.tui.commands import OcituiCommands
 from ocitui.tui.errorlog import ErrorLog, copy_text
 from ocitui.tui.keymap import default_keymap_path, load_keymap
@@ -65,13 +67,17 @@ class OcituiApp(App[int]):
         *,
         keymap_path: Path | None = None,
         registry_factory: Callable[..., object] | None = None,
+        policy: Policy | None = None,
         ref: str | None = None,
     ) -> None:
         """``keymap_path`` is the user's keymap file (``None``: no user keymap is read);
-        ``registry_factory`` builds registry clients for Sync (tests inject fakes); ``ref``
-        is what Browse opens at (a tag, short form or digest)."""
+        ``registry_factory`` builds registry clients for Sync (tests inject fakes);
+        ``policy`` turns on signature badges (Browse) and verdicts (Referrers); ``ref`` is
+        what Browse opens at (a tag, short form or digest)."""
         super().__init__()
         self.layout = layout
+        #: Verdicts under the verification policy, cached by digest (``None``: no policy).
+        self.verdicts = VerdictCache(policy) if policy is not None else None
         self.initial_ref = ref
         self.error_log = ErrorLog()
         self.keymap_path = keymap_path
@@ -211,12 +217,27 @@ class OcituiApp(App[int]):
         self.notify(text, title="Copied reference" if full else "Copied digest")
 
 
-def run_app(layout: Layout, *, keymap_path: Path | None = None, ref: str | None = None) -> int:
+def run_app(
+    layout: Layout,
+    *,
+    keymap_path: Path | None = None,
+    policy: Policy | None = None,
+    registry_factory: Callable[..., object] | None = None,
+    ref: str | None = None,
+) -> int:
     """Run the TUI on ``layout`` until the user quits; returns the exit code.
 
     The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
-    ``.json``) unless ``keymap_path`` is given.
+    ``.json``) unless ``keymap_path`` is given; ``registry_factory`` builds the registry
+    clients (the launcher passes one made from ``--plain-http``, ``--insecure``,
+    ``--ca-file``, ``--registry-config``).
     """
-    app = OcituiApp(layout, keymap_path=keymap_path or default_keymap_path(), ref=ref)
+    app = OcituiApp(
+        layout,
+        keymap_path=keymap_path or default_keymap_path(),
+        policy=policy,
+        registry_factory=registry_factory,
+        ref=ref,
+    )
     result = app.run()
     return int(result or 0)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from ocitui.core.archive import BlobDone, export_archive, import_archives
-from ocitui.core.archive.events import ArchiveEvent
 from ocitui.core.archive.sizes import parse_size
 from ocitui.core.digest import Digest
 from ocitui.core.errors import ArchiveError
+from ocitui.core.events import Event
 from ocitui.core.layout import Layout
 from tests.archive.builders import index_json
 from tests.archive.conftest import Built
@@ -80,9 +80,9 @@ def test_truncated_archive(built: Built, target: Layout, tmp_path: Path, name: s
 def test_interrupted_import_then_rerun(built: Built, target: Layout, tmp_path: Path) -> None:
     out = tmp_path / "a.tar"
     export_archive(built.layout, out)
-    seen: list[ArchiveEvent] = []
+    seen: list[Event] = []
 
-    def stop_after_three(event: ArchiveEvent) -> None:
+    def stop_after_three(event: Event) -> None:
         seen.append(event)
         if sum(isinstance(e, BlobDone) for e in seen) == 3:
             raise KeyboardInterrupt

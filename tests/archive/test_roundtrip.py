@@ -14,9 +14,9 @@ from ocitui.core.archive import (
     export_archive,
     import_archives,
 )
-from ocitui.core.archive.events import ArchiveEvent
 from ocitui.core.archive.inputs import ZSTD_MAGIC
 from ocitui.core.errors import ArchiveError
+from ocitui.core.events import Event
 from ocitui.core.layout import Layout
 from tests.archive.builders import index_json
 from tests.archive.conftest import Built
@@ -111,7 +111,7 @@ def test_zstd_flag_and_plain_name(built: Built, tmp_path: Path) -> None:
 def test_split_parts_reassemble(built: Built, target: Layout, tmp_path: Path) -> None:
     whole, split = tmp_path / "whole.tar", tmp_path / "split.tar"
     export_archive(built.layout, whole)
-    events: list[ArchiveEvent] = []
+    events: list[Event] = []
     report = export_archive(built.layout, split, split=64 * 1024, consumer=events.append)
     assert len(report.parts) >= 2
     assert [e.name for e in events if isinstance(e, PartDone)] == [p.name for p in report.parts]
@@ -187,7 +187,7 @@ def test_corrupt_layout_blob_aborts_export(built: Built, tmp_path: Path) -> None
 
 def test_events_cover_every_blob(built: Built, target: Layout, tmp_path: Path) -> None:
     out = tmp_path / "a.tar"
-    events: list[ArchiveEvent] = []
+    events: list[Event] = []
     report = export_archive(built.layout, out, consumer=events.append)
     assert len([e for e in events if isinstance(e, BlobDone)]) == report.blobs
     events.clear()

@@ -9,16 +9,9 @@ import tracemalloc
 
 import pytest
 
-from ocitui.core.diff import (
-    DiffCancelled,
-    DiffEvent,
-    FilesDiff,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    diff_refs,
-)
+from ocitui.core.diff import DiffCancelled, FilesDiff, diff_refs
 from ocitui.core.errors import DiffError
+from ocitui.core.events import Event, LayerDone, LayerProgress, LayerStarted
 from ocitui.core.layout import Layout
 from ocitui.core.models import Descriptor
 from tests.diff.builder import Builder, Layer, M, tar_bytes
@@ -213,7 +206,7 @@ def test_diff_id_mismatch_is_reported(layout: Layout, build: Builder) -> None:
 def test_progress_events_and_shared_base(layout: Layout, build: Builder) -> None:
     a = build.image([BASE, Layer([M("a", b"a")])])
     b = build.image([BASE, Layer([M("b", b"b")]), Layer([M("c", b"c")])])
-    events: list[DiffEvent] = []
+    events: list[Event] = []
     files_of(layout, a, b, progress=events.append)
     started = [(e.side, e.index) for e in events if isinstance(e, LayerStarted)]
     assert started == [("both", 0), ("a", 1), ("b", 1), ("b", 2)]
@@ -227,7 +220,7 @@ def test_cancel(layout: Layout, build: Builder) -> None:
     b = build.image([BASE, Layer([M("b", b"b")])])
     cancel = threading.Event()
 
-    def stop_after_first(event: DiffEvent) -> None:
+    def stop_after_first(event: Event) -> None:
         if isinstance(event, LayerDone):
             cancel.set()
 

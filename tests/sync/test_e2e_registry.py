@@ -14,16 +14,23 @@ from typing import Any
 import pytest
 
 from ocitui.cli.main import main
+from ocitui.core.digest import Digest
 from ocitui.core.errors import SyncError
-from ocitui.core.layout import Layout
+from ocitui.core.layout import SUBJECT_HINT, Layout
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import SyncFilter, pull, push, repository
-from ocitui.core.sync.sides import RegistrySide
+from ocitui.core.target import RegistryTarget
 from tests.support.binaries import need
 from tests.sync.graph import build_graph, seed_registry
 
 pytestmark = pytest.mark.e2e
+
+
+def referrer_subjects(layout: Layout) -> list[Digest]:
+    """Every digest the layout records a referrer of."""
+    hints = {e.annotations[SUBJECT_HINT] for e in layout.entries() if SUBJECT_HINT in e.annotations}
+    return sorted(Digest.parse(h) for h in hints)
 
 
 async def seeded(client: RegistryClient, host: str, name: str) -> tuple[Any, str]:
@@ -49,7 +56,7 @@ def names_and_referrers(layout: Layout, prefix: str) -> tuple[dict[str, str], se
     }
     refs = {
         (str(subject), str(d.digest))
-        for subject in layout._referrer_view().subjects()
+        for subject in referrer_subjects(layout)
         for d in layout.referrers(subject)
     }
     return tags, refs
@@ -105,7 +112,7 @@ async def test_demo_layout_round_trip(demo_copy: Path, docker_registry, client, 
         mapped = f"{target}/{ref.repository}:{ref.tag}" if ref.tag else None
         if mapped:
             assert back.resolve(mapped).digest == entry.digest
-    for subject in demo._referrer_view().subjects():
+    for subject in referrer_subjects(demo):
         want = {d.digest for d in demo.referrers(subject)}
         if want and back.has_blob(subject):
             assert want <= {d.digest for d in back.referrers(subject)}
@@ -128,7 +135,7 @@ async def test_sparse_index_push_is_refused(docker_registry, client, new_layout)
     dest = parse_reference(f"{docker_registry.host}/e2e/sparse-copy:v1")
     with pytest.raises(SyncError, match=r"partial index.*linux/arm64"):
         await push(layout, client, [(ref, dest)])
-    assert await RegistrySide(client).tag_digest(repository(dest), "v1") is None
+    assert await RegistryTarget(client).lookup_tag(repository(dest), "v1") is None
     # The documented alternative: push one platform by digest.
     child = f"{ref.rsplit(':', 1)[0]}@{graph.names['linux/amd64']}"
     one = parse_reference(f"{docker_registry.host}/e2e/sparse-copy:v1-amd64")
@@ -190,7 +197,7 @@ def test_cli_pull_json_and_verification_failure(
     async def nothing(self: Any, repo: Any, subject: Any) -> list[Any]:
         return []
 
-    monkeypatch.setattr(RegistrySide, "referrers", nothing)
+    monkeypatch.setattr(RegistryTarget, "referrers", nothing)
     dest = f"{docker_registry.host}/e2e/cli-copy:v1"
     assert main(["push", ref, dest, "--layout", layout_dir]) == 1
     assert "MISSING" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import (
     PLATFORMS_ANNOTATION,
     BlobDone,
-    SyncEvent,
+    Event,
     SyncFilter,
     plan_pull,
     pull,
@@ -190,7 +190,7 @@ async def test_cancelled_pull_keeps_layout_consistent(source, client, new_layout
     layout = new_layout()
     task: asyncio.Task[Any] | None = None
 
-    def emit(event: SyncEvent) -> None:
+    def emit(event: Event) -> None:
         if isinstance(event, BlobDone) and task is not None:
             task.cancel()
 

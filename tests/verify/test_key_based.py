@@ -251,3 +251,21 @@ def test_verdict_cache_is_keyed_by_what_is_attached(layout: Layout) -> None:
     assert cache.verdict(layout, subject.digest, REF) is verdict
     (holder,) = {c.source for c in verdict.checks}
     assert [c.passed for c in cache.checks_of(layout, subject.digest, REF, holder)] == [True]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"dsseEnvelope": {"payloadType": "x", "payload": "e30=", "signatures": [{"sig": "AA=="}]}},
+        {"dsseEnvelope": {"payloadType": 1, "payload": [], "signatures": {}}},
+        {"messageSignature": {"messageDigest": [], "signature": 5}},
+        {"messageSignature": {"messageDigest": {"algorithm": "SHA2_256", "digest": "AA=="}}},
+    ],
+)
+def test_hostile_bundle_shapes_are_verdicts_not_tracebacks(
+    layout: Layout, content: dict[str, object]
+) -> None:
+    material = {"x509CertificateChain": {"certificates": 5}, "tlogEntries": [{"logId": []}]}
+    attach_bundle(layout, layout.resolve(REF), bundle_json(material, **content))
+    (check,) = verify_refs(layout, [REF], _policy(Signer.make())).images[0].checks
+    assert not check.passed and check.reason

@@ -216,3 +216,15 @@ def test_trusted_root_must_be_a_trusted_root() -> None:
     for raw in (b"{}", b"[", b'{"mediaType": "application/vnd.dev.sigstore.trustedroot+json"}'):
         with pytest.raises(Malformed):
             parse_trusted_root(raw)
+
+
+def test_log_key_used_outside_its_window(layout: Layout, pki: SigstorePKI) -> None:
+    import json
+
+    _attach(layout, _dsse_bundle(layout, pki))
+    data = json.loads(pki.trusted_root())
+    data["tlogs"][0]["publicKey"]["validFor"] = {"start": "2027-01-01T00:00:00Z"}
+    root = parse_trusted_root(json.dumps(data).encode())
+    policy = Policy.everything(Requirement(identities=(WHO,), trusted_root=root))
+    passed, reason, _ = _only_check(layout, policy)
+    assert not passed and "outside the log key's validity" in reason

@@ -15,25 +15,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ocitui.cli.common import open_layout, print_json
-from ocitui.core.diff import (
-    DiffEvent,
-    DiffResult,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    diff_refs,
-)
+from ocitui.cli.common import open_content, print_json
+from ocitui.cli.progress import layer_line
+from ocitui.core.diff import DiffResult, diff_refs
 from ocitui.core.diff.outline import outline
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.target.archive import split_archive_ref
 
 NAME = "diff"
 ORDER = 40
 HELP = "compare two images: manifest, platforms, config, layers, files, referrers"
 DESCRIPTION = (
-    "Compare A and B (refs, short refs or digests in the layout, or docker://REF in a\n"
-    "registry, fetched into a scratch layout) and say what changed:\n"
+    "Compare A and B (refs, short refs or digests in the layout, docker://REF in a\n"
+    "registry, fetched into a scratch layout, or ARCHIVE:REF inside an export archive,\n"
+    "read in place) and say what changed:\n"
     "manifest JSON paths, platforms, config fields (env, entrypoint, labels, ports, history),\n"
     "layers (shared, added, removed, recompressed), referrers (signatures, SBOMs, attestations)\n"
     "and annotations. --files also compares the final filesystems, streaming every layer.\n"
@@ -44,7 +40,8 @@ EPILOG = """examples:
   ocitui diff app:v1 app:v2 --files
   ocitui diff registry.example.com/app:1.0 registry.example.com/app:1.0 --layout-b /mnt/mirror
   ocitui diff app@sha256:3f1c... app:latest --json
-  ocitui diff app:1.0 docker://mirror.local:5000/demo/app:1.0   # did the signature come along?"""
+  ocitui diff app:1.0 docker://mirror.local:5000/demo/app:1.0   # did the signature come along?
+  ocitui diff /media/usb/app.tar.zst:app:1.0 app:1.0            # before importing it"""
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 _COLOURS = {"+": "32", "-": "31", "~": "33", "#": "1", "@": "1;36"}
@@ -72,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="ocitui-diff-")
     try:
         store_a, desc_a, store_b, desc_b = _sides(args, Path(scratch.name))
-        progress = _progress_line() if args.files and sys.stderr.isatty() else None
+        progress = layer_line(sys.stderr) if args.files and sys.stderr.isatty() else None
         try:
             result = diff_refs(
                 store_a, desc_a, store_b, desc_b, files=args.files, progress=progress
@@ -116,17 +113,24 @@ def _sides(args: argparse.Namespace, scratch: Path) -> tuple[Layout, Any, Layout
                 return await stage(client, temp, remote)
 
         staged = dict(zip(remote, asyncio.run(fetch()), strict=True))
-    local_a = None if is_remote(args.a) else open_layout(args)
-    store_a = temp if is_remote(args.a) else local_a
-    if is_remote(args.b):
-        store_b = temp
-    elif args.layout_b:
-        store_b = Layout.open(Path(args.layout_b))
+
+    def local(text: str, layout_dir: str | None) -> tuple[Layout, Any]:
+        if layout_dir and split_archive_ref(text) is None:
+            layout = Layout.open(Path(layout_dir))
+            return layout, layout.resolve(text)
+        layout, name = open_content(args, text)  # The layout, or an archive read in place.
+        return layout, layout.resolve(name)
+
+    if is_remote(args.a):
+        assert temp is not None
+        store_a, desc_a = temp, staged[args.a]
     else:
-        store_b = local_a or open_layout(args)
-    assert store_a is not None and store_b is not None
-    desc_a = staged[args.a] if is_remote(args.a) else store_a.resolve(args.a)
-    desc_b = staged[args.b] if is_remote(args.b) else store_b.resolve(args.b)
+        store_a, desc_a = local(args.a, None)
+    if is_remote(args.b):
+        assert temp is not None
+        store_b, desc_b = temp, staged[args.b]
+    else:
+        store_b, desc_b = local(args.b, args.layout_b)
     return store_a, desc_a, store_b, desc_b
 
 
@@ -141,28 +145,6 @@ def _painter(stream: Any) -> Callable[[str], str]:
         return f"\033[{code}m{line}\033[0m" if code else line
 
     return paint
-
-
-def _progress_line() -> Callable[[DiffEvent], None]:
-    """A one-line layer progress display on stderr (terminals only)."""
-
-    def show(event: DiffEvent) -> None:
-        if isinstance(event, LayerStarted):
-            text = (
-                f"reading layer {event.index + 1}/{event.count} ({event.side}) {event.digest.short}"
-            )
-        elif isinstance(event, LayerProgress) and event.size:
-            text = (
-                f"reading layer {event.index + 1} ({event.side}) {100 * event.done // event.size}%"
-            )
-        elif isinstance(event, LayerDone):
-            text = f"read layer {event.index + 1} ({event.side}): {event.members} members"
-        else:
-            return
-        sys.stderr.write(f"\r\033[K{text}")
-        sys.stderr.flush()
-
-    return show
 
 
 def render(result: DiffResult, ref_a: str, ref_b: str) -> Iterator[str]:

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.progress import ArchiveLine
 from ocitui.cli.verify_option import add_verify_option, check_names
-from ocitui.core.archive import (
-    ArchiveEvent,
-    ArchiveFinished,
-    ArchiveStarted,
-    BlobDone,
-    BlobProgress,
-    PartDone,
-    export_archive,
-    parse_size,
-)
+from ocitui.core.archive import export_archive, parse_size
 from ocitui.core.errors import UsageError
+from ocitui.core.events import ignore
 
 NAME = "export"
 ORDER = 60
@@ -78,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         from ocitui.core.verify import signable_refs
 
         check_names(args, layout, args.refs or signable_refs(layout))
-    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    progress = ArchiveLine(sys.stderr) if sys.stderr.isatty() and not args.json else None
     report = export_archive(
         layout,
         args.file,
@@ -87,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         split=split,
         level=args.level,
         allow_missing=args.allow_missing,
-        consumer=progress or _ignore,
+        consumer=progress or ignore,
     )
     if progress:
         progress.close()
@@ -105,47 +96,3 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"sha256 {report.sha256}")
     return 0
-
-
-def _ignore(_event: ArchiveEvent) -> None:
-    pass
-
-
-class Progress:
-    """One self-rewriting status line on a terminal (export and import share it)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._total = 0
-        self._done = 0
-        self._blobs = 0
-        self._last = 0.0
-        self._start = time.monotonic()
-
-    def __call__(self, event: ArchiveEvent) -> None:
-        if isinstance(event, ArchiveStarted):
-            self._total += event.total_bytes
-        elif isinstance(event, BlobDone):
-            self._blobs += 1
-            self._done += event.size
-        elif isinstance(event, PartDone):
-            self._line(f"part {event.name} ({human_size(event.size)}) done", force=True)
-            return
-        elif isinstance(event, ArchiveFinished):
-            return
-        done = self._done + (event.done if isinstance(event, BlobProgress) else 0)
-        rate = done / max(time.monotonic() - self._start, 1e-6)
-        total = f" of {human_size(self._total)}" if self._total else ""
-        self._line(f"{self._blobs} blobs, {human_size(done)}{total}, {human_size(int(rate))}/s")
-
-    def _line(self, text: str, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last > 0.1:
-            self._last = now
-            self._out.write("\r\x1b[K" + text)
-            self._out.flush()
-
-    def close(self) -> None:
-        """Clear the line."""
-        self._out.write("\r\x1b[K")
-        self._out.flush()

@@ -10,12 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ocitui.cli.commands.export import Progress
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.progress import ArchiveLine
 from ocitui.cli.verify_option import add_verify_option, explain, gate_of
-from ocitui.core.archive import ArchiveEvent, import_archives
+from ocitui.core.archive import import_archives
 from ocitui.core.archive.inputs import resolve_sources
 from ocitui.core.errors import OcituiError
+from ocitui.core.events import ignore
 
 NAME = "import"
 ORDER = 61
@@ -65,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
     resolve_sources(args.files)  # A missing file fails before a layout is created.
     gate = gate_of(args)
     layout = open_layout(args, create=True)
-    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    progress = ArchiveLine(sys.stderr) if sys.stderr.isatty() and not args.json else None
     try:
         report = import_archives(
             layout,
             args.files,
             allow_missing=args.allow_missing,
             repository=args.repository,
-            consumer=progress or _ignore,
+            consumer=progress or ignore,
             gate=gate,
         )
     except OcituiError:
@@ -97,7 +98,3 @@ def run(args: argparse.Namespace) -> int:
     for ref in report.refs_replaced:
         print(f"  ~ {ref}")
     return 0
-
-
-def _ignore(_event: ArchiveEvent) -> None:
-    pass

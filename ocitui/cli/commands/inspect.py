@@ -6,8 +6,10 @@ import argparse
 import shlex
 from typing import Any
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
-from ocitui.core.layout.describe import describe
+from ocitui.cli.common import add_json, human_size, open_content, print_json
+from ocitui.core.bundles import Bundle
+from ocitui.core.inspection import InspectDoc, describe
+from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import Platform
 
@@ -19,12 +21,18 @@ EPILOG = """examples:
   ocitui inspect app:1.0 --platform linux/arm64
   ocitui inspect sha256:<digest> --json
   ocitui inspect app:1.0 --raw | jq .
-  ocitui inspect --remote ghcr.io/org/app:v1 --json"""
+  ocitui inspect --remote ghcr.io/org/app:v1 --json
+  ocitui inspect /media/usb/app.tar.zst:app:1.0     # inside an export archive, not imported
+  ocitui inspect oci-archive:/media/usb/app.tar     # its only name"""
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     """Add ``inspect`` arguments."""
-    parser.add_argument("ref", metavar="REF", help="a ref, short ref or digest")
+    parser.add_argument(
+        "ref",
+        metavar="REF",
+        help="a ref, short ref or digest; ARCHIVE:REF reads an export archive in place",
+    )
     parser.add_argument(
         "--platform", metavar="OS/ARCH[/VARIANT]", help="for an index: inspect this platform"
     )
@@ -44,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     """Inspect one entry."""
     if args.remote:
         return _run_remote(args)
-    layout = open_layout(args)
-    desc = layout.resolve(args.ref)
+    layout, name = open_content(args, args.ref)
+    desc = layout.resolve(name)
     if args.platform:
         from ocitui.core.errors import NotFound
         from ocitui.core.models import Index
@@ -63,12 +71,25 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.buffer.write(layout.read_blob(desc.digest))
         return 0
-    info = describe(layout, desc, ref=desc.ref_name)
+    info = describe(layout, desc, ref=desc.ref_name or _pinned_name(name))
     if args.json:
-        print_json(info)
+        print_json(info.to_json())
     else:
         _print(info)
     return 0
+
+
+def _pinned_name(text: str) -> str | None:
+    """``registry/repo@sha256:...`` as given names what it pins (as ``--remote`` shows it)."""
+    from ocitui.core.errors import InvalidReference
+    from ocitui.core.reference import parse_reference
+
+    if "@" not in text:
+        return None
+    try:
+        return str(parse_reference(text))
+    except InvalidReference:
+        return None
 
 
 def _run_remote(args: argparse.Namespace) -> int:
@@ -85,55 +106,57 @@ def _run_remote(args: argparse.Namespace) -> int:
             "platform manifest by digest (REPO@sha256:...)"
         )
 
-    async def fetch() -> dict[str, Any]:
+    async def fetch() -> InspectDoc:
         async with make_client(args) as client:
             return await remote_describe(client, args.ref)
 
     info = asyncio.run(fetch())
     if args.json:
-        print_json(info)
+        print_json(info.to_json())
     else:
         _print(info)
     return 0
 
 
-def _print(info: dict[str, Any]) -> None:
-    print(f"Ref:           {info['ref'] or '-'}")
-    print(f"Digest:        {info['digest']}")
-    print(f"Media type:    {info['mediaType']}")
-    print(f"Artifact type: {info['artifactType'] or '-'}")
-    print(f"Size:          {info['size']} B")
-    if info["subject"]:
-        print(f"Subject:       {info['subject']}")
-    for key, value in sorted(info["annotations"].items()):
+def _print(info: InspectDoc) -> None:
+    """The text form, read from the typed document (``--json`` is its ``to_json``)."""
+    doc = info.document
+    print(f"Ref:           {info.ref or '-'}")
+    print(f"Digest:        {info.descriptor.digest}")
+    print(f"Media type:    {doc.media_type}")
+    print(f"Artifact type: {info.artifact_type or '-'}")
+    print(f"Size:          {len(doc.raw)} B")
+    if info.subject:
+        print(f"Subject:       {info.subject}")
+    for key, value in sorted(doc.annotations.items()):
         print(f"  {key}: {value}")
-    if "manifests" in info:
+    if info.is_index:
         print("Platforms:")
-        for child in info["manifests"]:
-            state = "  (not in layout)" if child["present"] is False else ""
-            print(
-                f"  {child['platform'] or '-':<16} {child['digest']}  "
-                f"{human_size(child['size'])}{state}"
-            )
-    if "config" in info:
-        config = info["config"]
-        print(f"Config:        {config['digest']} ({config['mediaType']})")
-        for key, value in (config.get("summary") or {}).items():
+        for part in info.parts:
+            child = part.descriptor
+            state = "  (not in layout)" if part.present is False else ""
+            platform = str(child.platform) if child.platform else "-"
+            print(f"  {platform:<16} {child.digest}  {human_size(child.size)}{state}")
+    if info.config is not None:
+        config = info.config.descriptor
+        print(f"Config:        {config.digest} ({config.media_type})")
+        for key, value in (info.config.summary or {}).items():
             if value not in (None, [], {}, ""):
                 _print_value(key, value, "  ")
         print("Layers:")
-        for layer in info["layers"]:
-            state = "  (not in layout)" if layer["present"] is False else ""
-            print(
-                f"  {layer['digest']}  {human_size(layer['size']):>10}  {layer['mediaType']}{state}"
-            )
-    if info["referrers"]:
+        for part in info.parts:
+            layer = part.descriptor
+            state = "  (not in layout)" if part.present is False else ""
+            print(f"  {layer.digest}  {human_size(layer.size):>10}  {layer.media_type}{state}")
+    if info.referrers:
         print("Referrers:")
-        _print_tree(info["referrers"], "  ")
-    if "bundle" in info:
-        _print_bundle(info["bundle"], "")
-    for item in info["legacy"]:
-        print(f"Legacy .{item['kind']}: {item['name']}")
+        _print_tree(info.referrers, "  ")
+    if info.bundle_error is not None:
+        print(f"imgpkg bundle: {info.bundle_error}")
+    elif info.bundle is not None:
+        _print_bundle(info.bundle, "")
+    for item in info.legacy:
+        print(f"Legacy .{item.kind}: {item.to_json()['name']}")
 
 
 #: Config fields that are command lines: shown as a shell would read them.
@@ -159,19 +182,18 @@ def _word(text: str) -> str:
     return shlex.quote(text) if text == "" or any(c.isspace() for c in text) else text
 
 
-def _print_tree(rows: list[dict[str, Any]], indent: str) -> None:
-    for row in rows:
-        print(f"{indent}{friendly_artifact_type(row['artifactType'])}  {row['digest']}")
-        _print_tree(row["referrers"], indent + "  ")
+def _print_tree(nodes: list[ReferrerNode], indent: str) -> None:
+    for node in nodes:
+        desc = node.descriptor
+        print(f"{indent}{friendly_artifact_type(desc.artifact_type)}  {desc.digest}")
+        _print_tree(node.children, indent + "  ")
 
 
-def _print_bundle(bundle: dict[str, Any], indent: str) -> None:
-    if "error" in bundle:
-        print(f"{indent}imgpkg bundle: {bundle['error']}")
-        return
-    print(f"{indent}imgpkg bundle {bundle['name'] or ''} ({', '.join(bundle['markings'])}):")
-    for image in bundle["images"]:
-        state = "" if image["present"] else "  (not in layout)"
-        print(f"{indent}  {image['image']}{state}")
-        if image["bundle"]:
-            _print_bundle(image["bundle"], indent + "    ")
+def _print_bundle(bundle: Bundle, indent: str) -> None:
+    name = bundle.metadata.name if bundle.metadata is not None else None
+    print(f"{indent}imgpkg bundle {name or ''} ({', '.join(sorted(bundle.markings))}):")
+    for image in bundle.images:
+        state = "" if image.present else "  (not in layout)"
+        print(f"{indent}  {image.image}{state}")
+        if image.bundle is not None:
+            _print_bundle(image.bundle, indent + "    ")

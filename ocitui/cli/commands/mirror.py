@@ -15,7 +15,7 @@ from ocitui.core.layout import Layout
 
 if TYPE_CHECKING:
     from ocitui.core.mirror import MirrorPlan, MirrorReport
-    from ocitui.core.sync import SyncEvent
+    from ocitui.core.sync import Event
 
 NAME = "mirror"
 ORDER = 24
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     renderer = make_renderer(False) if not args.json else None
     out: dict[str, object] = {}
 
-    def sink(event: SyncEvent) -> None:
+    def sink(event: Event) -> None:
         from ocitui.core.mirror import MirrorFinished, MirrorPlanReady
 
         if isinstance(event, MirrorPlanReady):

@@ -12,7 +12,7 @@ from ocitui.cli.common import add_json, open_layout
 from ocitui.cli.progress import make_renderer
 from ocitui.cli.verify_option import add_verify_option, explain, gate_of
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync import EventSink, Plan, PlanReady, SyncEvent, SyncFilter, SyncReport
+from ocitui.core.sync import Event, EventSink, Plan, PlanReady, SyncFilter, SyncReport
 
 NAME = "pull"
 ORDER = 20
@@ -141,7 +141,7 @@ def run_sync(
     """Run ``work`` with a renderer; exit 0 when the report is ok, else 1."""
     renderer = make_renderer(args.json)
 
-    def sink(event: SyncEvent) -> None:
+    def sink(event: Event) -> None:
         renderer(event)
         if isinstance(event, PlanReady) and not args.json:
             sys.stdout.write(format_bundles(event.plan))

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
-from ocitui.core.layout.describe import descriptor_row, tree_rows
+from ocitui.cli.common import add_json, human_size, open_content, print_json
+from ocitui.core.inspection import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     """List referrers."""
     if getattr(args, "remote", False):
         return _run_remote(args)
-    layout = open_layout(args)
-    subject = layout.resolve(args.ref)
+    layout, name = open_content(args, args.ref)
+    subject = layout.resolve(name)
     types: Sequence[str] = args.artifact_type
     if args.tree:
         nodes = layout.referrer_tree(subject.digest, types)

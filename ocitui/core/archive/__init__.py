@@ -1,28 +1,28 @@
 """Air-gap archives: ``export`` a layout (or some refs) to a tar that is itself an OCI
 layout, optionally zstd-compressed and split into parts; ``import`` it back, verified."""
 
-from ocitui.core.archive.events import (
-    ArchiveEvent,
+from ocitui.core.archive.export import ExportReport, export_archive, wants_zstd
+from ocitui.core.archive.importer import ImportReport, import_archives
+from ocitui.core.archive.sizes import parse_size
+from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
     BlobDone,
     BlobProgress,
     BlobStarted,
-    EventConsumer,
+    Event,
+    EventSink,
     PartDone,
 )
-from ocitui.core.archive.export import ExportReport, export_archive, wants_zstd
-from ocitui.core.archive.importer import ImportReport, import_archives
-from ocitui.core.archive.sizes import parse_size
 
 __all__ = [
-    "ArchiveEvent",
     "ArchiveFinished",
     "ArchiveStarted",
     "BlobDone",
     "BlobProgress",
     "BlobStarted",
-    "EventConsumer",
+    "Event",
+    "EventSink",
     "ExportReport",
     "ImportReport",
     "PartDone",

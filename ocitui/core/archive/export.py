@@ -26,20 +26,20 @@ from typing import Any
 import zstandard
 
 from ocitui.core.archive.closure import Selection, blob_algorithms, select_all, select_refs
-from ocitui.core.archive.events import (
-    PROGRESS_STEP,
+from ocitui.core.archive.output import OutputSink, PartInfo, manifest_path
+from ocitui.core.archive.sizes import PROGRESS_STEP
+from ocitui.core.archive.tarwrite import TarWriter
+from ocitui.core.digest import Digest, Verifier
+from ocitui.core.errors import ArchiveError, DigestMismatch
+from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
     BlobDone,
     BlobProgress,
     BlobStarted,
-    EventConsumer,
+    EventSink,
     ignore,
 )
-from ocitui.core.archive.output import OutputSink, PartInfo, manifest_path
-from ocitui.core.archive.tarwrite import TarWriter
-from ocitui.core.digest import Digest, Verifier
-from ocitui.core.errors import ArchiveError, DigestMismatch
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import LAYOUT_VERSION, render_index
 
@@ -97,7 +97,7 @@ def export_archive(
     level: int = 3,
     threads: int = -1,
     allow_missing: bool = False,
-    consumer: EventConsumer = ignore,
+    consumer: EventSink = ignore,
 ) -> ExportReport:
     """Write ``layout`` (or the closure of ``refs``) to ``path`` as an OCI-layout tar.
 
@@ -155,7 +155,7 @@ def _threads(threads: int) -> int:
     return max(threads, 1)
 
 
-def _write_tar(layout: Layout, selection: Selection, out: Any, consumer: EventConsumer) -> None:
+def _write_tar(layout: Layout, selection: Selection, out: Any, consumer: EventSink) -> None:
     tar = TarWriter(out)
     header = json.dumps({"imageLayoutVersion": LAYOUT_VERSION}).encode() + b"\n"
     tar.add_bytes("oci-layout", header)
@@ -172,9 +172,9 @@ def _write_tar(layout: Layout, selection: Selection, out: Any, consumer: EventCo
 
 
 def _write_blob(
-    layout: Layout, tar: TarWriter, digest: Digest, size: int, consumer: EventConsumer
+    layout: Layout, tar: TarWriter, digest: Digest, size: int, consumer: EventSink
 ) -> None:
-    consumer(BlobStarted(digest, size))
+    consumer(BlobStarted(str(digest), size))
     verifier = Verifier(digest, size)
     tar.begin_file(f"blobs/{digest.algorithm}/{digest.encoded}", size)
     next_report = PROGRESS_STEP
@@ -186,11 +186,11 @@ def _write_blob(
                 raise DigestMismatch(f"corrupt blob in layout: {exc}") from None
             tar.write(chunk)
             if verifier.count >= next_report:
-                consumer(BlobProgress(digest, verifier.count, size))
+                consumer(BlobProgress(str(digest), verifier.count, size))
                 next_report += PROGRESS_STEP
     try:
         verifier.verify()
     except DigestMismatch as exc:
         raise DigestMismatch(f"corrupt blob in layout: {exc}") from None
     tar.end_file()
-    consumer(BlobDone(digest, size))
+    consumer(BlobDone(str(digest), size, "written"))

@@ -21,20 +21,20 @@ from typing import Any
 
 import zstandard
 
-from ocitui.core.archive.events import (
-    PROGRESS_STEP,
+from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
+from ocitui.core.archive.members import Member, classify
+from ocitui.core.archive.sizes import PROGRESS_STEP
+from ocitui.core.archive.verify import check_complete, merge_entries
+from ocitui.core.errors import ArchiveError, DigestMismatch, InvalidReference, LayoutError
+from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
     BlobDone,
     BlobProgress,
     BlobStarted,
-    EventConsumer,
+    EventSink,
     ignore,
 )
-from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
-from ocitui.core.archive.members import Member, classify
-from ocitui.core.archive.verify import check_complete, merge_entries
-from ocitui.core.errors import ArchiveError, DigestMismatch, InvalidReference, LayoutError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import parse_index
 from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
@@ -84,7 +84,7 @@ def import_archives(
     *,
     allow_missing: bool = False,
     repository: str | None = None,
-    consumer: EventConsumer = ignore,
+    consumer: EventSink = ignore,
     gate: Callable[[Layout, list[Descriptor]], None] | None = None,
 ) -> ImportReport:
     """Verify and merge the archives at ``paths`` into ``layout`` (see module docstring).
@@ -139,7 +139,7 @@ def _named(entry: Descriptor, repository: str | None, report: ImportReport) -> D
 
 
 def _read_archive(
-    layout: Layout, source: ArchiveSource, report: ImportReport, consumer: EventConsumer
+    layout: Layout, source: ArchiveSource, report: ImportReport, consumer: EventSink
 ) -> list[Descriptor]:
     consumer(ArchiveStarted("import", 0, source.total_size))
     reader = PartsReader(source, consumer)
@@ -234,16 +234,16 @@ def _ingest(
     member: Member,
     *,
     report: ImportReport,
-    consumer: EventConsumer,
+    consumer: EventSink,
 ) -> None:
     digest, size = member.digest, member.size
     assert digest is not None
     if layout.has_blob(digest, size):
         # Already verified when it was written; the tar reader skips the bytes.
         report.blobs_skipped += 1
-        consumer(BlobDone(digest, size, skipped=True))
+        consumer(BlobDone(str(digest), size, "exists"))
         return
-    consumer(BlobStarted(digest, size))
+    consumer(BlobStarted(str(digest), size))
     handle = tar.extractfile(info)
     if handle is None:
         raise ArchiveError(f"archive member {member.name!r} cannot be read")
@@ -255,7 +255,7 @@ def _ingest(
             while chunk := handle.read(CHUNK):
                 writer.write(chunk)
                 if writer.offset >= next_report:
-                    consumer(BlobProgress(digest, writer.offset, size))
+                    consumer(BlobProgress(str(digest), writer.offset, size))
                     next_report += PROGRESS_STEP
             writer.commit()
     except BaseException:
@@ -265,4 +265,4 @@ def _ingest(
         raise
     report.blobs_written += 1
     report.bytes_written += size
-    consumer(BlobDone(digest, size))
+    consumer(BlobDone(str(digest), size, "written"))

@@ -20,9 +20,9 @@ from typing import Any, BinaryIO
 
 import zstandard
 
-from ocitui.core.archive.events import EventConsumer, PartDone
 from ocitui.core.archive.output import PARTS_FORMAT, PARTS_SUFFIX
 from ocitui.core.errors import ArchiveError
+from ocitui.core.events import EventSink, PartDone
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _PART_FILE = re.compile(r"(.+)\.part-\d{4,}")
@@ -138,7 +138,7 @@ def _part_spec(manifest: Path, entry: Any) -> PartSpec:
 class PartsReader:
     """The parts of one archive as a single verified byte stream (``read`` only)."""
 
-    def __init__(self, source: ArchiveSource, consumer: EventConsumer) -> None:
+    def __init__(self, source: ArchiveSource, consumer: EventSink) -> None:
         self.source = source
         self.bytes_read = 0
         self._consumer = consumer

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ocitui.core.archive.events import EventConsumer, PartDone
 from ocitui.core.errors import ArchiveError
+from ocitui.core.events import EventSink, PartDone
 
 PARTS_FORMAT = "ocitui.split-archive.v1"
 PARTS_SUFFIX = ".parts.json"
@@ -54,7 +54,7 @@ class OutputSink:
     """
 
     def __init__(
-        self, path: Path, *, split: int | None, compression: str, consumer: EventConsumer
+        self, path: Path, *, split: int | None, compression: str, consumer: EventSink
     ) -> None:
         self.path = path
         self.split = split

@@ -31,3 +31,7 @@ def parse_size(text: str) -> int:
     if value < MIN_PART_SIZE:
         raise ArchiveError(f"split size {text!r} is below the {MIN_PART_SIZE // 1024} KiB minimum")
     return value
+
+
+#: How often (in bytes) export and import send a ``BlobProgress`` while streaming a blob.
+PROGRESS_STEP = 8 * 1024 * 1024

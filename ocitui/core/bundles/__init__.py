@@ -2,6 +2,8 @@
 read their ImagesLock and metadata (nested bundles too), plan relocation, and write
 image-locations records and the OCI 1.1 marking."""
 
+from ocitui.core.layout.marks import BUNDLE_LABEL, config_labels, is_bundle, markings
+
 from .locations import (
     ImageLocation,
     Relocation,
@@ -14,7 +16,6 @@ from .locations import (
 )
 from .marking import MARKINGS, mark_bundle, save_image_locations
 from .model import (
-    BUNDLE_LABEL,
     Author,
     Bundle,
     BundleMetadata,
@@ -22,7 +23,7 @@ from .model import (
     parse_bundle_yml,
     parse_images_lock,
 )
-from .reader import bundle_images, config_labels, is_bundle, markings, read_bundle
+from .reader import bundle_images, read_bundle
 
 __all__ = [
     "BUNDLE_LABEL",

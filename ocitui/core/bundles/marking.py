@@ -18,10 +18,11 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError
 from ocitui.core.layout import Layout
+from ocitui.core.layout.marks import BUNDLE_LABEL
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest, canonical_json
 
 from .locations import ImageLocation, make_image_locations_artifact, make_legacy_locations_image
-from .model import BUNDLE_LABEL, Bundle
+from .model import Bundle
 
 MARKINGS = ("artifactType", "label", "both")
 _TO_OCI = {

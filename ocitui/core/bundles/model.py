@@ -18,7 +18,6 @@ from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference, parse_reference
 
 API_VERSION = "imgpkg.carvel.dev/v1alpha1"
-BUNDLE_LABEL = "dev.carvel.imgpkg.bundle"
 IMAGES_LOCK_PATH = ".imgpkg/images.yml"
 BUNDLE_YML_PATH = ".imgpkg/bundle.yml"
 

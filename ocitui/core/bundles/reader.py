@@ -9,17 +9,14 @@ is in the layout) is read recursively.
 
 from __future__ import annotations
 
-import json
-
-from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
-from ocitui.core.errors import BundleError, ManifestError, NotFound, OcituiError
+from ocitui.core.errors import BundleError, ManifestError, NotFound
 from ocitui.core.layout import Layout
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest
+from ocitui.core.layout.marks import is_bundle, manifest_of, markings
+from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference
 
 from .model import (
-    BUNDLE_LABEL,
     BUNDLE_YML_PATH,
     IMAGES_LOCK_PATH,
     Bundle,
@@ -32,61 +29,11 @@ from .tarball import read_members
 MAX_DEPTH = 8
 
 
-def _manifest(layout: Layout, desc: Descriptor) -> Manifest | None:
-    if not mt.is_manifest(desc.media_type) or not layout.has_blob(desc.digest):
-        return None
-    try:
-        doc = layout.get_document(desc.digest, desc.media_type)
-    except ManifestError:
-        return None
-    return doc if isinstance(doc, Manifest) else None
-
-
-def config_labels(layout: Layout, manifest: Manifest) -> dict[str, str]:
-    """The image config's ``config.Labels`` (empty if absent or unreadable)."""
-    if manifest.config.size > MAX_MANIFEST_SIZE or not layout.has_blob(manifest.config.digest):
-        return {}
-    try:
-        config = json.loads(layout.read_blob(manifest.config.digest, max_size=MAX_MANIFEST_SIZE))
-    except (OcituiError, ValueError):
-        return {}
-    inner = config.get("config") if isinstance(config, dict) else None
-    labels = inner.get("Labels") if isinstance(inner, dict) else None
-    if not isinstance(labels, dict):
-        return {}
-    return {k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def markings(layout: Layout, desc: Descriptor) -> frozenset[str]:
-    """Which bundle markings ``desc`` carries: ``"artifactType"``, ``"label"``, both, none."""
-    found: set[str] = set()
-    if desc.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT:
-        found.add("artifactType")
-    manifest = _manifest(layout, desc)
-    if manifest is not None:
-        if manifest.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT:
-            found.add("artifactType")
-        if BUNDLE_LABEL in config_labels(layout, manifest):
-            found.add("label")
-    return frozenset(found)
-
-
-def is_bundle(layout: Layout, desc: Descriptor) -> bool:
-    """True when ``desc`` is an imgpkg bundle (label or artifactType marking).
-
-    Cheap for entries that carry the artifactType; otherwise reads the manifest and its
-    config. A manifest not in the layout is not (known to be) a bundle.
-    """
-    if desc.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT:
-        return True
-    return bool(markings(layout, desc))
-
-
 def read_bundle(
     layout: Layout, desc: Descriptor, *, recursive: bool = True, _depth: int = 0
 ) -> Bundle:
     """Read the bundle at ``desc``: its locked images, metadata and nested bundles."""
-    manifest = _manifest(layout, desc)
+    manifest = manifest_of(layout, desc)
     if manifest is None:
         raise BundleError(f"{desc.digest}: not an image manifest in the layout")
     marks = markings(layout, desc)

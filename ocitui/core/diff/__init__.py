@@ -7,14 +7,7 @@ Call :func:`diff_refs` with two (store, descriptor) sides; render the :class:`Di
 from ocitui.core.diff.config import ConfigDiff, HistoryChange, SetChange, ValueChange
 from ocitui.core.diff.data import AnnotationChange, JsonChange, KeyedChange, json_changes
 from ocitui.core.diff.engine import SECTIONS, DiffResult, DocRef, NodeDiff, diff_refs
-from ocitui.core.diff.events import (
-    DiffCancelled,
-    DiffEvent,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    ProgressCallback,
-)
+from ocitui.core.diff.events import DiffCancelled
 from ocitui.core.diff.filesystem import FileChange, FilesDiff
 from ocitui.core.diff.layers import LayerPair, LayerRef, LayersDiff
 from ocitui.core.diff.platforms import PlatformEntry, PlatformPair, PlatformsDiff
@@ -28,7 +21,6 @@ __all__ = [
     "ConfigDiff",
     "ContentStore",
     "DiffCancelled",
-    "DiffEvent",
     "DiffResult",
     "DocRef",
     "FileChange",
@@ -37,17 +29,13 @@ __all__ = [
     "HistoryChange",
     "JsonChange",
     "KeyedChange",
-    "LayerDone",
     "LayerPair",
-    "LayerProgress",
     "LayerRef",
-    "LayerStarted",
     "LayersDiff",
     "NodeDiff",
     "PlatformEntry",
     "PlatformPair",
     "PlatformsDiff",
-    "ProgressCallback",
     "ReferrerRef",
     "ReferrersDiff",
     "SetChange",

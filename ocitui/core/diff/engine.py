@@ -20,7 +20,7 @@ from ocitui.core.diff.data import (
     annotation_changes,
     json_changes,
 )
-from ocitui.core.diff.events import ProgressCallback, check_cancel
+from ocitui.core.diff.events import check_cancel
 from ocitui.core.diff.files import ImageSide, diff_files
 from ocitui.core.diff.filesystem import FilesDiff
 from ocitui.core.diff.layers import LayersDiff, diff_layers
@@ -35,6 +35,7 @@ from ocitui.core.diff.platforms import (
 from ocitui.core.diff.referrers import ReferrersDiff, diff_referrers
 from ocitui.core.diff.store import ContentStore, load_config, load_document
 from ocitui.core.errors import DiffError
+from ocitui.core.events import EventSink
 from ocitui.core.models import Descriptor, Document, Index, Manifest
 
 #: Section names, in display order; every count dictionary has exactly these keys.
@@ -117,7 +118,7 @@ class _Context:
     store_a: ContentStore
     store_b: ContentStore
     files: bool
-    progress: ProgressCallback | None
+    progress: EventSink | None
     cancel: threading.Event | None
 
 
@@ -128,7 +129,7 @@ def diff_refs(
     desc_b: Descriptor,
     *,
     files: bool = False,
-    progress: ProgressCallback | None = None,
+    progress: EventSink | None = None,
     cancel: threading.Event | None = None,
 ) -> DiffResult:
     """Compare what ``desc_a`` names in ``store_a`` with what ``desc_b`` names in ``store_b``.

@@ -11,12 +11,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ocitui.core.diff.events import LayerStarted, ProgressCallback, check_cancel
+from ocitui.core.diff.events import check_cancel
 from ocitui.core.diff.filesystem import FilesDiff, Filesystem, compare_filesystems
 from ocitui.core.diff.layers import diff_ids_of
 from ocitui.core.diff.store import ContentStore
 from ocitui.core.diff.tarstream import LayerReader
 from ocitui.core.errors import DiffError, OcituiError
+from ocitui.core.events import EventSink, LayerStarted
 from ocitui.core.models import Descriptor, Manifest
 
 
@@ -41,7 +42,7 @@ def _stream_layer(
     label: str,
     index: int,
     *,
-    progress: ProgressCallback | None,
+    progress: EventSink | None,
     cancel: threading.Event | None,
 ) -> None:
     desc = side.layers[index]
@@ -69,7 +70,7 @@ def diff_files(
     a: ImageSide,
     b: ImageSide,
     *,
-    progress: ProgressCallback | None = None,
+    progress: EventSink | None = None,
     cancel: threading.Event | None = None,
 ) -> FilesDiff:
     """Compare the final filesystems of two images.

@@ -22,16 +22,11 @@ import zstandard
 
 from ocitui.core import media_types as mt
 from ocitui.core.diff.data import DiffData
-from ocitui.core.diff.events import (
-    DiffCancelled,
-    LayerDone,
-    LayerProgress,
-    ProgressCallback,
-    check_cancel,
-)
+from ocitui.core.diff.events import DiffCancelled, check_cancel
 from ocitui.core.diff.zstdframes import ZstdFrames
 from ocitui.core.digest import Digest
 from ocitui.core.errors import DiffError, OcituiError
+from ocitui.core.events import EventSink, LayerDone, LayerProgress
 from ocitui.core.models import Descriptor
 
 CHUNK = 1024 * 1024
@@ -195,7 +190,7 @@ class LayerReader:
         side: str,
         index: int,
         diff_id: str | None = None,
-        progress: ProgressCallback | None = None,
+        progress: EventSink | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
         self._stream, self._desc, self._side, self._index = stream, desc, side, index

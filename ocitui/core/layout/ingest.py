@@ -74,11 +74,6 @@ class BlobWriter:
         """Bytes already held (resume from here)."""
         return self._verifier.count
 
-    @property
-    def complete(self) -> bool:
-        """True when every byte has been written (not yet verified)."""
-        return self._verifier.count == self.size
-
     def write(self, chunk: bytes) -> None:
         """Append ``chunk``; refuses to go past the expected size."""
         self._verifier.update(chunk)

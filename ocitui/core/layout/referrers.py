@@ -174,7 +174,7 @@ class ReferrerView:
         found = [d for d, _ in self._by_subject.get(subject, {}).values()]
         if artifact_types:
             found = [d for d in found if d.artifact_type in artifact_types]
-        return sorted(found, key=_sort_key)
+        return sorted(found, key=referrer_sort_key)
 
     def tree(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[ReferrerNode]:
         """Referrers of ``subject`` and theirs, recursively (cycles cut)."""
@@ -185,7 +185,7 @@ class ReferrerView:
     ) -> list[ReferrerNode]:
         nodes = []
         for desc, source in sorted(
-            self._by_subject.get(subject, {}).values(), key=lambda pair: _sort_key(pair[0])
+            self._by_subject.get(subject, {}).values(), key=lambda pair: referrer_sort_key(pair[0])
         ):
             if desc.digest in seen:
                 continue
@@ -199,12 +199,9 @@ class ReferrerView:
         """Cosign legacy tags for ``subject``: ``[(kind, entry)]``, kind in sig/att/sbom."""
         return sorted(self._legacy.get(subject, []), key=lambda pair: pair[0])
 
-    def subjects(self) -> list[Digest]:
-        """Every digest that has at least one referrer."""
-        return sorted(self._by_subject)
 
-
-def _sort_key(desc: Descriptor) -> tuple[str, str, str]:
+def referrer_sort_key(desc: Descriptor) -> tuple[str, str, str]:
+    """The one order of referrers, local or remote: artifact type, creation time, digest."""
     from ocitui.core.models import CREATED
 
     return (desc.artifact_type or "", desc.annotations.get(CREATED, ""), str(desc.digest))

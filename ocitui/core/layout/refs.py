@@ -125,14 +125,10 @@ def _by_digest(layout: Layout, entries: list[Descriptor], text: str) -> Descript
     raise NotFound(f"{digest} is not in the layout")
 
 
-def set_tag(layout: Layout, ref: str, descriptor: Descriptor) -> Descriptor:
-    """Give ``descriptor`` the name ``ref``; the previous holder loses it."""
+def named(ref: str, descriptor: Descriptor) -> Descriptor:
+    """``descriptor`` as the index entry named ``ref`` (validated and normalised)."""
     name = valid_name(ref)
-    annotations = {**descriptor.annotations, REF_NAME: name}
-    entry = descriptor.with_changes(annotations=annotations)
-    with layout.batch() as batch:
-        batch.set_tag(name, entry)
-    return entry
+    return descriptor.with_changes(annotations={**descriptor.annotations, REF_NAME: name})
 
 
 def remove(layout: Layout, text: str) -> list[Descriptor]:

@@ -252,7 +252,10 @@ class Layout:
 
     def set_tag(self, ref: str, descriptor: Descriptor) -> Descriptor:
         """Name ``descriptor`` with the normalised ``ref`` (moving the name if held)."""
-        return refs.set_tag(self, ref, descriptor)
+        entry = refs.named(ref, descriptor)
+        with self.batch() as batch:
+            batch.set_tag(entry.annotations[REF_NAME], entry)
+        return entry
 
     def remove(self, text: str) -> list[Descriptor]:
         """Remove the entries named (or with the digest) ``text``; returns what went."""

@@ -12,12 +12,10 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
+from ocitui.core.layout.marks import is_bundle
 from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_cosign_save_subject
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
-
-#: Annotation the sync engine puts on a platform-filtered index entry.
-PLATFORMS_PRESENT = "dev.ocitui.platforms"
 
 
 @dataclass(frozen=True)
@@ -206,9 +204,6 @@ def platforms_of(layout: Layout, desc: Descriptor) -> tuple[str, ...]:
 
 def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
     """The ``ls`` row for one index entry."""
-    # Bundles build on the layout, so the layout imports them only when asked.
-    from ocitui.core.bundles import is_bundle
-
     legacy = tuple(kind for kind, _ in layout.legacy_attachments(desc.digest))
     return EntrySummary(
         ref=desc.ref_name,

@@ -37,7 +37,7 @@ from ocitui.core.mirror.plan import (
 )
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import LeftBehind, Plan, plan_pull
-from ocitui.core.sync.sides import imgpkg_subject
+from ocitui.core.sync.walk import imgpkg_subject
 
 T = TypeVar("T")
 

@@ -15,17 +15,17 @@ from ocitui.core.digest import Digest
 from ocitui.core.mirror.plan import COVERED, FAILED, ImagePlan, MirrorPlan
 from ocitui.core.sync import (
     BlobDone,
+    Event,
     EventSink,
     Failed,
     LeftBehind,
-    SyncEvent,
     SyncReport,
     TagDone,
 )
 
 
 @dataclass(frozen=True)
-class MirrorPlanReady(SyncEvent):
+class MirrorPlanReady(Event):
     """The plan of the whole file is known; nothing has moved yet."""
 
     plan: MirrorPlan
@@ -101,7 +101,7 @@ class MirrorReport:
 
 
 @dataclass(frozen=True)
-class MirrorFinished(SyncEvent):
+class MirrorFinished(Event):
     """Everything is done."""
 
     report: MirrorReport
@@ -116,7 +116,7 @@ class Tracker:
         self.failures: dict[str, str] = {}
         self.blobs: dict[str, BlobDone] = {}
 
-    def __call__(self, event: SyncEvent) -> None:
+    def __call__(self, event: Event) -> None:
         """Record, then forward."""
         if isinstance(event, TagDone):
             self.tags_done.add(event.name)

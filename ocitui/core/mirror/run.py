@@ -35,11 +35,11 @@ from ocitui.core.mirror.report import (
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import (
+    Event,
     EventSink,
     Finished,
     PlanReady,
     PushItem,
-    SyncEvent,
     SyncFilter,
     SyncReport,
     push,
@@ -47,7 +47,7 @@ from ocitui.core.sync import (
 )
 
 
-def _ignore(_event: SyncEvent) -> None:
+def _ignore(_event: Event) -> None:
     return None
 
 
@@ -101,7 +101,7 @@ async def deliver(
     """Push every staged image to its destination (failures land in its report)."""
     limit = asyncio.Semaphore(max(1, jobs))
 
-    def progress(event: SyncEvent) -> None:
+    def progress(event: Event) -> None:
         if not isinstance(event, (PlanReady, Finished)):
             emit(event)  # The mirror report sums the push up; per-image plans would be noise.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
 import httpx
 
@@ -85,18 +85,6 @@ def with_query(url: str, key: str, value: str) -> str:
     else:
         joined = base + "?" + encoded
     return joined + (hash_mark + fragment if hash_mark else "")
-
-
-def same_origin(a: str | httpx.URL, b: str | httpx.URL) -> bool:
-    """True when two URLs share scheme, host and port (credentials may travel)."""
-    ua, ub = httpx.URL(str(a)), httpx.URL(str(b))
-    return (ua.scheme, ua.host, ua.port) == (ub.scheme, ub.host, ub.port)
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host[:port]`` of ``url``."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def error_detail(body: bytes) -> tuple[str | None, str | None]:

@@ -5,6 +5,19 @@ imgpkg tags), nothing is fetched twice, every byte is verified, and the end repo
 what was copied, skipped, left behind, and whether the destination has it all.
 """
 
+from ocitui.core.events import (
+    BlobDone,
+    BlobProgress,
+    BlobStarted,
+    Event,
+    EventSink,
+    Failed,
+    Finished,
+    ManifestDone,
+    PlanReady,
+    Skipped,
+    TagDone,
+)
 from ocitui.core.sync.engine import (
     PushItem,
     copy,
@@ -14,21 +27,8 @@ from ocitui.core.sync.engine import (
     pull,
     push,
     repository,
+    run,
     run_pull,
-)
-from ocitui.core.sync.events import (
-    BlobDone,
-    BlobProgress,
-    BlobStarted,
-    EventSink,
-    Failed,
-    Finished,
-    ManifestDone,
-    PlanReady,
-    Skipped,
-    SyncEvent,
-    TagDone,
-    event_stream,
 )
 from ocitui.core.sync.filters import PLATFORMS_ANNOTATION, SyncFilter
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
@@ -39,6 +39,7 @@ __all__ = [
     "BlobDone",
     "BlobProgress",
     "BlobStarted",
+    "Event",
     "EventSink",
     "Failed",
     "Finished",
@@ -51,17 +52,16 @@ __all__ = [
     "PlanTag",
     "PushItem",
     "Skipped",
-    "SyncEvent",
     "SyncFilter",
     "SyncReport",
     "TagDone",
     "copy",
-    "event_stream",
     "plan_copy",
     "plan_pull",
     "plan_push",
     "pull",
     "push",
     "repository",
+    "run",
     "run_pull",
 ]

@@ -2,8 +2,11 @@
 
 >>> report = await pull(client, layout, ["registry.example.com/app:v1"], SyncFilter())
 
-Every operation plans first (the plan is emitted as :class:`PlanReady`; ``dry_run`` stops
-there), executes, verifies the destination, and emits :class:`Finished` with the report.
+Each is one graph copy between two :class:`~ocitui.core.target.Target` values: a pull
+copies a registry target into a layout target, a push the reverse, a copy goes through
+the layout. Every operation plans first (``plan_pull``/``plan_push``/``plan_copy``; the
+plan knows its targets), then :func:`run` executes that same plan, verifies the
+destination, and emits :class:`Finished` with the report; ``dry_run`` stops after the plan.
 """
 
 from __future__ import annotations
@@ -11,25 +14,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocitui.core.errors import InvalidReference, SyncError
+from ocitui.core.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.layout import Layout
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync.bundles import (
-    BundleOptions,
-    BundlePullTransfer,
-    BundlePushTransfer,
-    BundleWalker,
-)
-from ocitui.core.sync.events import EventSink, Finished, PlanReady, ignore
+from ocitui.core.sync.bundles import BundleOptions, BundleWalker
 from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.gate import GatedTransfer, IndexGate
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
-from ocitui.core.sync.sides import LayoutSide, RegistrySide, Side
-from ocitui.core.sync.transfers import Transfer
+from ocitui.core.sync.transfers import CopyTransfer, Transfer
 from ocitui.core.sync.verify import verify_destination
 from ocitui.core.sync.walk import Route
+from ocitui.core.target import LayoutTarget, RegistryTarget
 
 #: A push item: the layout name to push and the destination reference.
 PushItem = tuple[str, Reference]
@@ -58,7 +56,7 @@ async def plan_pull(
     """What pulling ``refs`` into ``layout`` would do."""
     plan = Plan(", ".join(refs), f"layout {layout.root}", sync_filter)
     walker = BundleWalker(
-        RegistrySide(client, cache=layout), LayoutSide(layout), plan, concurrency=concurrency
+        RegistryTarget(client, cache=layout), LayoutTarget(layout), plan, concurrency=concurrency
     )
     for text in refs:
         ref = parse_reference(text)
@@ -74,16 +72,22 @@ async def plan_push(
     *,
     concurrency: int = 8,
     bundle_options: BundleOptions | None = None,
+    mount_from: Reference | None = None,
 ) -> Plan:
-    """What pushing layout names to registries would do (refuses partial indexes)."""
+    """What pushing layout names to registries would do (refuses partial indexes).
+
+    Blobs are mounted from ``mount_from`` (by default, for one name, the repository the
+    name says it came from) when it is on the destination registry.
+    """
     destinations = ", ".join(str(dest) for _, dest in items)
     plan = Plan(", ".join(text for text, _ in items), destinations, sync_filter)
     walker = BundleWalker(
-        LayoutSide(layout),
-        RegistrySide(client),
+        LayoutTarget(layout),
+        RegistryTarget(client),
         plan,
         concurrency=concurrency,
         options=bundle_options,
+        remark_in=layout,
     )
     for text, dest in items:
         entry = layout.resolve(text)
@@ -94,7 +98,11 @@ async def plan_push(
         if dest.tag is None and dest.digest is None:
             raise SyncError(f"destination {dest} needs a tag")
         await walker.add_root(Route(source_repo, repository(dest)), text, root_tag(dest))
-    return walker.finish()
+    plan = walker.finish()
+    if mount_from is None and len(items) == 1:
+        mount_from = _origin(items[0][0])
+    plan.mount_from = mount_from
+    return plan
 
 
 async def plan_copy(
@@ -111,8 +119,8 @@ async def plan_copy(
     src, dst = parse_reference(source), parse_reference(dest)
     plan = Plan(source, dest, sync_filter)
     walker = BundleWalker(
-        RegistrySide(client, cache=layout),
-        RegistrySide(client),
+        RegistryTarget(client, cache=layout),
+        RegistryTarget(client),
         plan,
         concurrency=concurrency,
         options=bundle_options,
@@ -121,19 +129,27 @@ async def plan_copy(
     return walker.finish()
 
 
-async def _run(
+async def run(
     plan: Plan,
-    transfer: Transfer,
-    dest: Side,
     *,
-    dry_run: bool,
-    concurrency: int,
-    emit: EventSink,
+    dry_run: bool = False,
+    concurrency: int = 4,
+    emit: EventSink = ignore,
+    transfer: Transfer | None = None,
 ) -> SyncReport:
+    """Carry out ``plan`` between the targets it was made for, then verify the destination.
+
+    The TUI previews a plan and runs that same plan; nothing is planned twice.
+    ``transfer`` replaces the plain copy (a pull behind a verification gate).
+    """
     emit(PlanReady(plan))
     if dry_run:
         report = SyncReport.for_plan(plan, dry_run=True)
     else:
+        source, dest = plan.source_target, plan.dest_target
+        if source is None or dest is None:
+            raise SyncError("this plan was not made by a walk over two targets")
+        transfer = transfer or CopyTransfer(source, dest, plan.mount_from)
         report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
         report.referrers_verified, report.missing = await verify_destination(
             plan, dest, failed, concurrency=concurrency
@@ -173,22 +189,21 @@ async def run_pull(
     emit: EventSink = ignore,
     gate: IndexGate | None = None,
 ) -> SyncReport:
-    """Carry out a plan made by :func:`plan_pull` (or several merged), then verify the layout.
+    """Carry out a plan made by :func:`plan_pull` (or several merged into a new
+    :class:`Plan`, which then gets the registry -> layout targets here), then verify.
 
     ``gate`` sees the entries about to be named once every byte is stored; when it
     raises, nothing is added to ``index.json`` and the report says why.
     """
-    transfer: Transfer = BundlePullTransfer(client, layout)
+    if plan.source_target is None:
+        plan.source_target = RegistryTarget(client, cache=layout)
+    if plan.dest_target is None:
+        plan.dest_target = LayoutTarget(layout)
+    transfer: Transfer | None = None
     if gate is not None:
-        transfer = GatedTransfer(transfer, layout, gate)
-    return await _run(
-        plan,
-        transfer,
-        LayoutSide(layout),
-        dry_run=dry_run,
-        concurrency=concurrency,
-        emit=emit,
-    )
+        copy = CopyTransfer(plan.source_target, plan.dest_target, plan.mount_from)
+        transfer = GatedTransfer(copy, layout, gate)
+    return await run(plan, dry_run=dry_run, concurrency=concurrency, emit=emit, transfer=transfer)
 
 
 async def push(
@@ -208,8 +223,6 @@ async def push(
     Layout names are full references, so they say where content came from: pushing one
     name back to its own registry (another repository) mounts instead of uploading.
     """
-    if mount_from is None and len(items) == 1:
-        mount_from = _origin(items[0][0])
     plan = await plan_push(
         layout,
         client,
@@ -217,15 +230,9 @@ async def push(
         sync_filter or SyncFilter(),
         concurrency=max(concurrency, 8),
         bundle_options=bundle_options,
+        mount_from=mount_from,
     )
-    return await _run(
-        plan,
-        BundlePushTransfer(layout, client, mount_from),
-        RegistrySide(client),
-        dry_run=dry_run,
-        concurrency=concurrency,
-        emit=emit,
-    )
+    return await run(plan, dry_run=dry_run, concurrency=concurrency, emit=emit)
 
 
 def _origin(layout_name: str) -> Reference | None:
@@ -262,10 +269,7 @@ async def copy(
             concurrency=max(concurrency, 8),
             bundle_options=bundle_options,
         )
-        emit(PlanReady(plan))
-        report = SyncReport.for_plan(plan, dry_run=True)
-        emit(Finished(report))
-        return report
+        return await run(plan, dry_run=True, emit=emit)
     pulled = await pull(client, layout, [source], sync_filter, concurrency=concurrency, emit=emit)
     if not pulled.ok:
         return pulled

@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.summary import is_machine_tag
-from ocitui.core.sync.events import (
+from ocitui.core.events import (
     BlobDone,
     BlobProgress,
     BlobStarted,
@@ -28,6 +27,7 @@ from ocitui.core.sync.events import (
     TagDone,
     ignore,
 )
+from ocitui.core.layout.summary import is_machine_tag
 from ocitui.core.sync.plan import Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.transfers import Transfer

@@ -16,7 +16,8 @@ from ocitui.core.layout import SUBJECT_HINT, Layout
 from ocitui.core.layout.refs import valid_name
 from ocitui.core.models import REF_NAME, Descriptor, parse_document
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
-from ocitui.core.sync.transfers import Progress, Transfer
+from ocitui.core.sync.transfers import Transfer
+from ocitui.core.target.base import Progress
 
 #: ``gate(layout, pending_entries)``; raises to refuse.
 IndexGate = Callable[[Layout, list[Descriptor]], None]

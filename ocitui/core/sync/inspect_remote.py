@@ -2,79 +2,55 @@
 
 Nothing is written to the layout. The config blob is fetched (verified, capped) for its
 summary; referrers are verified against their ``subject`` before they are shown.
-Layers are not checked for existence, so their ``present`` field is ``None``.
+Children and layers are checked with a HEAD each, as ``inspect`` checks the layout, so the
+same image gives the same document from both.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
 from ocitui.core import media_types as mt
-from ocitui.core.digest import Verifier
-from ocitui.core.errors import ManifestError, OcituiError
-from ocitui.core.layout.describe import config_summary, document_parts, tree_rows
-from ocitui.core.layout.referrers import entry_label
+from ocitui.core.errors import OcituiError
+from ocitui.core.inspection import InspectDoc, LegacyTag, config_summary, document_doc
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, load_json
-from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.engine import repository
 from ocitui.core.sync.remote import remote_document, remote_legacy, remote_referrers
+from ocitui.core.target.registry import RegistryTarget
 
 
-class _MemorySink:
-    """A :class:`~ocitui.core.registry.BlobSink` for small blobs, verified on ``value``."""
-
-    def __init__(self, desc: Descriptor) -> None:
-        self._desc = desc
-        self._chunks: list[bytes] = []
-        self._verifier = Verifier(desc.digest, desc.size)
-
-    @property
-    def offset(self) -> int:
-        return self._verifier.count
-
-    def write(self, chunk: bytes) -> None:
-        self._verifier.update(chunk)
-        self._chunks.append(chunk)
-
-    def restart(self) -> None:
-        self._chunks.clear()
-        self._verifier = Verifier(self._desc.digest, self._desc.size)
-
-    def value(self) -> bytes:
-        self._verifier.verify()
-        return b"".join(self._chunks)
-
-
-async def fetch_small_blob(client: RegistryClient, repo: Reference, desc: Descriptor) -> bytes:
-    """Fetch a small blob (a config) into memory, verified; refuses anything over 4 MiB."""
-    if desc.size > MAX_MANIFEST_SIZE:
-        raise ManifestError(f"{desc.digest} is {desc.size} bytes, too large to read whole")
-    sink = _MemorySink(desc)
-    await client.fetch_blob(repo, desc, sink)
-    return sink.value()
-
-
-async def remote_describe(client: RegistryClient, text: str) -> dict[str, Any]:
+async def remote_describe(client: RegistryClient, text: str) -> InspectDoc:
     """The ``inspect`` document for the manifest or index ``text`` names in a registry."""
     ref = parse_reference(text)
     repo = repository(ref)
     desc, doc = await remote_document(client, text)
-    out = document_parts(str(ref), desc, doc, lambda _: None)
-    if not isinstance(doc, Index) and doc.config.media_type in mt.CONFIG_TYPES:
+    # Presence is checked as the layout checks it (HEAD per child or layer, concurrently),
+    # so a registry and a layout holding the same image give the same document.
+    target = RegistryTarget(client)
+    items = [*doc.children()] if isinstance(doc, Index) else list(doc.layers)
+    sem = asyncio.Semaphore(8)
+
+    async def exists(item: Descriptor) -> bool:
+        if item.size == 0:
+            return True
+        async with sem:
+            return await target.exists(repo, item)
+
+    found = dict(
+        zip([i.digest for i in items], await asyncio.gather(*map(exists, items)), strict=True)
+    )
+    out = document_doc(str(ref), desc, doc, lambda d: found.get(d.digest))
+    config = out.config
+    if config is not None and config.descriptor.media_type in mt.CONFIG_TYPES:
         try:
-            raw = await fetch_small_blob(client, repo, doc.config)
-            out["config"]["summary"] = config_summary(load_json(raw, "config"))
+            raw = await target.fetch_blob(repo, config.descriptor, max_size=MAX_MANIFEST_SIZE)
+            config.summary = config_summary(load_json(raw, "config"))
         except OcituiError as exc:
-            out["config"]["error"] = str(exc)
-    out["referrers"] = tree_rows(await remote_referrers(client, repo, desc.digest, tree=True))
-    out["legacy"] = [
-        {
-            "kind": kind,
-            "ref": entry.ref_name,
-            "name": entry_label(entry),
-            "digest": str(entry.digest),
-        }
-        for kind, entry in await remote_legacy(client, repo, desc.digest)
+            config.error = str(exc)
+    out.referrers = await remote_referrers(client, repo, desc.digest, tree=True)
+    out.legacy = [
+        LegacyTag(kind, entry) for kind, entry in await remote_legacy(client, repo, desc.digest)
     ]
     return out

@@ -14,6 +14,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference
 from ocitui.core.sync.filters import SyncFilter
+from ocitui.core.target.base import Target
 
 
 @dataclass
@@ -212,14 +213,15 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     #: imgpkg bundles among the roots (and nested in them), with their locked images.
     bundles: list[PlanBundle] = field(default_factory=list)
+    #: Where the plan copies from and to (set by the walker; ``run(plan)`` uses them).
+    source_target: Target | None = field(default=None, repr=False, compare=False)
+    dest_target: Target | None = field(default=None, repr=False, compare=False)
+    #: A repository of the destination registry that blobs may be mounted from.
+    mount_from: Reference | None = None
 
     def blobs_to_copy(self) -> list[PlanBlob]:
         """Blobs not yet at the destination (each digest once per destination repo)."""
         return [b for b in self.blobs if not b.present]
-
-    def manifests_to_copy(self) -> list[PlanManifest]:
-        """Manifests not yet at the destination, in write order."""
-        return sorted((m for m in self.manifests if not m.present), key=lambda m: m.level)
 
     def referrer_manifests(self) -> list[PlanManifest]:
         """Every manifest of the plan that has a subject."""

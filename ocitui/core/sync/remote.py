@@ -14,6 +14,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import ReferrerNode
+from ocitui.core.layout.referrers import referrer_sort_key
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
@@ -74,7 +75,7 @@ async def _level(
 
     found = await asyncio.gather(*(one(d) for d in listed))
     nodes = [n for n in found if n is not None]
-    return sorted(nodes, key=lambda n: (n.descriptor.artifact_type or "", str(n.descriptor.digest)))
+    return sorted(nodes, key=lambda n: referrer_sort_key(n.descriptor))
 
 
 async def remote_legacy(

@@ -1,28 +1,25 @@
-"""How bytes move for each direction: registry -> layout (pull) and layout -> registry (push).
+"""How bytes move: one transfer between any source and destination :class:`Target`.
 
-The executor (:mod:`ocitui.core.sync.execute`) is direction-agnostic; these classes do
-the actual writes. Pulls stream into the layout's resumable ``ingest/`` writer (which
-verifies digest and size); pushes stream from the layout's blob files.
+The executor (:mod:`ocitui.core.sync.execute`) is direction-agnostic and so is this: a
+pull is a copy into a layout target (blobs stream into its resumable, verifying
+``ingest/`` writer), a push a copy into a registry target (uploads stream from the
+layout's blob files, or mount), and ``index.json`` or the registry's tags change only in
+:meth:`CopyTransfer.finish`, for graphs that completed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
-from ocitui.core.digest import Digest
-from ocitui.core.errors import LayoutError
-from ocitui.core.layout import SUBJECT_HINT, Layout
+from ocitui.core.errors import SyncError
 from ocitui.core.models import parse_document
 from ocitui.core.reference import Reference
-from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
-
-Progress = Callable[[int], None]
+from ocitui.core.target.base import BlobSource, BytesSource, Progress, TagWrite, Target
 
 
 class Transfer(Protocol):
-    """The writes of one sync direction."""
+    """The writes of one sync."""
 
     async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
         """Copy one blob; call ``started(offset)`` then ``progress(n)`` per chunk.
@@ -40,94 +37,52 @@ class Transfer(Protocol):
         ...
 
 
-class PullTransfer:
-    """Registry -> layout."""
+class CopyTransfer:
+    """Source target -> destination target; ``mount_from`` names a repository of the
+    destination registry whose blobs may be mounted rather than uploaded."""
 
-    def __init__(self, client: RegistryClient, layout: Layout) -> None:
-        self.client = client
-        self.layout = layout
-
-    async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
-        """Stream into ``ingest/`` (resuming a partial file), verify, move into place."""
-        desc = item.descriptor
-        if self.layout.has_blob(desc.digest, desc.size):
-            return "exists"
-        if item.source_repo is None:
-            raise LayoutError(f"no source repository for blob {desc.digest}")
-        with self.layout.ingest(desc.digest, desc.size) as writer:
-            started(writer.offset)
-            await self.client.fetch_blob(item.source_repo, desc, writer, on_progress=progress)
-            writer.commit()
-        return "downloaded"
-
-    async def manifest(self, item: PlanManifest) -> None:
-        """Store the exact bytes as a blob (index.json waits for :meth:`finish`)."""
-        self.layout.put_blob(item.raw, item.digest)
-
-    async def finish(self, manifests: list[PlanManifest], tags: list[PlanTag]) -> int:
-        """``add_referrer`` for each referrer not yet recorded, then ``set_tag``, in one batch."""
-        registered = {
-            (e.annotations.get(SUBJECT_HINT), e.digest)
-            for e in self.layout.entries()
-            if SUBJECT_HINT in e.annotations
-        }
-        # One locked index.json rewrite for the whole sync, not one per referrer.
-        with self.layout.batch():
-            for item in manifests:
-                if item.role != "referrer" or item.subject is None:
-                    continue
-                if (str(item.subject), item.digest) in registered:
-                    continue
-                self.layout.add_referrer(parse_document(item.raw, item.descriptor.media_type))
-            for tag in tags:
-                entry = tag.descriptor.with_changes(annotations=dict(tag.annotations))
-                self.layout.set_tag(tag.name, entry)
-        return len(tags)
-
-
-class PushTransfer:
-    """Layout -> registry; ``mount_from`` names a repository on the same registry to mount from."""
-
-    def __init__(
-        self, layout: Layout, client: RegistryClient, mount_from: Reference | None = None
-    ) -> None:
-        self.layout = layout
-        self.client = client
-        self.mount_from = mount_from
-
-    def _opener(self, digest: Digest) -> Callable[[], BinaryIO]:
-        return lambda: self.layout.open_blob(digest)
+    def __init__(self, source: Target, dest: Target, mount_from: Reference | None = None) -> None:
+        self.source = source
+        self.dest = dest
+        self.mount_from = mount_from if dest.capabilities.can_mount else None
 
     async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
-        """Upload from ``blobs/`` (or mount when the registry already has it elsewhere)."""
-        if item.dest_repo is None:
-            raise LayoutError(f"no destination repository for blob {item.digest}")
-        started(0)
-        mount = self.mount_from
-        if mount is not None and mount.registry != item.dest_repo.registry:
-            mount = None
-        return await self.client.push_blob(
+        """Copy one blob (bytes the plan carries are written as they are)."""
+        if item.source_repo is None or item.dest_repo is None:
+            raise SyncError(f"no source or destination repository for blob {item.digest}")
+        source: BlobSource = self.source if item.data is None else BytesSource(item.data)
+        return await self.dest.push_blob(
             item.dest_repo,
             item.descriptor,
-            self._opener(item.digest),
-            mount_from=mount,
+            source,
+            item.source_repo,
+            started=started,
             on_progress=progress,
+            mount_from=self.mount_from,
         )
 
     async def manifest(self, item: PlanManifest) -> None:
-        """PUT by digest (the client keeps the referrers fallback tag when needed)."""
-        assert item.dest_repo is not None
-        ref = item.dest_repo.with_tag(None).with_digest(item.digest)
-        await self.client.put_manifest(ref, item.raw, item.descriptor.media_type)
+        """Store the exact bytes by digest (names wait for :meth:`finish`)."""
+        if item.dest_repo is None:
+            raise SyncError(f"no destination repository for manifest {item.digest}")
+        await self.dest.push_manifest(item.dest_repo, item.raw, item.descriptor.media_type)
 
     async def finish(self, manifests: list[PlanManifest], tags: list[PlanTag]) -> int:
-        """PUT each tag (referrers were registered when they were pushed)."""
-        raw_of = {(m.dest_repo.name if m.dest_repo else "", m.digest): m.raw for m in manifests}
-        for tag in tags:
-            raw = raw_of[(tag.repo.name, tag.descriptor.digest)]
-            if ":" in tag.tag:
-                continue  # A digest name: the manifest push already made it.
-            await self.client.put_manifest(
-                tag.repo.with_tag(tag.tag), raw, tag.descriptor.media_type
+        """Record the referrers and set the names, in one commit at the destination."""
+        raw_of = {m.digest: m.raw for m in manifests}
+        referrers = [
+            parse_document(m.raw, m.descriptor.media_type)
+            for m in manifests
+            if m.role == "referrer" and m.subject is not None
+        ]
+        writes = [
+            TagWrite(
+                t.repo,
+                t.tag,
+                t.name,
+                t.descriptor.with_changes(annotations=dict(t.annotations)),
+                raw_of[t.descriptor.digest],
             )
-        return len(tags)
+            for t in tags
+        ]
+        return await self.dest.commit(referrers, writes)

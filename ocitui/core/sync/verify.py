@@ -15,11 +15,11 @@ from ocitui.core.errors import OcituiError
 from ocitui.core.models import parse_document
 from ocitui.core.reference import Reference
 from ocitui.core.sync.plan import Plan, PlanManifest
-from ocitui.core.sync.sides import Side
+from ocitui.core.target.base import Target
 
 
 async def verify_destination(
-    plan: Plan, dest: Side, failed: set[Digest], *, concurrency: int = 8
+    plan: Plan, dest: Target, failed: set[Digest], *, concurrency: int = 8
 ) -> tuple[int, list[str]]:
     """Return (referrers verified, problems). Items that failed to copy are not re-reported."""
     sem = asyncio.Semaphore(max(1, concurrency))
@@ -66,10 +66,11 @@ async def verify_destination(
     async def check_tag(repo: Reference, tag: str, name: str, expected: Digest) -> None:
         async with sem:
             try:
-                found = await dest.tag_digest(repo, tag)
+                entry = await dest.lookup_tag(repo, tag)
             except OcituiError as exc:
                 problems.append(f"cannot check {name}: {exc}")
                 return
+        found = entry.digest if entry is not None else None
         if found != expected:
             problems.append(f"{name} points at {found or 'nothing'}, expected {expected}")
 

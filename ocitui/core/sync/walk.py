@@ -3,12 +3,14 @@
 The walk follows index -> children -> config/layers, referrers (recursively, each one's
 ``subject`` checked against what it claims to refer to), cosign legacy tags of every
 manifest (by HEAD), and ``*.imgpkg`` tags where the source has them. It is written once
-over :class:`~ocitui.core.sync.sides.Side`, so pull and push share it.
+over two :class:`~ocitui.core.target.Target` values, so pull, push and copy share it; it
+reads their capabilities, never their kind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -20,9 +22,11 @@ from ocitui.core.models import Descriptor, Index, Manifest, parse_document
 from ocitui.core.reference import Reference
 from ocitui.core.sync.filters import PLATFORMS_ANNOTATION, SyncFilter, platforms_label
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
-from ocitui.core.sync.sides import LayoutSide, Side, imgpkg_subject, plain
+from ocitui.core.target.base import Target, plain
 
 T = TypeVar("T")
+#: imgpkg machine tags: ``sha256-<hex>.imgpkg`` and ``sha256-<hex>.image-locations.imgpkg``.
+IMGPKG_TAG = re.compile(r"(?:.*-)?(sha256)-([a-f0-9]{64})(?:\.image-locations)?\.imgpkg")
 _NON_DISTRIBUTABLE = frozenset(
     {mt.DOCKER_FOREIGN_LAYER, mt.OCI_LAYER_ND_TAR, mt.OCI_LAYER_ND_GZIP, mt.OCI_LAYER_ND_ZSTD}
 )
@@ -37,6 +41,12 @@ class Route:
     dest_repo: Reference
 
 
+def imgpkg_subject(tag: str) -> Digest | None:
+    """The digest an imgpkg machine tag is about."""
+    match = IMGPKG_TAG.fullmatch(tag)
+    return Digest(match.group(1), match.group(2)) if match else None
+
+
 def tag_name(repo: Reference, tag: str) -> str:
     """``registry/repo:tag``, or ``registry/repo@sha256:...`` when ``tag`` is a digest."""
     if ":" in tag:
@@ -47,7 +57,7 @@ def tag_name(repo: Reference, tag: str) -> str:
 class Walker:
     """Accumulates one plan from any number of roots."""
 
-    def __init__(self, source: Side, dest: Side, plan: Plan, *, concurrency: int = 8) -> None:
+    def __init__(self, source: Target, dest: Target, plan: Plan, *, concurrency: int = 8) -> None:
         self.source = source
         self.dest = dest
         self.plan = plan
@@ -59,7 +69,8 @@ class Walker:
         self._tags: dict[str, PlanTag] = {}
         self._present_children: dict[Digest, list[Descriptor]] = {}
         self._blocking: list[str] = []
-        self._local_dest = isinstance(dest, LayoutSide)
+        self._local_dest = dest.capabilities.local
+        plan.source_target, plan.dest_target = source, dest
 
     def _key(self, route: Route, digest: Digest) -> tuple[str, Digest]:
         # The layout is one store for every repository: dedupe by digest alone there, so
@@ -74,7 +85,8 @@ class Walker:
 
     async def add_root(self, route: Route, text: str, tag: str) -> PlanTag:
         """Walk the graph named ``text`` at the source; name it ``tag`` at the destination."""
-        desc, raw = await self._io(self.source.resolve(route.source_repo, text))
+        found, raw = await self._io(self.source.resolve(route.source_repo, text))
+        desc = Descriptor(found.media_type, found.digest, len(raw))
         doc = parse_document(raw, desc.media_type)
         role = "index" if isinstance(doc, Index) else "image"
         await self._visit(route, desc, raw, role)
@@ -95,19 +107,16 @@ class Walker:
             return self._tags[name]
         self._tags[name] = entry
         self.plan.tags.append(entry)
-        found = await self._io(self.dest.tag_digest(route.dest_repo, tag))
-        sparse_before = isinstance(self.dest, LayoutSide) and self._layout_annotation(name)
-        entry.present = found == desc.digest and sparse_before == annotations.get(
-            PLATFORMS_ANNOTATION, False
+        found = await self._io(self.dest.lookup_tag(route.dest_repo, tag))
+        # A local destination records which platforms a sparse index holds: a name is
+        # only "present" when that record is the one this sync would write.
+        sparse_before = found.annotations.get(PLATFORMS_ANNOTATION, False) if found else False
+        entry.present = (
+            found is not None
+            and found.digest == desc.digest
+            and sparse_before == annotations.get(PLATFORMS_ANNOTATION, False)
         )
         return entry
-
-    def _layout_annotation(self, name: str) -> str | bool:
-        assert isinstance(self.dest, LayoutSide)
-        for entry in self.dest.layout.tagged():
-            if entry.ref_name == name:
-                return entry.annotations.get(PLATFORMS_ANNOTATION, False)
-        return False
 
     def finish(self) -> Plan:
         """Order the manifests for writing; refuse plans that would push broken content."""
@@ -144,7 +153,7 @@ class Walker:
         if raw is None:
             raw = await self._io(self.source.fetch(route.source_repo, desc))
         doc = parse_document(raw, desc.media_type)
-        present = await self._io(self.dest.has_manifest(route.dest_repo, desc))
+        present = await self._io(self.dest.exists(route.dest_repo, desc))
         node = PlanManifest(
             desc.with_changes(annotations={}, extra={}, data=None),
             raw,
@@ -181,7 +190,7 @@ class Walker:
         try:
             await self._visit(route, child, None, role)
         except NotFound:
-            if await self._io(self.dest.has_manifest(route.dest_repo, child)):
+            if await self._io(self.dest.exists(route.dest_repo, child)):
                 return
             what = str(child.platform) if child.platform else str(child.digest)
             self._blocking.append(
@@ -194,7 +203,7 @@ class Walker:
     ) -> None:
         present = list(kept)
         for child in dropped:
-            if await self._io(self.dest.has_manifest(route.dest_repo, child)):
+            if await self._io(self.dest.exists(route.dest_repo, child)):
                 present.append(child)
                 continue
             size = child.size
@@ -220,7 +229,7 @@ class Walker:
         if manifest_present and not self._local_dest:
             entry.present = True  # A registry holding the manifest holds its blobs.
         else:
-            entry.present = await self._io(self.dest.has_blob(route.dest_repo, blob))
+            entry.present = await self._io(self.dest.exists(route.dest_repo, blob))
 
     # -- attachments ---------------------------------------------------------------------
 
@@ -276,7 +285,7 @@ class Walker:
             await self._add_tag(route, tag, desc, {})
 
     async def _visit_imgpkg(self, route: Route) -> None:
-        for tag in await self._io(self.source.imgpkg_tags(route.source_repo)):
+        for tag in await self._imgpkg_tags(route.source_repo):
             subject = imgpkg_subject(tag)
             if subject is None or self._key(route, subject) not in self._nodes:
                 continue
@@ -284,6 +293,14 @@ class Walker:
             desc, raw = await self._io(self.source.resolve(route.source_repo, text))
             await self._visit(route, desc, raw, "imgpkg")
             await self._add_tag(route, tag, desc, {})
+
+    async def _imgpkg_tags(self, repo: Reference) -> list[str]:
+        """Tags of ``repo`` ending in ``.imgpkg`` (none when the tags cannot be listed)."""
+        try:
+            tags = await self._io(self.source.tags(repo))
+        except OcituiError:
+            return []
+        return [t for t in tags if t.endswith(".imgpkg")]
 
     def _leave(
         self,

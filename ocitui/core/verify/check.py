@@ -65,10 +65,10 @@ def check(found: Found, subject: Digest, subject_raw: bytes, req: Requirement) -
         return SignatureCheck(found.source, SIGNATURE, found.form, Verdict.FAIL, found.error)
     try:
         signed = _parse(found, subject, subject_raw)
-    except Malformed as exc:
+    except (Failed, Malformed) as exc:
         return SignatureCheck(found.source, SIGNATURE, found.form, Verdict.FAIL, str(exc))
-    except Failed as exc:
-        return SignatureCheck(found.source, SIGNATURE, found.form, Verdict.FAIL, str(exc))
+    except _SHAPE_ERRORS as exc:
+        return SignatureCheck(found.source, SIGNATURE, found.form, Verdict.FAIL, _shape(exc))
     time, verified = _claimed_time(found, signed), False
     try:
         signer, reason, log_time = _verify(signed, req)
@@ -76,11 +76,24 @@ def check(found: Found, subject: Digest, subject_raw: bytes, req: Requirement) -
         return _result(
             found, signed, Verdict.FAIL, reason=str(exc), signer=None, time=time, verified=False
         )
+    except _SHAPE_ERRORS as exc:
+        return _result(
+            found, signed, Verdict.FAIL, reason=_shape(exc), signer=None, time=time, verified=False
+        )
     if log_time is not None:
         time, verified = _iso(log_time), True
     return _result(
         found, signed, Verdict.PASS, reason=reason, signer=signer, time=time, verified=verified
     )
+
+
+#: JSON of an unexpected shape (a list where an object belongs ...) surfaces as these;
+#: the parsers check the shapes they know, this keeps anything else a verdict line.
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+
+
+def _shape(exc: Exception) -> str:
+    return f"malformed signature material ({type(exc).__name__})"
 
 
 def _result(

@@ -110,7 +110,8 @@ def parse_statement(payload: bytes) -> Statement:
     if not isinstance(predicate_type, str):
         raise Malformed("in-toto statement has no predicateType")
     subjects = []
-    for subject in data.get("subject") or []:
+    listed = data.get("subject")
+    for subject in listed if isinstance(listed, list) else []:
         digests = subject.get("digest") if isinstance(subject, dict) else None
         if not isinstance(digests, dict):
             continue
@@ -160,7 +161,8 @@ def parse_bundle(raw: bytes) -> Bundle:
     if isinstance(material.get("certificate"), dict):
         certificates.append(b64decode(material["certificate"].get("rawBytes"), "certificate"))
     elif isinstance(material.get("x509CertificateChain"), dict):
-        for cert in material["x509CertificateChain"].get("certificates") or []:
+        chain = material["x509CertificateChain"].get("certificates")
+        for cert in chain if isinstance(chain, list) else []:
             raw_cert = cert.get("rawBytes") if isinstance(cert, dict) else None
             certificates.append(b64decode(raw_cert, "chain certificate"))
     entries = material.get("tlogEntries") or []

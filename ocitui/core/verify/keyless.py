@@ -120,7 +120,9 @@ def _bind_body(body: bytes, signed: Signed) -> None:
         raise Failed("log entry is for another signature")
     spec = data.get("spec") if isinstance(data, dict) else None
     if isinstance(data, dict) and data.get("kind") == "hashedrekord" and isinstance(spec, dict):
-        value = spec.get("data", {}).get("hash", {}).get("value")
+        hashed = spec.get("data")
+        hashed = hashed.get("hash") if isinstance(hashed, dict) else None
+        value = hashed.get("value") if isinstance(hashed, dict) else None
         if value != hashlib.sha256(signed.signed_bytes).hexdigest():
             raise Failed("log entry records a hash of other data")
 
@@ -221,7 +223,7 @@ def _sct(leaf: x509.Certificate, authority: Authority, root: TrustedRoot) -> Non
     tbs = leaf.tbs_precertificate_bytes
     for sct in scts:
         log = root.ctlog(sct.log_id)
-        if log is None:
+        if log is None or not log.window.contains(sct.timestamp.replace(tzinfo=UTC)):
             continue
         millis = (sct.timestamp.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
         signed = (

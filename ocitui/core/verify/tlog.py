@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ocitui.core.verify.envelope import Failed, Malformed, b64decode
@@ -87,6 +88,7 @@ def verify_entry(entry: dict[str, Any], root: TrustedRoot) -> LogEntry:
         log.key, signature, _set_payload(body_b64, integrated, key_id, log_index)
     ):
         raise Failed("signed entry timestamp does not verify with the log's key")
+    _in_window(log, integrated)
     return LogEntry(body, integrated, log_index)
 
 
@@ -111,7 +113,14 @@ def verify_legacy(bundle: dict[str, Any], root: TrustedRoot) -> LogEntry:
         log.key, signature, _set_payload(body_b64, integrated, key_id, log_index)
     ):
         raise Failed("Rekor bundle's signed entry timestamp does not verify with the log's key")
+    _in_window(log, integrated)
     return LogEntry(body, integrated, log_index)
+
+
+def _in_window(log: LogKey, integrated: int) -> None:
+    """The trusted root trusts a log key only for its validity window."""
+    if not log.window.contains(datetime.fromtimestamp(integrated, UTC)):
+        raise Failed("log entry time is outside the log key's validity in the trusted root")
 
 
 def _verify_inclusion(proof: dict[str, Any], body: bytes, log: LogKey) -> None:

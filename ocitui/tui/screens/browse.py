@@ -12,6 +12,7 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from ocitui.core.errors import OcituiError
+from ocitui.core.verify.model import Badge
 from ocitui.core.views import LayoutTree, build_tree
 from ocitui.core.views_detail import (
     Detail,
@@ -134,6 +135,21 @@ class BrowseScreen(PaneScreen):
         if restore is not None:
             self.query_one(LayoutTreeView).select_location(restore)
         self._update_status()
+        if self.ocitui.verdicts is not None:
+            self._load_badges(model)
+
+    @work(thread=True, exclusive=True, group="browse.badges", exit_on_error=False)
+    def _load_badges(self, model: LayoutTree) -> None:
+        """Verify every tag under the policy (cached by digest) and badge the tree."""
+        cache, layout = self.ocitui.verdicts, self.ocitui.layout
+        assert cache is not None
+        badges: dict[str, Badge] = {}
+        for reg in model.registries:
+            for repo in reg.repositories:
+                for item in repo.tags:
+                    digest = item.info.descriptor.digest
+                    badges[item.ref_name] = cache.verdict(layout, digest, item.ref_name).badge
+        self.app.call_from_thread(self.query_one(LayoutTreeView).set_badges, badges)
 
     def worker_failed(self, worker: Worker[object]) -> None:
         """A failed load is over too (the error is in the log)."""

@@ -18,15 +18,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Collapsible, ProgressBar, Static
 
-from ocitui.core.diff import (
-    DiffCancelled,
-    DiffEvent,
-    LayerDone,
-    LayerProgress,
-    LayerStarted,
-    diff_refs,
-)
+from ocitui.core.diff import DiffCancelled, diff_refs
 from ocitui.core.diff.outline import Outline, Section, outline
+from ocitui.core.events import Event, LayerDone, LayerProgress, LayerStarted
 from ocitui.core.views_text import plural
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.keybar import KeyBar
@@ -164,7 +158,7 @@ class DiffScreen(PaneScreen):
         layout = self.ocitui.layout
         state = {"total": 0, "finished": 0, "current": 0}
 
-        def progress(event: DiffEvent) -> None:
+        def progress(event: Event) -> None:
             # Progress is data: turn engine events into messages for the bar.
             if isinstance(event, LayerStarted):
                 state["total"] += event.size

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ocitui.core.archive.events import EventConsumer
 from ocitui.core.errors import OcituiError
+from ocitui.core.events import EventSink
 from ocitui.core.layout.gc import gc
 from ocitui.core.views_text import human_size, plural
 from ocitui.tui.screens.dialogs import AskDialog, ConfirmDialog
@@ -88,7 +88,7 @@ def collect_garbage(app: OcituiApp) -> None:
         if not yes:
             return
 
-        def run(_consume: EventConsumer) -> str:
+        def run(_consume: EventSink) -> str:
             report = gc(app.layout)
             freed = human_size(report.bytes_freed)
             return f"Removed {plural(len(report.removed), 'blob')} ({freed})."
@@ -113,7 +113,7 @@ def export(app: OcituiApp, data: NodeData | None) -> None:
         if not path:
             return
 
-        def run(consume: EventConsumer) -> str:
+        def run(consume: EventSink) -> str:
             report = export_archive(app.layout, Path(path).expanduser(), refs, consumer=consume)
             size = human_size(report.archive_bytes)
             return f"Wrote {report.path} ({plural(report.blobs, 'blob')}, {size})."
@@ -133,7 +133,7 @@ def import_archive(app: OcituiApp) -> None:
         if not path:
             return
 
-        def run(consume: EventConsumer) -> str:
+        def run(consume: EventSink) -> str:
             report = import_archives(app.layout, [Path(path).expanduser()], consumer=consume)
             names = len(report.refs_added) + len(report.refs_replaced)
             written = human_size(report.bytes_written)

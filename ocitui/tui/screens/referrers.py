@@ -10,15 +10,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from ocitui.core.verify.model import Badge, SignatureCheck
 from ocitui.core.views import describe
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table, verified_mark
 from ocitui.tui.widgets.keybar import KeyBar
+from ocitui.tui.widgets.labels import with_badge
 from ocitui.tui.widgets.layout_tree import NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
+
+
+def _badge(checks: list[SignatureCheck] | None) -> Badge | None:
+    """signed when a signature here verified, invalid when none did; ``None``: not one."""
+    if not checks:
+        return None
+    return Badge.SIGNED if any(c.passed for c in checks) else Badge.INVALID
+
 
 COLUMNS = ("artifact type", "digest", "size", "created", "subject", "source")
 
@@ -46,6 +56,8 @@ class ReferrersScreen(PaneScreen):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[ReferrerRow] = []
+        #: Signature checks per row (by row index), when a policy is set.
+        self._checks: dict[int, list[SignatureCheck]] = {}
         self._types: list[str] = []
         self._history: list[NodeData] = []
 
@@ -96,10 +108,25 @@ class ReferrersScreen(PaneScreen):
         layout = self.ocitui.layout
         everything = referrer_rows(layout, subject.info.descriptor.digest)
         rows = referrer_rows(layout, subject.info.descriptor.digest, types) if types else everything
-        self.app.call_from_thread(self._loaded, rows, everything)
+        checks: dict[int, list[SignatureCheck]] = {}
+        cache = self.ocitui.verdicts
+        # The policy picks rules by repository: judge drilled-in referrers by the top name.
+        name = (self.ocitui.selection or subject).name
+        if cache is not None:  # Cached by digest: only new signatures are verified.
+            for i, row in enumerate(rows):
+                found = cache.checks_of(layout, row.subject, name, row.descriptor.digest)
+                if found:
+                    checks[i] = found
+        self.app.call_from_thread(self._loaded, rows, everything, checks)
 
-    def _loaded(self, rows: list[ReferrerRow], everything: list[ReferrerRow]) -> None:
+    def _loaded(
+        self,
+        rows: list[ReferrerRow],
+        everything: list[ReferrerRow],
+        checks: dict[int, list[SignatureCheck]],
+    ) -> None:
         self._types = sorted({r.artifact_type for r in everything})
+        self._checks = checks
         self._show(rows)
 
     def _show(self, rows: list[ReferrerRow]) -> None:
@@ -109,7 +136,7 @@ class ReferrersScreen(PaneScreen):
         for i, row in enumerate(rows):
             indent = "  " * row.depth + ("└ " if row.depth else "")
             table.add_row(
-                indent + row.artifact_type,
+                with_badge(Text(indent + row.artifact_type), _badge(self._checks.get(i))),
                 row.descriptor.digest.short,
                 human_size(row.descriptor.size),
                 row.created,
@@ -145,6 +172,9 @@ class ReferrersScreen(PaneScreen):
             ("artifact type", row.artifact_type),
             ("subject", str(row.subject)),
         ]
+        for check in self._checks.get(index, []):
+            pairs.append((f"{check.kind} {check.verdict.value}", check.reason))
+            pairs.append(("  signed by", f"{check.signer or '-'} at {check.time or '-'}"))
         pairs += sorted(
             (k, v) for k, v in desc.annotations.items() if k != "dev.ocitui.referrer.subject"
         )

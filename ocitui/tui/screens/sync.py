@@ -21,7 +21,8 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
-from ocitui.core.sync import PushItem, SyncEvent, SyncFilter, plan_pull, plan_push, pull, push
+from ocitui.core.registry import RegistryClient
+from ocitui.core.sync import Event, Plan, PushItem, SyncFilter, plan_pull, plan_push, run
 from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import PaneScreen
@@ -82,6 +83,8 @@ class SyncScreen(PaneScreen):
         self.direction = "pull"
         self.clock = clock
         self.progress = SyncProgress()
+        #: The last previewed plan, its form and the client it holds open (for ctrl+g).
+        self._previewed: tuple[tuple[object, ...], Plan, RegistryClient] | None = None
 
     def compose(self) -> ComposeResult:
         """Pane bar, form, plan/progress/report, footer."""
@@ -185,20 +188,39 @@ class SyncScreen(PaneScreen):
         self, ref: str, items: list[PushItem], sync_filter: SyncFilter, dry_run: bool
     ) -> None:
         layout = self.ocitui.layout
-        async with self.ocitui.registry_client() as client:
-            if dry_run:
+        key = (self.direction, ref, tuple(items), sync_filter)
+        # ctrl+g after a preview of the same form runs the plan that was shown.
+        previewed, self._previewed = self._previewed, None
+        plan: Plan | None = None
+        if previewed is not None and previewed[0] == key:
+            plan, client = previewed[1], previewed[2]
+        else:
+            if previewed is not None:
+                await previewed[2].aclose()
+            client = self.ocitui.registry_client()
+        keep = False
+        try:
+            if plan is None:
                 plan = (
                     await plan_pull(client, layout, [ref], sync_filter)
                     if self.direction == "pull"
                     else await plan_push(layout, client, items, sync_filter)
                 )
+            if dry_run:
                 self.show_plan(plan_rows(plan))
+                self._previewed, keep = (key, plan, client), True
                 return
             self.query_one(ProgressBar).display = True
-            if self.direction == "pull":
-                await pull(client, layout, [ref], sync_filter, emit=self.apply_event)
-            else:
-                await push(layout, client, items, sync_filter, emit=self.apply_event)
+            await run(plan, emit=self.apply_event)
+        finally:
+            if not keep:
+                await client.aclose()
+
+    async def on_unmount(self) -> None:
+        """Close the client a previewed plan kept open."""
+        if self._previewed is not None:
+            await self._previewed[2].aclose()
+            self._previewed = None
 
     def action_remote(self) -> None:
         """Browse a repository's tags in the registry; the chosen tag comes back to pull."""
@@ -224,7 +246,7 @@ class SyncScreen(PaneScreen):
             Group(Text("Plan (nothing copied yet) — ctrl+g to run", style="bold"), kv_table(rows))
         )
 
-    def apply_event(self, event: SyncEvent) -> None:
+    def apply_event(self, event: Event) -> None:
         """Fold one engine event in and redraw (called on the app's event loop)."""
         self.progress.apply(event, self.clock())
         state = self.progress

@@ -14,18 +14,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from ocitui.core.archive.events import (
-    ArchiveEvent,
-    ArchiveStarted,
-    BlobDone,
-    BlobProgress,
-    EventConsumer,
-)
+from ocitui.core.events import ArchiveStarted, BlobDone, BlobProgress, Event, EventSink
 from ocitui.core.views_text import human_size
 from ocitui.tui.screens.base import OcituiScreen
 
 #: Runs the task with a consumer of progress events; returns the line to show at the end.
-Job = Callable[[EventConsumer], str]
+Job = Callable[[EventSink], str]
 
 
 class TaskScreen(OcituiScreen[bool]):
@@ -65,14 +59,14 @@ class TaskScreen(OcituiScreen[bool]):
     def _run(self) -> None:
         state = {"total": 0, "done": 0}
 
-        def consume(event: ArchiveEvent) -> None:
+        def consume(event: Event) -> None:
             if isinstance(event, ArchiveStarted):
                 state["total"] = event.total_bytes
             elif isinstance(event, BlobDone):
                 state["done"] += event.size
             note = ""
             if isinstance(event, (BlobProgress, BlobDone)):
-                note = f"{event.digest.short}  {human_size(state['done'])}"
+                note = f"{event.digest.partition(':')[2][:12]}  {human_size(state['done'])}"
             self.post_message(self.Progress(state["done"], state["total"], note))
 
         result = self._job(consume)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ocitui.core.verify.model import Badge
 from ocitui.core.views import NodeInfo
 
 
@@ -55,6 +56,21 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     elif counts:
         text.append("  " + " · ".join(counts), style="dim")
     return text
+
+
+_BADGES = {
+    Badge.SIGNED: ("  ✓ signed", "green"),
+    Badge.INVALID: ("  ✗ invalid", "red"),
+    Badge.UNSIGNED: ("  unsigned", "dim"),
+}
+
+
+def with_badge(label: Text, badge: Badge | None) -> Text:
+    """``label`` followed by a signed / invalid / unsigned badge (unchanged for ``None``)."""
+    if badge is None:
+        return label
+    text, style = _BADGES[badge]
+    return Text.assemble(label, (text, style))
 
 
 def locked_label(image: str, info: NodeInfo | None) -> Text:

@@ -5,7 +5,6 @@ Children load when a node first opens (:func:`ocitui.core.views_children.childre
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -18,11 +17,12 @@ from textual.widgets.tree import TreeNode
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.verify.model import Badge
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
 from ocitui.core.views_children import children_of
 from ocitui.core.views_locate import Location
 from ocitui.core.views_text import plural
-from ocitui.tui.widgets.labels import info_label, locked_label
+from ocitui.tui.widgets.labels import info_label, locked_label, with_badge
 
 
 @dataclass
@@ -39,13 +39,8 @@ class NodeData:
     info: NodeInfo | None = None
     machine: list[MachineTag] | None = None
     loaded: bool = False
-
-
-#: Fills the badge slot after a tag's name: ``(info, full reference) -> Text`` or ``None``
-#: for no badge. The hook for signed/unsigned/invalid marks from ``ocitui.core.verify``
-#: (e.g. its ``VerdictCache``); it is called while the tree is filled, so it must answer
-#: from a cache and be quick.
-BadgeFn = Callable[[NodeInfo, str], Text | None]
+    #: The name shown for a tag node (the label is rebuilt when its badge arrives).
+    display: str = ""
 
 
 class LayoutTreeView(Tree[NodeData]):
@@ -70,10 +65,24 @@ class LayoutTreeView(Tree[NodeData]):
     def __init__(self, layout: Layout, *, id: str | None = None) -> None:
         super().__init__("layout", data=NodeData("root", "layout"), id=id)
         self.store = layout
-        #: The badge slot (see :data:`BadgeFn`); ``None``: no badges.
-        self.badge: BadgeFn | None = None
         self.show_root = False
         self.guide_depth = 2
+        #: Verification badges by node name, filled by Browse's worker.
+        self.badges: dict[str, Badge] = {}
+
+    def set_badges(self, badges: dict[str, Badge]) -> None:
+        """Show ``badges`` (by node name) on the tag nodes, now and after repopulating."""
+        self.badges = dict(badges)
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            data = node.data
+            if data is not None and data.kind == "tag" and data.info is not None:
+                node.set_label(self._tag_label(data.display, data.info, data.name))
+
+    def _tag_label(self, display: str, info: NodeInfo, name: str) -> Text:
+        return with_badge(info_label(display, info), self.badges.get(name))
 
     def populate(self, model: LayoutTree, *, empty: str = "") -> None:
         """Rebuild the top levels from ``model`` (keeps nothing of the previous tree);
@@ -92,14 +101,11 @@ class LayoutTreeView(Tree[NodeData]):
                 )
                 repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
                 for item in repo.tags:
-                    data = NodeData("tag", item.ref_name, item.info, list(item.machine))
-                    label = info_label(item.tag, item.info)
-                    badge = self.badge(item.info, item.ref_name) if self.badge else None
-                    if badge is not None:
-                        label.append("  ")
-                        label.append_text(badge)
+                    data = NodeData(
+                        "tag", item.ref_name, item.info, list(item.machine), display=item.tag
+                    )
                     repo_node.add(
-                        label,
+                        self._tag_label(item.tag, item.info, item.ref_name),
                         data,
                         allow_expand=self._expandable(item.info, item.machine),
                     )
@@ -108,9 +114,10 @@ class LayoutTreeView(Tree[NodeData]):
                 Text("(untagged)", style="bold"), NodeData("registry", "(untagged)"), expand=True
             )
             for info in model.untagged:
+                display = f"@{info.descriptor.digest.short}"
                 group.add(
-                    info_label(f"@{info.descriptor.digest.short}", info),
-                    NodeData("tag", str(info.descriptor.digest), info),
+                    self._tag_label(display, info, str(info.descriptor.digest)),
+                    NodeData("tag", str(info.descriptor.digest), info, display=display),
                     allow_expand=self._expandable(info, None),
                 )
         self.root.expand()

@@ -30,17 +30,11 @@ stored in the layout as blobs, unnamed); the destination tag then names the re-m
 bundle, and referrers of the original digest, which do not apply to it, are left behind.
 """
 
-from ocitui.core.sync.bundles.support import (
-    BundleOptions,
-    BundlePullTransfer,
-    BundlePushTransfer,
-)
+from ocitui.core.sync.bundles.support import BundleOptions
 from ocitui.core.sync.bundles.walker import MAX_DEPTH, BundleWalker
 
 __all__ = [
     "MAX_DEPTH",
     "BundleOptions",
-    "BundlePullTransfer",
-    "BundlePushTransfer",
     "BundleWalker",
 ]

@@ -24,14 +24,21 @@ from ocitui.core.bundles import (
 from ocitui.core.bundles.model import BUNDLE_YML_PATH, IMAGES_LOCK_PATH
 from ocitui.core.bundles.tarball import read_members
 from ocitui.core.digest import Digest
-from ocitui.core.errors import AuthError, BundleError, OcituiError, RegistryError, SyncError
+from ocitui.core.errors import (
+    AuthError,
+    BundleError,
+    NotFound,
+    OcituiError,
+    RegistryError,
+    SyncError,
+)
 from ocitui.core.layout import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest, parse_document
 from ocitui.core.reference import Reference
-from ocitui.core.sync.bundles.support import BundleOptions, TempSink, config_labels, source_layout
+from ocitui.core.sync.bundles.support import BundleOptions, TempSink, config_labels
 from ocitui.core.sync.plan import LeftBehind, PlanBundle, PlanBundleImage, PlanTag
-from ocitui.core.sync.sides import LayoutSide, RegistrySide, plain
 from ocitui.core.sync.walk import Route, Walker, tag_name
+from ocitui.core.target.base import plain
 
 Locked = tuple[PlanBundleImage, LockedImage]
 #: How deep bundles may nest (a deeper chain is refused as a probable loop).
@@ -42,9 +49,18 @@ _WANTED = (IMAGES_LOCK_PATH, BUNDLE_YML_PATH)
 class BundleWalker(Walker):
     """A :class:`Walker` that expands imgpkg bundles into the images they lock."""
 
-    def __init__(self, *args: Any, options: BundleOptions | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        options: BundleOptions | None = None,
+        remark_in: Layout | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``remark_in``: the layout the source reads, where ``--bundle-marking`` stores
+        the re-marked bundle (a push from a layout; None elsewhere)."""
         super().__init__(*args, **kwargs)
         self.options = options or BundleOptions()
+        self._remark_in = remark_in
         self._bundles: dict[tuple[str, Digest], asyncio.Future[Bundle | None]] = {}
         self._entries: dict[tuple[str, Digest], PlanBundle] = {}
         self._unreachable: set[str] = set()
@@ -52,8 +68,8 @@ class BundleWalker(Walker):
     async def add_root(self, route: Route, text: str, tag: str) -> PlanTag:
         """Walk ``text`` as a root; when it is a bundle, also everything it locks."""
         before = None
-        if self.options.marking is not None and isinstance(self.source, LayoutSide):
-            text, before = self._remark(self.source.layout, text, self.options.marking)
+        if self.options.marking is not None and self._remark_in is not None:
+            text, before = self._remark(self._remark_in, text, self.options.marking)
         root = await super().add_root(route, text, tag)
         bundle = await self._expand(route, root.descriptor, [route.source_repo], None, 0)
         if bundle is None:
@@ -73,14 +89,14 @@ class BundleWalker(Walker):
     # -- reading bundles from the source -------------------------------------------------
 
     async def _open(self, repo: Reference, desc: Descriptor) -> BinaryIO:
-        layout = source_layout(self.source)
-        if layout is not None and layout.has_blob(desc.digest, desc.size):
-            return layout.open_blob(desc.digest)
-        if not isinstance(self.source, RegistrySide):
+        opener = self.source.open_local(desc)
+        if opener is not None:
+            return opener()
+        if self.source.capabilities.local:
             raise BundleError(f"bundle blob {desc.digest} is not in the {self.source.label}")
         sink = TempSink(desc)
         try:
-            await self._io(self.source.client.fetch_blob(repo, desc, sink))
+            await self._io(self.source.stream_blob(repo, desc, sink, None))
             return sink.finish()
         except BaseException:
             sink.file.close()
@@ -187,7 +203,7 @@ class BundleWalker(Walker):
 
     @property
     def _local_source(self) -> bool:
-        return isinstance(self.source, LayoutSide)
+        return self.source.capabilities.local
 
     async def _locate(
         self, text: str, ref: Reference, fallbacks: list[Reference], bundle: Digest
@@ -196,22 +212,22 @@ class BundleWalker(Walker):
         bundle's (the layout holds every repository at once: named as the outermost bundle)."""
         digest = ref.digest
         assert digest is not None
-        if isinstance(self.source, LayoutSide):
-            if self.source.layout.has_blob(digest):
-                return fallbacks[-1]
-            raise SyncError(
-                f"bundle {bundle.short} locks {text}, which is not in the layout: "
-                "pull the bundle first (ocitui pull <bundle>)"
-            )
-        assert isinstance(self.source, RegistrySide)
+        if self.source.capabilities.local:
+            try:
+                await self._io(self.source.resolve(fallbacks[-1], str(digest)))
+            except NotFound:
+                raise SyncError(
+                    f"bundle {bundle.short} locks {text}, which is not in the layout: "
+                    "pull the bundle first (ocitui pull <bundle>)"
+                ) from None
+            return fallbacks[-1]
         named = Reference(ref.registry, ref.repository)
         tried: list[str] = []
         for repo in {r.name: r for r in (named, *fallbacks)}.values():
             if repo.registry in self._unreachable:
                 continue
             try:
-                head = self.source.client.head_manifest(repo.with_digest(digest))
-                if await self._io(head) is not None:
+                if await self._io(self.source.lookup_tag(repo, str(digest))) is not None:
                     return repo
                 tried.append(f"{repo.name} (not there)")
             except OcituiError as exc:

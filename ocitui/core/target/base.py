@@ -1,0 +1,214 @@
+"""The one door to content: the async :class:`Target` protocol and its capabilities.
+
+A layout, a registry and an ``export`` archive are three implementations of the same
+protocol, so the sync walker, ``inspect`` and ``diff`` never ask which kind they hold.
+The shape follows regclient's ``scheme.API`` (implemented by both ``ocidir`` and ``reg``):
+every call names the repository it concerns, because one sync walks several repositories
+(imgpkg bundles lock images from other repositories). A layout is one content-addressed
+store for every repository and uses the repository only to name tags.
+
+Reads are verified: ``fetch`` and ``fetch_blob`` return bytes checked against the
+descriptor's digest and size; ``stream_blob`` writes into a :class:`BlobSink` that checks
+them while writing (the layout's ingest writer, or :class:`MemorySink`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest, Verifier
+from ocitui.core.models import Descriptor, Document
+from ocitui.core.reference import Reference
+from ocitui.core.registry.base import BlobSink
+
+#: Called with the number of bytes just moved.
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a target can do, said explicitly instead of asked with ``isinstance``."""
+
+    #: Content is on this machine in one content-addressed store for every repository:
+    #: existence checks are free, blobs are shared across repositories, and a manifest
+    #: may be present without all of its blobs (a sparse pull).
+    local: bool
+    #: Nothing can be written (an archive).
+    read_only: bool = False
+    #: Blobs can be mounted from another repository of the same target (a registry).
+    can_mount: bool = False
+
+
+def is_manifest_type(media_type: str) -> bool:
+    """True when ``exists`` must ask for a manifest rather than a blob (as oras-go does)."""
+    return media_type in mt.MANIFEST_LIKE
+
+
+def plain(desc: Descriptor) -> Descriptor:
+    """mediaType, digest, size (+ artifactType): no names, hints or platform."""
+    return Descriptor(desc.media_type, desc.digest, desc.size, artifact_type=desc.artifact_type)
+
+
+class BlobSource(Protocol):
+    """What a copy reads a blob from: any target, or bytes already in memory."""
+
+    async def stream_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
+    ) -> None:
+        """Write the blob into ``sink`` from ``sink.offset`` on (the sink verifies)."""
+        ...
+
+    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
+        """An opener of the blob's bytes on this machine, or None when remote."""
+        ...
+
+
+class Target(BlobSource, Protocol):
+    """Where content lives: a layout, a registry, or a read-only archive."""
+
+    label: str
+    capabilities: Capabilities
+
+    async def resolve(self, repo: Reference, text: str) -> tuple[Descriptor, bytes]:
+        """The manifest or index ``text`` names: its descriptor (names and annotations
+        the target keeps included) and its exact, verified bytes."""
+        ...
+
+    async def fetch(self, repo: Reference, desc: Descriptor) -> bytes:
+        """The exact, verified bytes of a manifest (``NotFound`` when absent)."""
+        ...
+
+    async def fetch_blob(self, repo: Reference, desc: Descriptor, *, max_size: int) -> bytes:
+        """A small blob (a config), whole and verified; refuses more than ``max_size``."""
+        ...
+
+    async def exists(self, repo: Reference, desc: Descriptor) -> bool:
+        """True when the manifest or blob (by media type) is there."""
+        ...
+
+    async def lookup_tag(self, repo: Reference, tag: str) -> Descriptor | None:
+        """What ``repo:tag`` (``repo@digest`` when ``tag`` is a digest) names, or None.
+
+        A local target answers with the stored entry, annotations included."""
+        ...
+
+    async def tags(self, repo: Reference) -> list[str]:
+        """The tags of ``repo``."""
+        ...
+
+    async def referrers(
+        self, repo: Reference, subject: Digest, artifact_types: Sequence[str] = ()
+    ) -> list[Descriptor]:
+        """Descriptors listed as referrers of ``subject`` (hints, not yet verified),
+        only those of ``artifact_types`` when given."""
+        ...
+
+    async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
+        """cosign legacy ``<alg>-<hex>.sig/.att/.sbom`` manifests of ``subject``."""
+        ...
+
+    async def push_blob(
+        self,
+        repo: Reference,
+        desc: Descriptor,
+        source: BlobSource,
+        source_repo: Reference,
+        *,
+        started: Progress,
+        on_progress: Progress | None,
+        mount_from: Reference | None = None,
+    ) -> str:
+        """Copy one blob from ``source``; ``exists``, ``downloaded``, ``uploaded`` or
+        ``mounted``. ``started(offset)`` is called before the first byte moves."""
+        ...
+
+    async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
+        """Store a manifest by digest (a local target names it later, in :meth:`commit`)."""
+        ...
+
+    async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
+        """Make finished graphs visible: record ``referrers`` (manifests with a
+        ``subject``) and set ``tags``; returns how many tags were set."""
+        ...
+
+
+@dataclass(frozen=True)
+class TagWrite:
+    """One name to set: ``repo:tag`` (``tag`` may be a digest) for ``descriptor``.
+
+    ``raw`` is the manifest's exact bytes (a registry PUTs them under the tag);
+    ``descriptor`` carries the annotations a local target keeps on the entry.
+    """
+
+    repo: Reference
+    tag: str
+    name: str
+    descriptor: Descriptor
+    raw: bytes
+
+
+class BytesSource:
+    """A blob already in memory (a config read while planning, a record made for the
+    destination) as the source of a :meth:`Target.push_blob`."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def stream_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
+    ) -> None:
+        """Write the bytes from ``sink.offset`` on (the sink verifies them)."""
+        rest = self.data[sink.offset :]
+        sink.write(rest)
+        if on_progress is not None:
+            on_progress(len(rest))
+
+    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
+        """The bytes as a file."""
+        return lambda: io.BytesIO(self.data)
+
+
+class MemorySink:
+    """A :class:`BlobSink` keeping a small blob in memory, verified by :meth:`value`."""
+
+    def __init__(self, desc: Descriptor) -> None:
+        self._desc = desc
+        self._chunks: list[bytes] = []
+        self._verifier = Verifier(desc.digest, desc.size)
+
+    @property
+    def offset(self) -> int:
+        """Bytes held so far."""
+        return self._verifier.count
+
+    def write(self, chunk: bytes) -> None:
+        """Hash and keep ``chunk`` (refusing bytes past the expected size)."""
+        self._verifier.update(chunk)
+        self._chunks.append(chunk)
+
+    def restart(self) -> None:
+        """Drop what is held."""
+        self._chunks.clear()
+        self._verifier = Verifier(self._desc.digest, self._desc.size)
+
+    def value(self) -> bytes:
+        """The verified bytes (``DigestMismatch`` when short or wrong)."""
+        self._verifier.verify()
+        return b"".join(self._chunks)
+
+
+__all__ = [
+    "BlobSource",
+    "BytesSource",
+    "Capabilities",
+    "MemorySink",
+    "Progress",
+    "TagWrite",
+    "Target",
+    "is_manifest_type",
+    "plain",
+]

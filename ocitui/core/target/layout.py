@@ -1,0 +1,165 @@
+"""The layout as a :class:`~ocitui.core.target.base.Target` (plain file I/O in coroutines).
+
+The layout is one store for every repository: ``repo`` only names tags (its names are
+full references). Blobs land through the layout's resumable ``ingest/`` writer, which
+verifies digest and size before the rename; ``index.json`` changes only in :meth:`commit`,
+once the graphs it names are complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
+
+from ocitui.core.digest import Digest
+from ocitui.core.errors import InvalidReference, LayoutError, NotFound
+from ocitui.core.layout import SUBJECT_HINT, Layout
+from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
+from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.registry.base import BlobSink
+from ocitui.core.target.base import BlobSource, Capabilities, Progress, TagWrite
+
+#: Bytes read from a blob file per step when streaming it into a sink.
+READ_CHUNK = 1024 * 1024
+
+
+class LayoutTarget:
+    """An OCI image layout directory behind the :class:`Target` door."""
+
+    def __init__(self, layout: Layout, *, read_only: bool = False) -> None:
+        self.layout = layout
+        self.label = f"layout {layout.root}"
+        self.capabilities = Capabilities(local=True, read_only=read_only)
+
+    def _writable(self) -> None:
+        if self.capabilities.read_only:
+            raise LayoutError(f"{self.layout.root}: read-only (import it into a layout first)")
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def resolve(self, repo: Reference, text: str) -> tuple[Descriptor, bytes]:
+        """A layout name (full or short ref, ``name@digest``, digest): entry and bytes."""
+        entry = self.layout.resolve(text)
+        return entry, self.layout.read_blob(entry.digest)
+
+    async def fetch(self, repo: Reference, desc: Descriptor) -> bytes:
+        """Read and verify a manifest blob."""
+        if not self.layout.has_blob(desc.digest):
+            raise NotFound(f"{desc.digest} is not in the {self.label}")
+        return self.layout.read_blob(desc.digest)
+
+    async def fetch_blob(self, repo: Reference, desc: Descriptor, *, max_size: int) -> bytes:
+        """Read and verify a small blob."""
+        if not self.layout.has_blob(desc.digest):
+            raise NotFound(f"{desc.digest} is not in the {self.label}")
+        return self.layout.read_blob(desc.digest, max_size=max_size)
+
+    async def stream_blob(
+        self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None
+    ) -> None:
+        """Copy the blob file into ``sink`` from ``sink.offset`` (reads off the event loop)."""
+        with self.layout.open_blob(desc.digest) as handle:
+            if sink.offset:
+                handle.seek(sink.offset)
+            while chunk := await asyncio.to_thread(handle.read, READ_CHUNK):
+                await asyncio.to_thread(sink.write, chunk)
+                if on_progress is not None:
+                    on_progress(len(chunk))
+
+    def open_local(self, desc: Descriptor) -> Callable[[], BinaryIO] | None:
+        """The blob file (the reader hashes what it reads), None when absent."""
+        digest = desc.digest
+        if not self.layout.has_blob(digest, desc.size):
+            return None
+        return lambda: self.layout.open_blob(digest)
+
+    async def exists(self, repo: Reference, desc: Descriptor) -> bool:
+        """Present under ``blobs/`` with the right size (manifests too)."""
+        return self.layout.has_blob(desc.digest, desc.size)
+
+    def name_of(self, repo: Reference, tag: str) -> str:
+        """The ``ref.name`` of ``repo:tag`` (``repo@digest`` when ``tag`` is a digest)."""
+        if tag.startswith(("sha256:", "sha512:")):
+            return f"{repo.name}@{tag}"
+        return str(repo.with_tag(tag))
+
+    async def lookup_tag(self, repo: Reference, tag: str) -> Descriptor | None:
+        """The entry named ``repo:tag``, annotations included."""
+        name = self.name_of(repo, tag)
+        for entry in self.layout.entries():
+            if entry.annotations.get(REF_NAME) == name:
+                return entry
+        return None
+
+    async def tags(self, repo: Reference) -> list[str]:
+        """Tags of ``repo`` among the layout's names."""
+        out = []
+        for entry in self.layout.tagged():
+            try:
+                ref = parse_reference(entry.ref_name or "")
+            except InvalidReference:
+                continue
+            if ref.name == repo.name and ref.tag:
+                out.append(ref.tag)
+        return out
+
+    async def referrers(
+        self, repo: Reference, subject: Digest, artifact_types: Sequence[str] = ()
+    ) -> list[Descriptor]:
+        """Referrers recorded in ``index.json`` (any repository name)."""
+        return self.layout.referrers(subject, artifact_types)
+
+    async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
+        """Legacy cosign entries of ``subject`` (any repository name)."""
+        return dict(self.layout.legacy_attachments(subject))
+
+    # -- writes --------------------------------------------------------------------------
+
+    async def push_blob(
+        self,
+        repo: Reference,
+        desc: Descriptor,
+        source: BlobSource,
+        source_repo: Reference,
+        *,
+        started: Progress,
+        on_progress: Progress | None,
+        mount_from: Reference | None = None,
+    ) -> str:
+        """Stream into ``ingest/`` (resuming a partial file), verify, move into place."""
+        self._writable()
+        if self.layout.has_blob(desc.digest, desc.size):
+            return "exists"
+        with self.layout.ingest(desc.digest, desc.size) as writer:
+            started(writer.offset)
+            await source.stream_blob(source_repo, desc, writer, on_progress)
+            writer.commit()
+        return "downloaded"
+
+    async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
+        """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`)."""
+        self._writable()
+        parse_document(raw, media_type)  # Garbage never enters the layout.
+        self.layout.put_blob(raw)
+
+    async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
+        """Record each referrer not yet recorded, then set every name, in one batch."""
+        self._writable()
+        registered = {
+            (e.annotations.get(SUBJECT_HINT), e.digest)
+            for e in self.layout.entries()
+            if SUBJECT_HINT in e.annotations
+        }
+        # One locked index.json rewrite for the whole sync, not one per referrer.
+        with self.layout.batch():
+            for doc in referrers:
+                if doc.subject is None or (str(doc.subject.digest), doc.digest) in registered:
+                    continue
+                self.layout.add_referrer(doc)
+            for tag in tags:
+                self.layout.set_tag(tag.name, tag.descriptor)
+        return len(tags)
+
+
+__all__ = ["LayoutTarget"]
