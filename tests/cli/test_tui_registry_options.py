@@ -35,6 +35,7 @@ def test_tui_gets_the_registry_options(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(ocitui.cli.remote, "DockerCredentials", recording)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)  # Textual draws there.
     ca = tmp_path / "ca.pem"
     ca.write_text("")
     config = tmp_path / "config.json"
