@@ -135,7 +135,7 @@ class DiffScreen(PaneScreen):
             return
         self.app.call_from_thread(
             self._finished,
-            diff_sections(result.to_json()),
+            diff_sections(result),
             "Identical." if result.identical else "",
         )
 
