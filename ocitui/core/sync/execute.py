@@ -97,7 +97,6 @@ async def execute(
         elif machine is not None and machine.subject in failed:
             # A .sig tag of an image that did not arrive would name a signature of nothing.
             report.failed.append(f"{tag.name}: not set, its subject failed to copy")
-            failed.add(tag.descriptor.digest)  # Not expected at the destination either.
         elif tag.present:
             report.tags_skipped += 1
             emit(Skipped(str(tag.descriptor.digest), "tag", 0))
