@@ -6,18 +6,16 @@ with EFBIG, as a full disk fails them with ENOSPC: the same code paths, without 
 
 from __future__ import annotations
 
-import os
 import resource
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
-from tests.realworld.test_foreign_layouts import ROOT
+from tests.realworld.cli import ocitui
 from tests.sync.graph import build_graph, seed_state
 
 LIMIT = 64 * 1024
@@ -31,16 +29,7 @@ def limited(*args: str, limit: int | None = LIMIT) -> subprocess.CompletedProces
         if limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "ocitui", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        preexec_fn=cap,
-    )
+    return ocitui(*args, preexec=cap)
 
 
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,24 +13,14 @@ from typing import Any
 import pytest
 
 from tests.realworld.certs import PKI, make_pki
-from tests.realworld.test_foreign_layouts import ROOT
+from tests.realworld.cli import ocitui
 from tests.support.registries import free_port, run_docker_registry
 from tests.sync.graph import build_graph, seed_state
 
 APP = "registry.example.com/demo/app:1.0"
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI of this tree, with ``certs.d`` roots nowhere unless ``env`` says otherwise."""
-    full = {**os.environ, "PYTHONPATH": str(ROOT), "OCITUI_CERTS_DIRS": "", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "ocitui", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=120,
-    )
+run = ocitui
 
 
 def test_refused_loopback_port_fails_within_two_seconds(tmp_path: Path) -> None:
