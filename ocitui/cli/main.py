@@ -116,8 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"ocitui: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:  # A writer the core did not wrap: still one line, never a trace.
+        if args.debug or os.environ.get("OCITUI_DEBUG"):
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"ocitui: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("ocitui: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK

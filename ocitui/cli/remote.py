@@ -3,12 +3,14 @@
 ``add_remote_args(parser)`` adds ``--plain-http``, ``--insecure``, ``--ca-file``,
 ``--registry-config`` and ``--referrers-mode``; ``registry_options(args)`` and
 ``make_client(args)`` turn them into a :class:`~ocitui.core.registry.RegistryOptions` and a
-:class:`~ocitui.core.registry.RegistryClient`. Registry warnings go to stderr.
+:class:`~ocitui.core.registry.RegistryClient`. Registry warnings and retry notices go to
+stderr. ``OCITUI_CERTS_DIRS`` (paths separated by ``:``) replaces the ``certs.d`` roots.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -29,7 +31,8 @@ def add_remote_args(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             "--plain-http",
             action="store_true",
-            help="talk plain HTTP to the registry (loopback registries use it by default)",
+            help="talk plain HTTP to the registry (a loopback registry falls back to it "
+            "when its TLS handshake fails)",
         )
     if not _has(parser, "--insecure"):
         group.add_argument(
@@ -55,17 +58,23 @@ def add_remote_args(parser: argparse.ArgumentParser) -> None:
 
 def registry_options(args: argparse.Namespace, **overrides: Any) -> RegistryOptions:
     """Options from the parsed remote arguments (missing ones keep their defaults)."""
+    certs = os.environ.get("OCITUI_CERTS_DIRS")
     options = RegistryOptions(
         plain_http=bool(getattr(args, "plain_http", False)),
         insecure=bool(getattr(args, "insecure", False)),
         ca_file=getattr(args, "ca_file", None),
         referrers_mode=getattr(args, "referrers_mode", None) or "auto",
+        certs_dirs=tuple(p for p in certs.split(os.pathsep) if p) if certs is not None else None,
     )
     return replace(options, **overrides) if overrides else options
 
 
 def _warn(text: str) -> None:
     print(f"ocitui: registry warning: {text}", file=sys.stderr)
+
+
+def _notice(text: str) -> None:
+    print(f"ocitui: {text}", file=sys.stderr, flush=True)
 
 
 def make_client(
@@ -76,12 +85,15 @@ def make_client(
 ) -> RegistryClient:
     """A client for the parsed arguments; ``overrides`` replace option fields.
 
-    Registry warnings go to stderr, or to ``on_warning`` (the TUI, which owns the screen,
-    passes None: no stray text over it).
+    Registry warnings and retry notices go to stderr, or to ``on_warning`` (the TUI, which
+    owns the screen, passes None: no stray text over it, and no notices either).
     """
     credentials = DockerCredentials(registry_config=getattr(args, "registry_config", None))
     return RegistryClient(
-        registry_options(args, **overrides), credentials=credentials, on_warning=on_warning
+        registry_options(args, **overrides),
+        credentials=credentials,
+        on_warning=on_warning,
+        on_notice=_notice if on_warning is not None else None,
     )
 
 

@@ -6,6 +6,8 @@ and never a traceback (unless asked to).
 
 from __future__ import annotations
 
+import errno
+
 
 class OcituiError(Exception):
     """Base class of every error raised on purpose by ocitui."""
@@ -37,6 +39,17 @@ class ManifestError(OcituiError):
 
 class LayoutError(OcituiError):
     """A problem with the on-disk OCI image layout."""
+
+
+class StorageError(LayoutError):
+    """The disk refused a write (full, file too large, read-only, permission denied)."""
+
+    @classmethod
+    def of(cls, exc: OSError, path: object, doing: str = "write") -> StorageError:
+        """The one-line error for ``exc`` raised while ``doing`` ``path``."""
+        name = errno.errorcode.get(exc.errno or 0, "")
+        reason = exc.strerror or str(exc)
+        return cls(f"{path}: cannot {doing}: {reason}" + (f" ({name})" if name else ""))
 
 
 class LockTimeout(LayoutError):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,22 +12,8 @@ from ocitui.core.layout.fsck import fsck
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import push
+from tests.realworld.cli import ocitui
 from tests.realworld.foreign import cosign_save_shape, skopeo_shape
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def ocitui(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI of this tree."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "ocitui", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_a_tagged_manifest_with_a_subject_is_a_referrer(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
+from tests.realworld.cli import ocitui
 from tests.realworld.foreign import skopeo_shape
-from tests.realworld.test_foreign_layouts import ocitui
 
 
 def test_push_of_a_short_tag_keeps_the_tag(

@@ -187,12 +187,12 @@ async def test_basic_never_over_plain_http_to_remote_host() -> None:
         with pytest.raises(AuthError):
             await c.get_manifest(ref("10.1.2.3:5000", "app:v1"))
     assert "authorization" in seen[-1].headers and seen[-1].url.scheme == "https"
-    # loopback: http by default, creds allowed
+    # loopback: https first (plain http only after a failed TLS handshake), creds allowed
     seen.clear()
     async with client(handler, creds={"127.0.0.1:5000": Credential("a", "b")}) as c:
         with pytest.raises(AuthError):
             await c.get_manifest(ref("127.0.0.1:5000", "app:v1"))
-    assert seen[0].url.scheme == "http" and "authorization" in seen[-1].headers
+    assert seen[0].url.scheme == "https" and "authorization" in seen[-1].headers
 
 
 async def test_bearer_token_flow_clamps_expiry_and_caches() -> None:

@@ -114,6 +114,6 @@ def test_loopback_and_scheme() -> None:
     opts = RegistryOptions()
     assert is_loopback("localhost:5000") and is_loopback("127.3.4.5") and is_loopback("[::1]:80")
     assert not is_loopback("registry.example") and not is_loopback("10.0.0.1:5000")
-    assert scheme_for("127.0.0.1", opts) == "http"
+    assert scheme_for("127.0.0.1", opts) == "https"  # HTTP only after a failed handshake
     assert scheme_for("registry.example", opts) == "https"
     assert scheme_for("registry.example", RegistryOptions(plain_http=True)) == "http"

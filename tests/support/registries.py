@@ -105,9 +105,28 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _tls_config(tls: tuple[Path, Path] | None, client_ca: Path | None) -> str:
+    if tls is None:
+        return ""
+    text = f"  tls:\n    certificate: {tls[0]}\n    key: {tls[1]}\n"
+    if client_ca is not None:
+        text += f"    clientcas:\n      - {client_ca}\n"
+    return text
+
+
 @contextlib.contextmanager
-def run_docker_registry(root: Path, *, htpasswd: str | None = None) -> Iterator[str]:
-    """Start docker-registry with storage under ``root``; yield ``127.0.0.1:<port>``."""
+def run_docker_registry(
+    root: Path,
+    *,
+    htpasswd: str | None = None,
+    tls: tuple[Path, Path] | None = None,
+    client_ca: Path | None = None,
+) -> Iterator[str]:
+    """Start docker-registry with storage under ``root``; yield ``127.0.0.1:<port>``.
+
+    ``tls`` is ``(certificate, key)`` to serve HTTPS only; ``client_ca`` also requires
+    client certificates signed by that CA (mutual TLS).
+    """
     if not os.access(DOCKER_REGISTRY, os.X_OK):
         _missing(f"{DOCKER_REGISTRY} not installed (Debian package docker-registry)")
     port = free_port()
@@ -121,7 +140,9 @@ def run_docker_registry(root: Path, *, htpasswd: str | None = None) -> Iterator[
         "log:\n  level: error\n  accesslog:\n    disabled: true\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
         "  delete:\n    enabled: true\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n" + auth
+        f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n"
+        + _tls_config(tls, client_ca)
+        + auth
     )
     log = (root / "registry.log").open("wb")
     process = subprocess.Popen(
@@ -132,6 +153,9 @@ def run_docker_registry(root: Path, *, htpasswd: str | None = None) -> Iterator[
         deadline = time.monotonic() + 20
         while True:
             try:
+                if tls is not None:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break  # Listening; TLS (maybe mutual) is the test's business.
                 urllib.request.urlopen(f"http://{host}/v2/", timeout=1).close()
                 break
             except urllib.error.HTTPError as exc:

@@ -11,14 +11,14 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ocitui.cli.common import open_content, print_json
 from ocitui.cli.progress import layer_line
-from ocitui.core.diff import DiffResult, diff_refs
-from ocitui.core.diff.outline import outline
+from ocitui.core.diff import diff_refs
+from ocitui.core.diff.outline import render
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.target.archive import split_archive_ref
@@ -145,30 +145,3 @@ def _painter(stream: Any) -> Callable[[str], str]:
         return f"\033[{code}m{line}\033[0m" if code else line
 
     return paint
-
-
-def render(result: DiffResult, ref_a: str, ref_b: str) -> Iterator[str]:
-    """The text form of :func:`ocitui.core.diff.outline.outline`: header, summary of
-    counts, then details per node and section (the TUI's Diff pane shows the same)."""
-    root = result.root
-    view = outline(result)
-    yield f"A  {ref_a}  {root.a.digest}  ({root.a.kind})"
-    yield f"B  {ref_b}  {root.b.digest}  ({root.b.kind})"
-    yield "identical" if view.identical else f"different: {view.total} difference(s)"
-    for name, count in view.counts:
-        yield f"  {name:<12} {'not compared (use --files)' if count is None else count}"
-    if view.identical:
-        return
-    yield ""
-    for block in view.blocks:
-        indent = "  " * block.depth
-        if block.title:
-            yield ""
-            same = "identical" if block.identical else "differs"
-            yield (
-                f"{indent[:-2]}@ {block.title}: {same}  "
-                f"{block.digest_a[:19]} -> {block.digest_b[:19]}"
-            )
-        for section in block.sections:
-            yield f"{indent}# {section.name}"
-            yield from (f"{indent}  {line}" for line in section.lines)

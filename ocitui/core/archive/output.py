@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ocitui.core.errors import ArchiveError
+from ocitui.core.errors import ArchiveError, StorageError
 from ocitui.core.events import EventSink, PartDone
 
 PARTS_FORMAT = "ocitui.split-archive.v1"
@@ -80,7 +80,10 @@ class OutputSink:
     def _open_next(self) -> None:
         final = self._final_path(len(self._temps) + 1)
         temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise StorageError.of(exc, final, "create") from None
         self._file = os.fdopen(fd, "wb")
         self._temps.append((temp, final))
         self._part_hash = hashlib.sha256()
@@ -89,9 +92,12 @@ class OutputSink:
     def _close_part(self) -> None:
         if self._file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except OSError as exc:
+            raise StorageError.of(exc, self._temps[-1][1]) from None
         self._file = None
         info = PartInfo(self._temps[-1][1].name, self._part_size, self._part_hash.hexdigest())
         self.parts.append(info)
@@ -109,7 +115,10 @@ class OutputSink:
             room = len(view) if self.split is None else self.split - self._part_size
             chunk = view[:room]
             assert self._file is not None
-            self._file.write(chunk)
+            try:
+                self._file.write(chunk)
+            except OSError as exc:  # Full disk, size limit: abort() drops the temp files.
+                raise StorageError.of(exc, self._temps[-1][1]) from None
             self._part_hash.update(chunk)
             self._total.update(chunk)
             self._part_size += len(chunk)
@@ -130,10 +139,13 @@ class OutputSink:
         if self._file is None and not self._temps:
             self._open_next()  # A split export of nothing still has one (empty) part.
         self._close_part()
-        for temp, final in self._temps:
-            os.replace(temp, final)
-        if self.split is not None:
-            self._write_manifest()
+        try:
+            for temp, final in self._temps:
+                os.replace(temp, final)
+            if self.split is not None:
+                self._write_manifest()
+        except OSError as exc:
+            raise StorageError.of(exc, self.path) from None
         _fsync_dir(self.path.parent)
         return list(self.parts)
 

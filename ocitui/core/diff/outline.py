@@ -233,4 +233,31 @@ def referrer_lines(node: NodeDiff) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-__all__ = ["WIDTH", "Block", "Line", "Outline", "Section", "change", "outline", "short"]
+def render(result: DiffResult, ref_a: str, ref_b: str) -> Iterator[str]:
+    """The text ``ocitui diff`` prints: header, summary of counts, then every block's
+    sections (platform pairs indented under ``@`` headings). The TUI shows :func:`outline`."""
+    root = result.root
+    view = outline(result)
+    yield f"A  {ref_a}  {root.a.digest}  ({root.a.kind})"
+    yield f"B  {ref_b}  {root.b.digest}  ({root.b.kind})"
+    yield "identical" if view.identical else f"different: {view.total} difference(s)"
+    for name, count in view.counts:
+        yield f"  {name:<12} {'not compared (use --files)' if count is None else count}"
+    if view.identical:
+        return
+    yield ""
+    for block in view.blocks:
+        indent = "  " * block.depth
+        if block.title:
+            yield ""
+            same = "identical" if block.identical else "differs"
+            yield (
+                f"{indent[:-2]}@ {block.title}: {same}  "
+                f"{block.digest_a[:19]} -> {block.digest_b[:19]}"
+            )
+        for section in block.sections:
+            yield f"{indent}# {section.name}"
+            yield from (f"{indent}  {line}" for line in section.lines)
+
+
+__all__ = ["WIDTH", "Block", "Line", "Outline", "Section", "change", "outline", "render", "short"]

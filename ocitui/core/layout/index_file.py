@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ocitui.core import media_types as mt
-from ocitui.core.errors import LayoutError, LockTimeout, ManifestError
+from ocitui.core.errors import LayoutError, LockTimeout, ManifestError, StorageError
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
 
 LAYOUT_VERSION = "1.0.0"
@@ -86,7 +86,10 @@ def render_index(doc: dict[str, Any], entries: list[Descriptor]) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a fsynced temp file and a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise StorageError.of(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -94,9 +97,11 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise StorageError.of(exc, path) from None  # The old file is untouched.
         raise
 
 

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from ocitui.core.digest import Digest, Verifier
-from ocitui.core.errors import DigestMismatch
+from ocitui.core.errors import DigestMismatch, StorageError
 
 _RESUME_READ = 1024 * 1024
 
@@ -34,8 +34,11 @@ class BlobWriter:
         self._verifier = Verifier(digest, size)
         self._file: Any = None
         self._committed = False
-        ingest_dir.mkdir(parents=True, exist_ok=True)
-        self._open_partial()
+        try:
+            ingest_dir.mkdir(parents=True, exist_ok=True)
+            self._open_partial()
+        except OSError as exc:
+            raise StorageError.of(exc, self.partial_path, "open") from None
 
     def _lock_partial(self) -> int:
         """Open the partial file and hold its lock; one writer per blob at a time.
@@ -75,9 +78,16 @@ class BlobWriter:
         return self._verifier.count
 
     def write(self, chunk: bytes) -> None:
-        """Append ``chunk``; refuses to go past the expected size."""
+        """Append ``chunk``; refuses to go past the expected size.
+
+        A refused write (full disk, file size limit) leaves what reached the disk for a
+        resume: the next writer re-hashes the partial file from its start.
+        """
         self._verifier.update(chunk)
-        self._file.write(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            raise StorageError.of(exc, self.partial_path) from None
 
     def restart(self) -> None:
         """Drop what is held and start again from byte 0."""
@@ -92,11 +102,14 @@ class BlobWriter:
         except DigestMismatch:
             self._discard()
             raise
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self.final_path.parent.mkdir(parents=True, exist_ok=True)
-        # Rename while still holding the lock, so a waiting writer never sees this file.
-        os.replace(self.partial_path, self.final_path)
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self.final_path.parent.mkdir(parents=True, exist_ok=True)
+            # Rename while still holding the lock, so a waiting writer never sees this file.
+            os.replace(self.partial_path, self.final_path)
+        except OSError as exc:
+            raise StorageError.of(exc, self.partial_path, "store") from None
         self._file.close()
         _fsync_dir(self.final_path.parent)
         self._committed = True
@@ -112,7 +125,9 @@ class BlobWriter:
     def close(self) -> None:
         """Release the file; partial bytes stay for a later resume."""
         if not self._committed and self._file is not None and not self._file.closed:
-            self._file.close()
+            # Buffered bytes a full disk refused are not needed: a resume re-hashes the file.
+            with contextlib.suppress(OSError):
+                self._file.close()
 
     def __enter__(self) -> BlobWriter:
         return self

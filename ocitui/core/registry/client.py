@@ -35,6 +35,7 @@ class RegistryClient(ReferrerOps, BlobOps, ListingOps):
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         on_warning: Callable[[str], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.options = options or RegistryOptions()
         self._session = Session(
@@ -43,6 +44,7 @@ class RegistryClient(ReferrerOps, BlobOps, ListingOps):
             transport=transport,
             sleep=sleep,
             on_warning=on_warning,
+            on_notice=on_notice,
         )
         self._api_support = {}
         self._fallback_locks = {}

@@ -1,8 +1,9 @@
 """Client options, and which scheme (http or https) a registry is spoken to with.
 
-Loopback registries (``localhost``, ``127.0.0.0/8``, ``::1``) use plain HTTP by default, as
-docker does; any other host needs ``plain_http`` for http, and https is never downgraded on
-its own.
+HTTPS first, everywhere. Loopback registries (``localhost``, ``127.0.0.0/8``, ``::1``) fall
+back to plain HTTP when the TLS handshake fails because the server speaks HTTP, as docker
+and containerd do (a TLS registry behind ``kubectl port-forward`` stays on HTTPS); any other
+host speaks HTTP only with ``plain_http``, and HTTPS is never downgraded on its own.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class RegistryOptions:
     user_agent: str = f"ocitui/{__version__}"
     #: Cap of the exponential backoff between retries, in seconds.
     max_backoff: float = 8.0
+    #: ``certs.d`` roots (None: docker's, containers' and podman-rootless' defaults).
+    certs_dirs: tuple[str, ...] | None = None
 
 
 def split_host(registry: str) -> tuple[str, int | None]:
@@ -55,8 +58,8 @@ def is_loopback(host_or_registry: str) -> bool:
 
 
 def scheme_for(api_host: str, options: RegistryOptions) -> str:
-    """``http`` for loopback or with ``plain_http``, else ``https``."""
-    return "http" if options.plain_http or is_loopback(api_host) else "https"
+    """``http`` with ``plain_http``, else ``https`` (a loopback host may fall back later)."""
+    return "http" if options.plain_http else "https"
 
 
 def may_send_secrets(url_scheme: str, host: str, options: RegistryOptions) -> bool:

@@ -2,15 +2,20 @@
 
 Every request goes through :meth:`Session.request`, which attaches credentials only to the
 registry's own origin, answers one 401 challenge, retries 429 (honouring ``Retry-After``),
-5xx and dropped connections with capped exponential backoff, reports ``Warning: 299``
-headers once each, and hands back a *streaming* response the caller must close.
+5xx and dropped connections with capped exponential backoff (each retry announced through
+``on_notice``), reports ``Warning: 299`` headers once each, and hands back a *streaming*
+response the caller must close.
+
+Failed connects are not all alike (:func:`~ocitui.core.registry.tls.classify`): an
+untrusted certificate, an unresolvable name and a refused loopback port fail at once; a
+loopback registry whose TLS handshake fails because it speaks HTTP is spoken to over HTTP
+from then on. Each host gets its own TLS context (``--ca-file``, ``certs.d``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -21,7 +26,8 @@ from ocitui.core.reference import DOCKER_HUB, DOCKER_HUB_API
 from ocitui.core.registry.auth import Authenticator
 from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
-from ocitui.core.registry.options import RegistryOptions, scheme_for, split_host
+from ocitui.core.registry.options import RegistryOptions, is_loopback, scheme_for
+from ocitui.core.registry.tls import certificate_error, classify, ssl_context
 
 log = logging.getLogger("ocitui.registry")
 
@@ -49,16 +55,6 @@ _tune_httpcore()
 _ERROR_BODY_CAP = 64 * 1024
 
 
-def _verify(options: RegistryOptions) -> ssl.SSLContext | bool:
-    if options.insecure:
-        return False
-    if options.ca_file:
-        context = ssl.create_default_context()
-        context.load_verify_locations(cafile=options.ca_file)
-        return context
-    return True
-
-
 class DroppedBody(RegistryError):
     """The connection broke while a response body was being read (worth a retry)."""
 
@@ -74,28 +70,85 @@ class Session:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         on_warning: Callable[[str], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.options = options
-        self.http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(options.timeout, connect=min(options.timeout, 30.0)),
-            verify=_verify(options),
-            headers={"User-Agent": options.user_agent},
-            follow_redirects=False,
-        )
+        self._transport = transport
+        #: One client per host: each has its own TLS context (certs.d, client certificate).
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        #: Loopback hosts whose TLS handshake failed: they speak plain HTTP.
+        self._plain_hosts: set[str] = set()
+        self.http = self._client_for("")  # Builds requests; sends for injected transports.
         self.auth = Authenticator(credentials, options, self._send_plain)
         self._sleep = sleep
         self._on_warning = on_warning
+        self._on_notice = on_notice
         self._warned: set[str] = set()
 
+    def _client_for(self, netloc: str) -> httpx.AsyncClient:
+        key = "" if self._transport is not None else netloc
+        client = self._clients.get(key)
+        if client is None:
+            client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(
+                    self.options.timeout, connect=min(self.options.timeout, 30.0)
+                ),
+                verify=ssl_context(netloc, self.options) if netloc else not self.options.insecure,
+                headers={"User-Agent": self.options.user_agent},
+                follow_redirects=False,
+            )
+            self._clients[key] = client
+        return client
+
+    async def _send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        netloc = request.url.netloc.decode("ascii")
+        return await self._client_for(netloc).send(request, **kwargs)
+
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self.http.aclose()
+        """Close the connection pools."""
+        for client in self._clients.values():
+            await client.aclose()
 
     def base_url(self, registry: str) -> str:
         """``scheme://api-host`` for a registry name (Docker Hub has its own API host)."""
         host = DOCKER_HUB_API if registry == DOCKER_HUB else registry
-        return f"{scheme_for(split_host(host)[0], self.options)}://{host}"
+        scheme = "http" if host in self._plain_hosts else scheme_for(host, self.options)
+        return f"{scheme}://{host}"
+
+    def notice(self, text: str) -> None:
+        """Tell the user what the session is doing about a fault (a retry, a fallback)."""
+        if self._on_notice is not None:
+            self._on_notice(text)
+        else:
+            log.info("%s", text)
+
+    async def _connect_failed(
+        self, exc: httpx.TransportError, target: httpx.URL, where: str, attempt: int
+    ) -> httpx.URL | None:
+        """Decide on a failed send: the URL to try at once (plain-HTTP fallback), None to
+        retry after a backoff, or raise when retrying cannot help."""
+        kind, reason = classify(exc)
+        host = target.netloc.decode("ascii")
+        loopback = is_loopback(target.host)
+        if kind == "handshake" and target.scheme == "https" and loopback:
+            self._plain_hosts.add(host)
+            # Silent, as docker's: a local registry on HTTP is the common case, not a fault.
+            log.info("%s: TLS handshake failed (%s); using plain HTTP", host, reason)
+            return target.copy_with(scheme="http")
+        if kind == "certificate":
+            raise certificate_error(where, host, reason)
+        if kind == "unresolvable" or (kind == "refused" and loopback):
+            raise RegistryError(f"{where}: cannot reach {host}: {reason}")
+        if attempt >= self.options.retries:
+            raise RegistryError(f"{where}: cannot reach {host}: {reason}")
+        delay = self.delay(attempt)
+        self.notice(
+            f"{host}: {reason}; retrying in {delay:.1f} s "
+            f"(attempt {attempt + 2} of {self.options.retries + 1})"
+        )
+        await self.backoff(attempt)
+        return None
 
     def url(self, registry: str, path: str) -> str:
         """The absolute URL of an API ``path`` (``/v2/...``) on ``registry``."""
@@ -111,22 +164,22 @@ class Session:
         else:
             log.warning("registry warning: %s", text)
 
+    def delay(self, attempt: int) -> float:
+        """Seconds before retry ``attempt`` (0-based): capped 2^n."""
+        return float(min(0.25 * 2**attempt, self.options.max_backoff))
+
     async def backoff(self, attempt: int, hint: float | None = None) -> None:
         """Wait before retry ``attempt`` (0-based): ``Retry-After`` or capped 2^n."""
-        delay = hint if hint is not None else min(0.25 * 2**attempt, self.options.max_backoff)
-        await self._sleep(delay)
+        await self._sleep(hint if hint is not None else self.delay(attempt))
 
     async def _send_plain(self, request: httpx.Request) -> httpx.Response:
         """Send without registry auth (token service), with the usual retries."""
         for attempt in range(self.options.retries + 1):
             try:
-                response = await self.http.send(request, stream=True)
+                response = await self._send(request, stream=True)
             except httpx.TransportError as exc:
-                if attempt >= self.options.retries:
-                    raise RegistryError(
-                        f"cannot reach token service {request.url.host}: {type(exc).__name__}"
-                    ) from None
-                await self.backoff(attempt)
+                where = f"token service {request.url.host}"
+                await self._connect_failed(exc, request.url, where, attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
                 await response.aclose()
@@ -169,16 +222,15 @@ class Session:
             content: Any = body() if callable(body) else body
             request = self.http.build_request(method, target, headers=all_headers, content=content)
             try:
-                response = await self.http.send(
-                    request, stream=True, follow_redirects=follow_redirects
-                )
+                response = await self._send(request, stream=True, follow_redirects=follow_redirects)
             except httpx.TransportError as exc:
-                if not retry or attempt >= self.options.retries:
-                    raise RegistryError(
-                        f"{where}: cannot reach registry ({type(exc).__name__})"
-                    ) from None
-                await self.backoff(attempt)
-                attempt += 1
+                tries = attempt if retry else self.options.retries  # No retry: decide now.
+                switched = await self._connect_failed(exc, target, where, tries)
+                if switched is not None:
+                    url = str(switched)
+                    own_origin = httpx.URL(self.base_url(registry))
+                else:
+                    attempt += 1
                 continue
             for text in warnings_of(response.headers):
                 self.warn(f"{registry}: {text}")

@@ -27,7 +27,7 @@ from ocitui.core.events import (
     TagDone,
     ignore,
 )
-from ocitui.core.layout.summary import is_machine_tag
+from ocitui.core.layout.summary import is_machine_tag, machine_tag_kind
 from ocitui.core.sync.plan import Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.transfers import Transfer
@@ -91,8 +91,12 @@ async def execute(
     done = [m for m in plan.manifests if m.digest not in failed]
     tags = []
     for tag in tags_in_write_order(plan):
+        machine = machine_tag_kind(tag.tag)
         if tag.descriptor.digest in failed:
             report.failed.append(f"{tag.name}: not set, its content failed to copy")
+        elif machine is not None and machine.subject in failed:
+            # A .sig tag of an image that did not arrive would name a signature of nothing.
+            report.failed.append(f"{tag.name}: not set, its subject failed to copy")
         elif tag.present:
             report.tags_skipped += 1
             emit(Skipped(str(tag.descriptor.digest), "tag", 0))
