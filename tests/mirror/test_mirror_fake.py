@@ -12,8 +12,10 @@ import pytest
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
-from tests.mirror.conftest import Runner, tree_hashes
-from tests.sync.graph import BUNDLE, SBOM, Graph, build_graph, seed_state
+from ocitui.core.reference import parse_reference
+from ocitui.core.registry import RegistryOptions, StaticCredentials
+from tests.mirror.conftest import Runner, make_client, tree_hashes
+from tests.sync.graph import BUNDLE, SBOM, Graph, build_graph, seed_registry, seed_state
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -229,3 +231,30 @@ async def test_verify_policy_is_refused_until_verify_lands(fake_registry, run_mi
     with pytest.raises(OcituiError, match="not supported yet"):
         await run_mirror(text, layout)
     assert tree_hashes(layout.root) == before and not registry.requests
+
+
+async def test_rerun_cost_without_a_referrers_api(fake_registry, run_mirror, tmp_path):
+    registry = fake_registry(referrers_api=False)
+    graphs = {}
+    for tag in ("1.0", "1.1"):
+        graphs[tag] = build_graph(tag, layer_size=256)
+        async with make_client(RegistryOptions(), StaticCredentials()) as client:
+            await seed_registry(client, parse_reference(f"{registry.host}/team/app:x"), graphs[tag])
+    text = skopeo_yaml(registry.host, "  images:\n    team/app: []\n")
+    layout = Layout.open(tmp_path / "layout", create=True)
+    first = await run_mirror(text, layout)
+    assert first.ok, first.to_json()
+    registry.requests.clear()
+    second = await run_mirror(text, layout)
+    assert second.ok and second.staging is not None and second.staging.blobs_copied == 0
+    seen = count(registry.requests)
+    nodes = len({_d(raw) for t in graphs for raw, _, _ in graphs[t].manifests})
+    # Every tag is selected, the fallback and .sig tags too: those are covered by their
+    # subjects, so only the 2 image tags are HEADed. Each manifest costs a GET of its
+    # sha256-<hex> fallback tag (the referrers listing here) and 3 legacy HEADs; one probe
+    # of the referrers API per repository finds none (a few run at once before it answers).
+    assert seen[("GET", "blobs")] == 0
+    assert seen[("HEAD", "manifests")] == 2 + 3 * nodes
+    assert seen[("GET", "manifests")] == nodes
+    assert 1 <= seen[("GET", "referrers")] <= 8  # probes in flight before the first answer
+    assert seen[("GET", "list")] == 2
