@@ -49,6 +49,8 @@ class ImagePlan:
     listed: int | None = None
     plan: Plan | None = None
     error: str | None = None
+    #: The repository's tag list as listed (None when it could not be listed).
+    known_tags: list[str] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
