@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -10,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from ocitui.core.errors import OcituiError
+from ocitui.core.errors import VerifyError
 from ocitui.core.layout import Layout
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryOptions, StaticCredentials
 from tests.mirror.conftest import Runner, make_client, tree_hashes
+from tests.support.layouts import DEMO_LAYOUT, REPO_ROOT
 from tests.sync.graph import BUNDLE, SBOM, Graph, build_graph, seed_registry, seed_state
+from tests.sync.test_bundles_fake import seed as seed_graph
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_KEY = REPO_ROOT / "tools" / "demo" / "DEMO-ONLY-signing-key.pub"
 
 
 def seed(registry: object, repo: str, tags: list[str]) -> dict[str, Graph]:
@@ -223,15 +227,38 @@ def test_cli_dry_run_touches_nothing_and_json(fake_registry, tmp_path):
     assert done.returncode == 2
 
 
-async def test_verify_policy_is_refused_until_verify_lands(fake_registry, run_mirror, tmp_path):
+async def test_verify_policy_names_only_what_satisfies_it(fake_registry, run_mirror, tmp_path):
     registry = fake_registry()
-    seed(registry, "team/app", ["1.0"])
-    text = f"ocitui-mirror: v1\nimages:\n  - source: {registry.host}/team/app\n    verify: p.yaml\n"
+    demo = Layout.open(DEMO_LAYOUT)
+    for tag in ("1.0", "1.1"):  # 1.0 carries a legacy .sig by the demo key; 1.1 is unsigned
+        digest = demo.resolve(f"registry.example.com/demo/app:{tag}").digest
+        seed_graph(registry.state, "demo/app", demo, digest, tag)
+    shutil.copy(DEMO_KEY, tmp_path / "demo.pub")
+    (tmp_path / "policy.yaml").write_text(
+        f"rules:\n  - match: {registry.host}/demo/*\n    keys: [demo.pub]\n"
+    )
+    text = f"""ocitui-mirror: v1
+defaults: {{verify: policy.yaml}}
+images:
+  - source: {registry.host}/demo/app
+    tags: ['1.0']
+  - source: {registry.host}/demo/app
+    tags: ['1.1']
+"""
     layout = Layout.open(tmp_path / "layout", create=True)
-    before = tree_hashes(layout.root)
-    with pytest.raises(OcituiError, match="not supported yet"):
+    report = await run_mirror(text, layout)
+    signed, unsigned = report.images
+    assert signed.ok and signed.verified == [f"{registry.host}/demo/app:1.0"]
+    assert layout.resolve(f"{registry.host}/demo/app:1.0")
+    assert not unsigned.ok and not report.ok
+    assert any("refused by the verification policy" in f for f in unsigned.failed)
+    assert any(f.startswith(f"verify {registry.host}/demo/app:1.1") for f in unsigned.failed)
+    assert f"{registry.host}/demo/app:1.1" not in {e.ref_name for e in layout.tagged()}
+    again = await run_mirror(text, layout)  # staged names are verified again
+    assert again.images[0].verified == [f"{registry.host}/demo/app:1.0"]
+    (tmp_path / "policy.yaml").write_text("rules: [")
+    with pytest.raises(VerifyError, match="not valid YAML"):
         await run_mirror(text, layout)
-    assert tree_hashes(layout.root) == before and not registry.requests
 
 
 async def test_rerun_cost_without_a_referrers_api(fake_registry, run_mirror, tmp_path):

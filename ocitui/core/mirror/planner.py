@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
@@ -39,6 +40,9 @@ from ocitui.core.mirror.plan import (
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import LeftBehind, Plan, plan_pull
 from ocitui.core.sync.walk import imgpkg_subject
+
+if TYPE_CHECKING:
+    from ocitui.core.verify import Policy
 
 T = TypeVar("T")
 
@@ -188,15 +192,27 @@ async def plan_mirror(
     config: MirrorConfig, layout: Layout, connections: Connections, *, jobs: int = 4
 ) -> MirrorPlan:
     """The plan of every entry of ``config`` against ``layout`` (nothing is written)."""
-    refused = [e.origin for e in config.entries if e.verify_policy is not None]
-    if refused:
-        raise OcituiError(
-            f"{refused[0]}: verification policies in mirror files are not supported yet "
-            "(ocitui verify has not landed); remove 'verify' to mirror without it"
-        )
+    policies = load_policies(config)
     planner = _Planner(config, layout, connections, jobs)
     images = await asyncio.gather(*(planner.image(entry) for entry in config.entries))
+    for image in images:
+        if image.entry.verify_policy is not None:
+            image.policy = policies[image.entry.verify_policy]
     return MirrorPlan(config, str(layout.root), list(images))
 
 
-__all__ = ["drop_legacy", "plan_mirror"]
+def load_policies(config: MirrorConfig) -> dict[str, Policy]:
+    """Every verification policy the file names, read now (relative to the file), so a
+    broken policy stops the run before anything moves."""
+    from ocitui.core.verify.policy import load_policy
+
+    out: dict[str, Policy] = {}
+    for entry in config.entries:
+        name = entry.verify_policy
+        if name is not None and name not in out:
+            path = Path(name)
+            out[name] = load_policy(path if path.is_absolute() else Path(config.path).parent / path)
+    return out
+
+
+__all__ = ["drop_legacy", "load_policies", "plan_mirror"]
