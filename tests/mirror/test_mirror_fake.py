@@ -214,6 +214,11 @@ def test_cli_dry_run_touches_nothing_and_json(fake_registry, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "new       1.1" in done.stdout and "dry run: nothing was written" in done.stdout
     assert tree_hashes(layout) == before
+    nowhere = tmp_path / "not-yet"
+    dry = [*cmd[:3], "--layout", str(nowhere), *cmd[5:], "--dry-run"]
+    done = subprocess.run(dry, check=False, capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "new       1.1" in done.stdout, done.stderr
+    assert not nowhere.exists()
     done = subprocess.run([*cmd, "--json"], check=False, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     import json
