@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -10,12 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from ocitui.core.errors import OcituiError
+from ocitui.core.errors import VerifyError
 from ocitui.core.layout import Layout
-from tests.mirror.conftest import Runner, tree_hashes
-from tests.sync.graph import BUNDLE, SBOM, Graph, build_graph, seed_state
+from ocitui.core.reference import parse_reference
+from ocitui.core.registry import RegistryOptions, StaticCredentials
+from tests.mirror.conftest import Runner, make_client, tree_hashes
+from tests.support.layouts import DEMO_LAYOUT, REPO_ROOT
+from tests.sync.graph import BUNDLE, SBOM, Graph, build_graph, seed_registry, seed_state
+from tests.sync.test_bundles_fake import seed as seed_graph
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_KEY = REPO_ROOT / "tools" / "demo" / "DEMO-ONLY-signing-key.pub"
 
 
 def seed(registry: object, repo: str, tags: list[str]) -> dict[str, Graph]:
@@ -64,18 +70,19 @@ async def test_rerun_costs_one_head_per_tag_and_no_blob(
     assert second.ok and second.staging is not None
     assert second.staging.blobs_copied == 0 and second.staging.manifests_written == 0
     seen = count(registry.requests)
-    # The selection's tag list, 1 HEAD per selected tag; then, per distinct manifest of
-    # the two graphs (index, 3 platforms, 4 referrers, the legacy signature, which is the
-    # same bytes in both): 1 referrers listing + 3 legacy-tag HEADs; and the walk's own
-    # tag list (imgpkg tags). No manifest GET, no blob.
+    # One tag list (the selection's; the walk looks legacy, fallback and imgpkg tags up
+    # in it), 1 HEAD per selected tag, 1 HEAD per legacy .sig tag the list shows, and 1
+    # referrers-API listing per distinct manifest of the two graphs (index, 3 platforms,
+    # 4 referrers, the legacy signature, the same bytes in both). No GET of a manifest,
+    # no blob.
     nodes = len({_d(raw) for t in ("1.0", "1.1") for raw, _, _ in graphs[t].manifests})
     assert nodes == 17
     assert seen[("GET", "blobs")] == 0
     assert seen[("GET", "manifests")] == 0
-    assert seen[("HEAD", "manifests")] == 2 + 3 * nodes
-    assert seen[("GET", "referrers")] == nodes
-    assert seen[("GET", "list")] == 2
-    assert sum(seen.values()) == 2 + 4 * nodes + 2
+    assert seen[("HEAD", "manifests")] == 2 + 2
+    assert seen[("GET", "referrers")] == 1 + nodes  # the API probe, then one per manifest
+    assert seen[("GET", "list")] == 1
+    assert sum(seen.values()) == 2 + 2 + 1 + nodes + 1
     assert tree_hashes(layout.root) == before
 
 
@@ -207,6 +214,11 @@ def test_cli_dry_run_touches_nothing_and_json(fake_registry, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "new       1.1" in done.stdout and "dry run: nothing was written" in done.stdout
     assert tree_hashes(layout) == before
+    nowhere = tmp_path / "not-yet"
+    dry = [*cmd[:3], "--layout", str(nowhere), *cmd[5:], "--dry-run"]
+    done = subprocess.run(dry, check=False, capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "new       1.1" in done.stdout, done.stderr
+    assert not nowhere.exists()
     done = subprocess.run([*cmd, "--json"], check=False, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     import json
@@ -220,12 +232,61 @@ def test_cli_dry_run_touches_nothing_and_json(fake_registry, tmp_path):
     assert done.returncode == 2
 
 
-async def test_verify_policy_is_refused_until_verify_lands(fake_registry, run_mirror, tmp_path):
+async def test_verify_policy_names_only_what_satisfies_it(fake_registry, run_mirror, tmp_path):
     registry = fake_registry()
-    seed(registry, "team/app", ["1.0"])
-    text = f"ocitui-mirror: v1\nimages:\n  - source: {registry.host}/team/app\n    verify: p.yaml\n"
+    demo = Layout.open(DEMO_LAYOUT)
+    for tag in ("1.0", "1.1"):  # 1.0 carries a legacy .sig by the demo key; 1.1 is unsigned
+        digest = demo.resolve(f"registry.example.com/demo/app:{tag}").digest
+        seed_graph(registry.state, "demo/app", demo, digest, tag)
+    shutil.copy(DEMO_KEY, tmp_path / "demo.pub")
+    (tmp_path / "policy.yaml").write_text(
+        f"rules:\n  - match: {registry.host}/demo/*\n    keys: [demo.pub]\n"
+    )
+    text = f"""ocitui-mirror: v1
+defaults: {{verify: policy.yaml}}
+images:
+  - source: {registry.host}/demo/app
+    tags: ['1.0']
+  - source: {registry.host}/demo/app
+    tags: ['1.1']
+"""
     layout = Layout.open(tmp_path / "layout", create=True)
-    before = tree_hashes(layout.root)
-    with pytest.raises(OcituiError, match="not supported yet"):
+    report = await run_mirror(text, layout)
+    signed, unsigned = report.images
+    assert signed.ok and signed.verified == [f"{registry.host}/demo/app:1.0"]
+    assert layout.resolve(f"{registry.host}/demo/app:1.0")
+    assert not unsigned.ok and not report.ok
+    assert any("refused by the verification policy" in f for f in unsigned.failed)
+    assert any(f.startswith(f"verify {registry.host}/demo/app:1.1") for f in unsigned.failed)
+    assert f"{registry.host}/demo/app:1.1" not in {e.ref_name for e in layout.tagged()}
+    again = await run_mirror(text, layout)  # staged names are verified again
+    assert again.images[0].verified == [f"{registry.host}/demo/app:1.0"]
+    (tmp_path / "policy.yaml").write_text("rules: [")
+    with pytest.raises(VerifyError, match="not valid YAML"):
         await run_mirror(text, layout)
-    assert tree_hashes(layout.root) == before and not registry.requests
+
+
+async def test_rerun_cost_without_a_referrers_api(fake_registry, run_mirror, tmp_path):
+    registry = fake_registry(referrers_api=False)
+    graphs = {}
+    for tag in ("1.0", "1.1"):
+        graphs[tag] = build_graph(tag, layer_size=256)
+        async with make_client(RegistryOptions(), StaticCredentials()) as client:
+            await seed_registry(client, parse_reference(f"{registry.host}/team/app:x"), graphs[tag])
+    text = skopeo_yaml(registry.host, "  images:\n    team/app: []\n")
+    layout = Layout.open(tmp_path / "layout", create=True)
+    first = await run_mirror(text, layout)
+    assert first.ok, first.to_json()
+    registry.requests.clear()
+    second = await run_mirror(text, layout)
+    assert second.ok and second.staging is not None and second.staging.blobs_copied == 0
+    seen = count(registry.requests)
+    # Every tag is selected, the fallback and .sig tags too: those are covered by their
+    # subjects, so only the 2 image tags are HEADed, plus the 2 .sig tags the walk finds
+    # in the tag list. Referrers are read from the fallback tags the list shows (3 per
+    # graph: the index, its SBOM, its arm64 image), after the referrers API probe.
+    assert seen[("GET", "blobs")] == 0
+    assert seen[("HEAD", "manifests")] == 2 + 2
+    assert seen[("GET", "manifests")] == 3 * 2
+    assert seen[("GET", "referrers")] == 1
+    assert seen[("GET", "list")] == 1

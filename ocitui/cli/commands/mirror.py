@@ -26,10 +26,13 @@ DESCRIPTION = (
     "(images, images-by-tag-regex, images-by-semver, tls-verify, cert-dir, credentials) and "
     "selects the tags skopeo sync would; ocitui's format (a file starting with "
     "'ocitui-mirror: v1', see the README) adds per-image platforms, referrer artifact types, "
-    "legacy tags on/off, newest-N and a push destination. The whole file is planned before "
-    "anything moves. A re-run HEADs each selected tag once and downloads nothing that is "
-    "already staged, but still lists the referrers of every manifest, so new signatures of "
-    "old tags arrive. One image failing does not stop the others; the exit code is then 1."
+    "legacy tags on/off, newest-N, a push destination and a verification policy (names only "
+    "what satisfies it). The whole file is planned before "
+    "anything moves. A re-run lists each repository's tags once, HEADs each selected tag "
+    "once and downloads nothing that is already staged, but still lists the referrers of "
+    "every manifest (one request each; none where the registry has no referrers API and the "
+    "tag list shows no fallback tag), so new signatures of old tags arrive. One image "
+    "failing does not stop the others; the exit code is then 1."
 )
 EPILOG = """examples:
   ocitui mirror sync.yaml --dry-run            # the plan: tags selected per image, bytes to copy

@@ -19,7 +19,7 @@
         exclude-artifact-types: [application/vnd.in-toto+json]
         legacy-tags: true                  # cosign .sig/.att/.sbom tags
         destination: mirror.internal:5000/team/app     # push target of this entry
-        verify: policy.yaml                # verification policy (ocitui verify)
+        verify: policy.yaml                # names only what satisfies this policy
 
 Unknown keys are errors here (a typo must not widen or narrow a mirror silently).
 """

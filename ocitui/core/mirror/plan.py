@@ -9,11 +9,14 @@ share is fetched once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocitui.core.digest import Digest
 from ocitui.core.mirror.config import MirrorConfig, MirrorEntry
 from ocitui.core.sync import Plan, SyncFilter
+
+if TYPE_CHECKING:
+    from ocitui.core.verify import Policy
 
 #: A tag's state before the run.
 NEW, CHANGED, UNCHANGED, COVERED, FAILED = "new", "changed", "unchanged", "covered", "failed"
@@ -49,6 +52,10 @@ class ImagePlan:
     listed: int | None = None
     plan: Plan | None = None
     error: str | None = None
+    #: The repository's tag list as listed (None when it could not be listed).
+    known_tags: list[str] | None = field(default=None, repr=False)
+    #: The entry's verification policy, loaded (names are given only to what satisfies it).
+    policy: Policy | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:

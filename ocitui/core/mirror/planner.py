@@ -1,11 +1,12 @@
 """Plan a whole mirror file before anything moves.
 
-Per entry (concurrently, at most ``jobs`` at a time): list the repository's tags when the
-selection needs them, select, ``HEAD`` each selected tag (the one manifest request an
-unchanged tag costs), then plan the graph with the sync engine's :func:`plan_pull`, naming
-each root ``repo:tag@digest`` so an unchanged root is read from the layout. The walk still
-lists the referrers of every manifest (so new referrers of old tags are found) and HEADs
-its cosign legacy tags. Machine tags among the selected ones (``sha256-<hex>`` referrer
+Per entry (concurrently, at most ``jobs`` at a time): list the repository's tags (an
+explicit tag list does without when listing is refused), select, ``HEAD`` each selected
+tag (the one manifest request an unchanged tag costs), then plan the graph with the sync
+engine's :func:`plan_pull`, naming each root ``repo:tag@digest`` so an unchanged root is
+read from the layout, and handing it the tag list so legacy, fallback and imgpkg tags are
+looked up there instead of probed. The walk still lists the referrers of every manifest
+(so new referrers of old tags are found). Machine tags among the selected ones (``sha256-<hex>`` referrer
 fallback indexes, cosign ``.sig/.att/.sbom``, ``.imgpkg``) are *covered* when their subject
 is in the plan (the walk brings them); the others are planned as roots, as skopeo would copy
 them. When an entry's plan fails, each root is planned alone so one bad tag fails alone;
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
@@ -38,6 +40,9 @@ from ocitui.core.mirror.plan import (
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import LeftBehind, Plan, plan_pull
 from ocitui.core.sync.walk import imgpkg_subject
+
+if TYPE_CHECKING:
+    from ocitui.core.verify import Policy
 
 T = TypeVar("T")
 
@@ -71,12 +76,14 @@ class _Planner:
         entry = image.entry
         selection = entry.selection
         listed: list[str] = []
-        if selection.needs_listing:
-            try:
-                listed = await self._io(client.list_tags(entry.source))
-            except OcituiError as exc:
+        try:
+            listed = await self._io(client.list_tags(entry.source))
+        except OcituiError as exc:
+            if selection.needs_listing:
                 raise OcituiError(f"cannot list the tags of {entry.source.name}: {exc}") from None
+        else:
             image.listed = len(listed)
+            image.known_tags = listed
         chosen = selection.select(listed)
         if not chosen:
             # skopeo logs "No refs to sync found" and exits 0; a mirror that silently
@@ -95,7 +102,7 @@ class _Planner:
             choice = TagChoice(text, UNCHANGED if name in self.names else NEW, Digest.parse(text))
             image.tags.append(choice)
             roots[name] = choice
-        plans = await self._plan_roots(client, entry, roots)
+        plans = await self._plan_roots(client, image, roots)
         in_plan = {m.digest for p in plans for m in p.manifests}
         extra: dict[str, TagChoice] = {}
         for tag in (t for t in chosen if not _is_digest(t) and _machine_subject(t) is not None):
@@ -106,7 +113,7 @@ class _Planner:
                 extra[str(entry.source.with_tag(tag))] = choice = TagChoice(tag, NEW)
                 image.tags.append(choice)
         if extra:
-            plans += await self._plan_roots(client, entry, extra)
+            plans += await self._plan_roots(client, image, extra)
         if plans:
             image.plan = merge_plans(plans, entry.source.name, f"layout {self.layout.root}")
             if not entry.legacy_tags:
@@ -123,20 +130,26 @@ class _Planner:
         state = NEW if before is None else UNCHANGED if before == found.digest else CHANGED
         return TagChoice(tag, state, found.digest)
 
+    async def _plan_pull(self, client: RegistryClient, image: ImagePlan, refs: list[str]) -> Plan:
+        known = None
+        if image.known_tags is not None:
+            known = {image.entry.source.name: image.known_tags}
+        return await plan_pull(client, self.layout, refs, image.entry.filter, known_tags=known)
+
     async def _plan_roots(
-        self, client: RegistryClient, entry: MirrorEntry, roots: dict[str, TagChoice]
+        self, client: RegistryClient, image: ImagePlan, roots: dict[str, TagChoice]
     ) -> list[Plan]:
         if not roots:
             return []
         if len(roots) > 1:
             try:
-                return [await plan_pull(client, self.layout, list(roots), entry.filter)]
+                return [await self._plan_pull(client, image, list(roots))]
             except OcituiError:
                 pass  # Find which roots fail, and why; plan the others.
         plans = []
         for text, choice in roots.items():
             try:
-                plans.append(await plan_pull(client, self.layout, [text], entry.filter))
+                plans.append(await self._plan_pull(client, image, [text]))
             except OcituiError as exc:
                 choice.state, choice.detail = FAILED, str(exc)
         return plans
@@ -179,15 +192,27 @@ async def plan_mirror(
     config: MirrorConfig, layout: Layout, connections: Connections, *, jobs: int = 4
 ) -> MirrorPlan:
     """The plan of every entry of ``config`` against ``layout`` (nothing is written)."""
-    refused = [e.origin for e in config.entries if e.verify_policy is not None]
-    if refused:
-        raise OcituiError(
-            f"{refused[0]}: verification policies in mirror files are not supported yet "
-            "(ocitui verify has not landed); remove 'verify' to mirror without it"
-        )
+    policies = load_policies(config)
     planner = _Planner(config, layout, connections, jobs)
     images = await asyncio.gather(*(planner.image(entry) for entry in config.entries))
+    for image in images:
+        if image.entry.verify_policy is not None:
+            image.policy = policies[image.entry.verify_policy]
     return MirrorPlan(config, str(layout.root), list(images))
 
 
-__all__ = ["drop_legacy", "plan_mirror"]
+def load_policies(config: MirrorConfig) -> dict[str, Policy]:
+    """Every verification policy the file names, read now (relative to the file), so a
+    broken policy stops the run before anything moves."""
+    from ocitui.core.verify.policy import load_policy
+
+    out: dict[str, Policy] = {}
+    for entry in config.entries:
+        name = entry.verify_policy
+        if name is not None and name not in out:
+            path = Path(name)
+            out[name] = load_policy(path if path.is_absolute() else Path(config.path).parent / path)
+    return out
+
+
+__all__ = ["drop_legacy", "load_policies", "plan_mirror"]

@@ -9,7 +9,7 @@ for the first image that planned it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocitui.core.digest import Digest
 from ocitui.core.mirror.plan import COVERED, FAILED, ImagePlan, MirrorPlan
@@ -22,6 +22,9 @@ from ocitui.core.sync import (
     SyncReport,
     TagDone,
 )
+
+if TYPE_CHECKING:
+    from ocitui.core.verify import VerifyReport
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class ImageReport:
     left_behind: list[LeftBehind] = field(default_factory=list)
     blobs_copied: int = 0
     bytes_copied: int = 0
+    #: Names that satisfied the entry's verification policy.
+    verified: list[str] = field(default_factory=list)
     #: Where ``--push`` delivered it, and how that went.
     pushed_to: str | None = None
     push: SyncReport | None = None
@@ -65,6 +70,7 @@ class ImageReport:
             "leftBehind": [item.to_json() for item in self.left_behind],
             "blobsCopied": self.blobs_copied,
             "bytesCopied": self.bytes_copied,
+            "verified": list(self.verified),
         }
         if self.pushed_to is not None:
             out["pushedTo"] = self.pushed_to
@@ -127,10 +133,20 @@ class Tracker:
         self.emit(event)
 
 
-def image_reports(plan: MirrorPlan, tracker: Tracker | None) -> list[ImageReport]:
-    """One report per image of ``plan`` (``tracker`` None: a dry run, nothing moved)."""
+def image_reports(
+    plan: MirrorPlan, tracker: Tracker | None, verdicts: dict[int, VerifyReport] | None = None
+) -> list[ImageReport]:
+    """One report per image of ``plan`` (``tracker`` None: a dry run, nothing moved);
+    ``verdicts`` by image index for images with a verification policy."""
     counted: set[str] = set()
-    return [_image_report(image, tracker, counted) for image in plan.images]
+    reports = [_image_report(image, tracker, counted) for image in plan.images]
+    for i, verdict in (verdicts or {}).items():
+        for item in verdict.images:
+            if item.satisfied:
+                reports[i].verified.append(item.ref)
+            else:
+                reports[i].failed.append(f"verify {item.ref}: {item.reason}")
+    return reports
 
 
 def _image_report(image: ImagePlan, tracker: Tracker | None, counted: set[str]) -> ImageReport:
@@ -157,7 +173,10 @@ def _image_report(image: ImagePlan, tracker: Tracker | None, counted: set[str]) 
         elif str(tag.descriptor.digest) in problems:
             out.failed.append(f"{tag.name}: {problems[str(tag.descriptor.digest)]}")
         else:
-            out.failed.append(f"{tag.name}: not set ({_first(problems) or 'names not written'})")
+            why = _first(problems) or (
+                "refused by the verification policy" if image.policy else "names not written"
+            )
+            out.failed.append(f"{tag.name}: not named ({why})")
     for blob in image.plan.blobs:
         done = tracker.blobs.get(str(blob.digest))
         if done is not None and done.digest not in counted:

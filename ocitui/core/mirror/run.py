@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
@@ -46,6 +47,10 @@ from ocitui.core.sync import (
     run_pull,
 )
 
+if TYPE_CHECKING:
+    from ocitui.core.verify import VerifyReport
+    from ocitui.core.verify.gate import VerifyGate
+
 
 def _ignore(_event: Event) -> None:
     return None
@@ -66,25 +71,63 @@ async def stage(
     dry_run: bool,
     concurrency: int,
     emit: EventSink,
-) -> SyncReport | None:
-    """Execute the merged plan of ``plan`` (one engine run per client); the joined report."""
-    groups: dict[tuple[bool | None, str | None], list[ImagePlan]] = defaultdict(list)
-    for image in plan.images:
+) -> tuple[SyncReport | None, dict[int, VerifyReport]]:
+    """Execute the plans of ``plan``: the joined report, and verdicts by image index.
+
+    Images without a policy share one engine run per client. An image with a policy runs
+    alone behind a verification gate, so a refusal leaves only its names unwritten; its
+    names staged by an earlier run are verified too. Runs go one after the other: two
+    runs never download the same blob at once.
+    """
+    groups: dict[tuple[tuple[bool | None, str | None], int], list[int]] = defaultdict(list)
+    for i, image in enumerate(plan.images):
         if image.plan is not None:
-            groups[connections.key(image.entry.settings)].append(image)
+            alone = i if image.policy is not None else -1
+            groups[(connections.key(image.entry.settings), alone)].append(i)
     report: SyncReport | None = None
-    for images in groups.values():
+    verdicts: dict[int, VerifyReport] = {}
+    for (_, alone), members in groups.items():
+        images = [plan.images[i] for i in members]
         merged = merge_plans(
             [i.plan for i in images if i.plan is not None],
             plan.config.path,
             f"layout {layout.root}",
         )
+        gate = _gate(images[0]) if alone >= 0 else None
         client = connections.client(images[0].entry.settings)
         done = await run_pull(
-            client, layout, merged, dry_run=dry_run, concurrency=concurrency, emit=emit
+            client,
+            layout,
+            merged,
+            dry_run=dry_run,
+            concurrency=concurrency,
+            emit=emit,
+            gate=gate,
         )
         report = done if report is None else report.merge(done)
-    return report
+        if gate is not None and not dry_run:
+            verdicts[members[0]] = _verdicts(images[0], layout, gate)
+    return report, verdicts
+
+
+def _gate(image: ImagePlan) -> VerifyGate:
+    from ocitui.core.verify.gate import VerifyGate
+
+    assert image.policy is not None
+    return VerifyGate(image.policy, image.entry.filter.platforms)
+
+
+def _verdicts(image: ImagePlan, layout: Layout, gate: VerifyGate) -> VerifyReport:
+    """What the gate decided, plus a check of the image's names that were already staged."""
+    from ocitui.core.verify import VerifyReport, verify_refs
+
+    assert image.plan is not None and image.policy is not None
+    found = list(gate.report.images) if gate.report is not None else []
+    before = [t.name for t in image.plan.roots if t.present]
+    if before:
+        again = verify_refs(layout, before, image.policy, platforms=image.entry.filter.platforms)
+        found += again.images
+    return VerifyReport(tuple(found))
 
 
 async def deliver(
@@ -162,10 +205,10 @@ async def mirror(
     plan = await plan_mirror(config, layout, connections, jobs=jobs)
     emit(MirrorPlanReady(plan))
     tracker = Tracker(emit)
-    staging = await stage(
+    staging, verdicts = await stage(
         plan, layout, connections, dry_run=dry_run, concurrency=concurrency, emit=tracker
     )
-    reports = image_reports(plan, None if dry_run else tracker)
+    reports = image_reports(plan, None if dry_run else tracker, verdicts)
     if push_client is not None and not dry_run:
         await deliver(
             plan,

@@ -11,7 +11,7 @@ destination, and emits :class:`Finished` with the report; ``dry_run`` stops afte
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.events import EventSink, Finished, PlanReady, ignore
@@ -52,12 +52,16 @@ async def plan_pull(
     sync_filter: SyncFilter,
     *,
     concurrency: int = 8,
+    known_tags: Mapping[str, Collection[str]] | None = None,
 ) -> Plan:
-    """What pulling ``refs`` into ``layout`` would do."""
+    """What pulling ``refs`` into ``layout`` would do.
+
+    ``known_tags`` (repository name -> its complete tag list, just fetched) saves the
+    probes for legacy cosign tags, fallback referrer tags and imgpkg tags there.
+    """
     plan = Plan(", ".join(refs), f"layout {layout.root}", sync_filter)
-    walker = BundleWalker(
-        RegistryTarget(client, cache=layout), LayoutTarget(layout), plan, concurrency=concurrency
-    )
+    source = RegistryTarget(client, cache=layout, known_tags=known_tags)
+    walker = BundleWalker(source, LayoutTarget(layout), plan, concurrency=concurrency)
     for text in refs:
         ref = parse_reference(text)
         await walker.add_root(Route(repository(ref), repository(ref)), text, root_tag(ref))

@@ -8,9 +8,10 @@ are spooled to a temporary file first, because an upload may have to re-read its
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,6 +23,7 @@ from ocitui.core.models import REF_NAME, Descriptor, Document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.registry.base import BlobSink
+from ocitui.core.registry.referrers import LEGACY_SUFFIXES
 from ocitui.core.target.base import (
     BlobSource,
     Capabilities,
@@ -35,12 +37,22 @@ from ocitui.core.target.base import (
 class RegistryTarget:
     """Every repository of the registries one client reaches."""
 
-    def __init__(self, client: RegistryClient, cache: Layout | None = None) -> None:
+    def __init__(
+        self,
+        client: RegistryClient,
+        cache: Layout | None = None,
+        known_tags: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
         self.client = client
         self.cache = cache
         self.label = "registry"
         self.capabilities = Capabilities(local=False, can_mount=True)
-        self._tags: dict[str, list[str]] = {}
+        #: Complete tag lists the caller just fetched (repository name -> tags): legacy,
+        #: fallback and imgpkg tags are looked up there instead of probed.
+        self._tags: dict[str, list[str]] = {k: list(v) for k, v in (known_tags or {}).items()}
+        self._known = {name: frozenset(tags) for name, tags in self._tags.items()}
+        self._probe = asyncio.Lock()
+        self._api: dict[str, bool] = {}
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -128,15 +140,40 @@ class RegistryTarget:
     async def referrers(
         self, repo: Reference, subject: Digest, artifact_types: Sequence[str] = ()
     ) -> list[Descriptor]:
-        """Through the referrers API or the fallback tag, as the client decides."""
+        """Through the referrers API or the fallback tag, as the client decides.
+
+        Without an API, a subject whose fallback tag is not in a known tag list has none.
+        """
+        known = self._known.get(repo.name)
+        mode = self.client.options.referrers_mode
+        if known is not None and mode != "api":
+            has_api = mode == "auto" and await self._has_api(repo)
+            if not has_api and subject.tag_form not in known:
+                return []
         found = await self.client.referrers(repo, subject)
         if artifact_types:
             found = [d for d in found if d.artifact_type in artifact_types]
         return found
 
+    async def _has_api(self, repo: Reference) -> bool:
+        async with self._probe:  # One probe per repository, not one per walker task.
+            if repo.name not in self._api:
+                self._api[repo.name] = await self.client.supports_referrers_api(repo)
+            return self._api[repo.name]
+
     async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
-        """HEAD the three legacy tags (no tag listing)."""
-        return await self.client.legacy_attachments(repo, subject)
+        """HEAD the three legacy tags, or only those a known tag list holds."""
+        known = self._known.get(repo.name)
+        if known is None:
+            return await self.client.legacy_attachments(repo, subject)
+        found: dict[str, Descriptor] = {}
+        for suffix in LEGACY_SUFFIXES:
+            tag = f"{subject.tag_form}.{suffix}"
+            if tag in known:
+                desc = await self.client.head_manifest(repo.with_tag(tag))
+                if desc is not None:
+                    found[suffix] = desc
+        return found
 
     # -- writes --------------------------------------------------------------------------
 
