@@ -22,8 +22,13 @@ def launch(args: argparse.Namespace) -> int:
         )
         return 1
     from ocitui.cli.remote import client_factory
+    from ocitui.core.errors import OcituiError
 
-    policy = tui_policy()
+    try:
+        policy = tui_policy()
+    except OcituiError as exc:  # A bad policy file: one line, like every command.
+        print(f"ocitui: error: {exc}", file=sys.stderr)
+        return 1
     layout = open_layout(args, create=True)
     # The TUI's Sync and remote panes use the registry options given on the command line.
     return run_app(layout, policy=policy, registry_factory=client_factory(args))
