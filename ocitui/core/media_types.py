@@ -94,6 +94,24 @@ def effective_artifact_type(doc: dict[str, Any]) -> str | None:
     return None
 
 
+def entry_artifact_type(doc: dict[str, Any]) -> str | None:
+    """The ``artifactType`` an ``index.json`` entry (or a plan's descriptor) carries for a
+    document: the one rule, applied to pulls, pushes, imports and the demo alike.
+
+    Only artifacts carry one (image-spec: ``artifactType`` describes an artifact): a
+    referrer gets what the referrers API reports (:func:`effective_artifact_type`); any
+    other manifest its own ``artifactType``, else a config type that is not an image
+    config's; plain images, image indexes and imgpkg bundles marked by label get none.
+    """
+    if "subject" in doc:
+        return effective_artifact_type(doc)
+    artifact_type = doc.get("artifactType")
+    if isinstance(artifact_type, str) and artifact_type:
+        return artifact_type
+    config_type = effective_artifact_type(doc)
+    return None if config_type in CONFIG_TYPES else config_type
+
+
 def friendly_artifact_type(artifact_type: str | None) -> str:
     """A short human name for well-known artifact types (falls back to the type itself)."""
     if not artifact_type:

@@ -197,6 +197,9 @@ class Descriptor:
 
 
 REF_NAME = "org.opencontainers.image.ref.name"
+#: On a tagged index entry whose children are only partly in the layout: the platforms
+#: a filtered pull kept (fsck tells this sparse-by-design from broken).
+PLATFORMS_ANNOTATION = "dev.ocitui.platforms"
 CREATED = "org.opencontainers.image.created"
 
 

@@ -87,9 +87,13 @@ def test_fsck_finds_corruption_and_repair_removes_it(layout_dir: Path) -> None:
     repaired = fsck(layout, repair=True)
     assert not layout.has_blob(layer.digest)
     assert all(f.repaired for f in repaired.findings if f.code == "corrupt-blob")
-    # Now the layout is sparse: a warning, not an error.
-    after = fsck(layout)
-    assert after.ok and any(f.code == "missing-blob" for f in after.findings)
+    # Removing the layer broke the image: repair says so, and so does every later fsck
+    # (issue 15 item 4: a repair never turns a broken image into a clean one).
+    assert not repaired.ok
+    for report in (repaired, fsck(layout)):
+        broken = [f for f in report.findings if f.code == "missing-blob"]
+        assert [f.severity for f in broken] == ["error"]
+        assert "r.io/app:1 is broken" in broken[0].message
 
 
 def test_fsck_bad_hint_and_oras_shape_repair(layout_dir: Path) -> None:

@@ -7,10 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ocitui.cli.main import main
+from ocitui.core.layout import Layout
 from tests.support.layouts import DEMO_LAYOUT, REPO_ROOT
 
 DEMO_KEY = REPO_ROOT / "tools" / "demo" / "DEMO-ONLY-signing-key.pub"
@@ -120,3 +122,23 @@ def test_verify_imports_no_network_code() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "verified 5" in result.stdout
+
+
+def test_tui_with_a_bad_policy_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("rules: [")
+    monkeypatch.setenv("OCITUI_POLICY", str(bad))
+    assert main(["--layout", str(DEMO_LAYOUT)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ocitui: error: ") and "not valid YAML" in err and err.count("\n") == 1
+
+
+def test_empty_layout_all_is_nothing_to_verify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    layout = tmp_path / "empty"
+    Layout.open(layout, create=True)
+    assert main(["verify", "--layout", str(layout), "--all", "--key", str(DEMO_KEY)]) == 1
+    assert "nothing to verify" in capsys.readouterr().err

@@ -33,6 +33,8 @@ EPILOG = """examples:
   ocitui export --split 4000M /media/usb/mirror.tar.zst      # FAT32: parts < 4 GiB
   ocitui export --json bundle.tar.zst registry.example.com/demo/bundle:1.0
   skopeo inspect oci-archive:app.tar:registry.example.com/demo/app:1.0
+  ocitui export --for-peers app.tar app:1.0 app:1.1    # then, in the unpacked dir D:
+  oras discover --oci-layout D:1.0;  regctl artifact list ocidir://D:1.0
 
 sizes: K, M, G, T are powers of 1024 (4G = 4 GiB); KB, MB, GB, TB powers of 1000."""
 
@@ -50,6 +52,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--level", type=int, default=3, help="zstd level (default 3)")
     parser.add_argument("--split", metavar="SIZE", help="split into parts of SIZE (4G, 700M)")
+    parser.add_argument(
+        "--for-peers",
+        action="store_true",
+        help="one repository, short tags and sha256-<hex> referrers fallback indexes, so "
+        "oras, regctl, crane, skopeo and umoci can address every entry",
+    )
     parser.add_argument(
         "--allow-missing",
         action="store_true",
@@ -78,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         split=split,
         level=args.level,
         allow_missing=args.allow_missing,
+        peers=args.for_peers,
         consumer=progress or ignore,
     )
     if progress:

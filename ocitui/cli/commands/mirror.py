@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
                 renderer.close()
     if args.json:
         print_json(out)
+    elif args.push and args.dry_run:
+        print("push: not planned in a dry run (it needs the staged content)")
     return 0 if ok else 1
 
 
@@ -176,6 +178,8 @@ def format_mirror_report(report: MirrorReport) -> str:
             f"skipped, {len(image.covered)} covered, {len(image.left_behind)} left behind, "
             f"{image.blobs_copied} blobs ({human_size(image.bytes_copied)})"
         )
+        if image.verified:
+            lines.append(f"         verified: {', '.join(image.verified)}")
         if image.push is not None:
             pushed = image.push
             lines.append(

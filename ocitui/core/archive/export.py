@@ -25,8 +25,9 @@ from typing import Any
 
 import zstandard
 
-from ocitui.core.archive.closure import Selection, blob_algorithms, select_all, select_refs
+from ocitui.core.archive.closure import Selection, select_all, select_refs
 from ocitui.core.archive.output import OutputSink, PartInfo, manifest_path
+from ocitui.core.archive.peers import for_peers
 from ocitui.core.archive.sizes import PROGRESS_STEP
 from ocitui.core.archive.tarwrite import TarWriter
 from ocitui.core.digest import Digest, Verifier
@@ -97,15 +98,18 @@ def export_archive(
     level: int = 3,
     threads: int = -1,
     allow_missing: bool = False,
+    peers: bool = False,
     consumer: EventSink = ignore,
 ) -> ExportReport:
     """Write ``layout`` (or the closure of ``refs``) to ``path`` as an OCI-layout tar.
 
     ``zstd`` defaults to the file name's suffix; ``split`` (bytes) writes numbered parts
     plus ``<path>.parts.json``. Blobs the layout lacks fail the export unless
-    ``allow_missing`` (the archive is then as sparse as the layout).
+    ``allow_missing`` (the archive is then as sparse as the layout). ``peers`` writes one
+    repository with short tags and referrers fallback indexes (:mod:`.peers`).
     """
     selection = select_refs(layout, refs) if refs else select_all(layout)
+    extra = for_peers(selection) if peers else {}
     if selection.missing and not allow_missing:
         first = next(iter(selection.missing))
         raise ArchiveError(
@@ -114,17 +118,18 @@ def export_archive(
         )
     compress = wants_zstd(path) if zstd is None else zstd
     compression = "zstd" if compress else "none"
-    consumer(ArchiveStarted("export", len(selection.blobs), selection.total_bytes))
+    total = selection.total_bytes + sum(len(raw) for raw in extra.values())
+    consumer(ArchiveStarted("export", len(selection.blobs) + len(extra), total))
     sink = OutputSink(path, split=split, compression=compression, consumer=consumer)
     try:
         if compress:
             params = zstandard.ZstdCompressor(level=level, threads=_threads(threads))
             target: Any = sink  # zstandard only needs write(); its stubs want IO[bytes].
             zwriter: Any = params.stream_writer(target, closefd=False, write_return_read=True)
-            _write_tar(layout, selection, zwriter, consumer)
+            _write_tar(layout, selection, zwriter, consumer, extra)
             zwriter.close()  # Ends the frame; closefd=False leaves the sink open.
         else:
-            _write_tar(layout, selection, sink, consumer)
+            _write_tar(layout, selection, sink, consumer, extra)
         parts = sink.finish()
     except BaseException:
         sink.abort()
@@ -155,19 +160,28 @@ def _threads(threads: int) -> int:
     return max(threads, 1)
 
 
-def _write_tar(layout: Layout, selection: Selection, out: Any, consumer: EventSink) -> None:
+def _write_tar(
+    layout: Layout,
+    selection: Selection,
+    out: Any,
+    consumer: EventSink,
+    extra: dict[Digest, bytes],
+) -> None:
     tar = TarWriter(out)
     header = json.dumps({"imageLayoutVersion": LAYOUT_VERSION}).encode() + b"\n"
     tar.add_bytes("oci-layout", header)
     tar.add_bytes("index.json", render_index({}, selection.entries))
     tar.add_dir("blobs")
     by_algorithm: dict[str, list[Digest]] = {}
-    for digest in sorted(selection.blobs, key=str):
+    for digest in sorted([*selection.blobs, *extra], key=str):
         by_algorithm.setdefault(digest.algorithm, []).append(digest)
-    for algorithm in blob_algorithms(selection):
+    for algorithm in sorted(by_algorithm):
         tar.add_dir(f"blobs/{algorithm}")
         for digest in sorted(by_algorithm[algorithm], key=lambda d: d.encoded):
-            _write_blob(layout, tar, digest, selection.blobs[digest], consumer)
+            if digest in extra:  # Made by the export (a fallback index): from memory.
+                tar.add_bytes(f"blobs/{digest.algorithm}/{digest.encoded}", extra[digest])
+            else:
+                _write_blob(layout, tar, digest, selection.blobs[digest], consumer)
     tar.close()
 
 

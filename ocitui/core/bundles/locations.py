@@ -18,7 +18,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, InvalidReference
 from ocitui.core.models import Descriptor, canonical_json
-from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.reference import DOCKER_HUB, Reference, parse_reference
 
 from .model import API_VERSION, Bundle
 from .tarball import tar_gz
@@ -27,6 +27,21 @@ LOCATIONS_FILE = "image-locations.yml"
 LOCATIONS_LAYER = "application/vnd.carvel.imgpkg.image-locations.v1+yaml"
 TITLE = "org.opencontainers.image.title"
 Blobs = list[tuple[Descriptor, bytes]]
+
+
+def imgpkg_name(text: str) -> str:
+    """A reference as imgpkg writes it in ``image-locations.yml``, normalised the way
+    go-containerregistry names it (``busybox@sha256:...`` ->
+    ``index.docker.io/library/busybox@sha256:...``): imgpkg matches by exact string, so an
+    unnormalised name is silently ignored. Unparseable text is kept as written."""
+    try:
+        ref = parse_reference(text, default_tag=None)
+    except InvalidReference:
+        return text
+    registry = "index.docker.io" if ref.registry == DOCKER_HUB else ref.registry
+    if ref.digest is not None:
+        return f"{registry}/{ref.repository}@{ref.digest}"
+    return f"{registry}/{ref.repository}:{ref.tag or 'latest'}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +69,7 @@ class Relocation:
 
     def location(self) -> ImageLocation:
         """The image-locations entry for this image."""
-        return ImageLocation(str(self.source), bool(self.is_bundle))
+        return ImageLocation(imgpkg_name(str(self.source)), bool(self.is_bundle))
 
 
 def relocated_images(bundle: Bundle, dest_repo: str) -> list[Relocation]:
@@ -75,7 +90,7 @@ def relocated_images(bundle: Bundle, dest_repo: str) -> list[Relocation]:
 def image_locations(bundle: Bundle) -> list[ImageLocation]:
     """The record for ``bundle``'s own images.yml (images not in the layout count as
     non-bundles: that is all that can be known of them)."""
-    return [ImageLocation(i.image, i.bundle is not None) for i in bundle.images]
+    return [ImageLocation(imgpkg_name(i.image), i.bundle is not None) for i in bundle.images]
 
 
 def render_image_locations(locations: Sequence[ImageLocation]) -> bytes:

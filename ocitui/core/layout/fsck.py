@@ -18,11 +18,16 @@ from pathlib import Path
 from ocitui.core import media_types as mt
 from ocitui.core.digest import ALGORITHMS, Digest
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout.referrers import SUBJECT_HINT, fallback_tag_subject, hinted_subject
+from ocitui.core.layout.referrers import (
+    SUBJECT_HINT,
+    entry_label,
+    fallback_tag_subject,
+    hinted_subject,
+)
 from ocitui.core.layout.refs import with_repository
 from ocitui.core.layout.short_tags import name_short_tags
 from ocitui.core.layout.store import Layout
-from ocitui.core.models import Descriptor, Document, Index, Manifest
+from ocitui.core.models import PLATFORMS_ANNOTATION, Descriptor, Document, Index, Manifest
 
 _CHUNK = 1024 * 1024
 
@@ -213,8 +218,19 @@ def _check_entries(
 
 
 def _walk(
-    layout: Layout, desc: Descriptor, report: FsckReport, seen: set[Digest], *, top: bool
+    layout: Layout,
+    desc: Descriptor,
+    report: FsckReport,
+    seen: set[Digest],
+    *,
+    top: bool,
+    root: Descriptor | None = None,
+    sparse_ok: bool = False,
 ) -> Document | None:
+    """Check ``desc`` and what it reaches. A missing blob breaks ``root`` (an error),
+    unless it is a platform manifest that ``root``'s recorded platform filter left out
+    (``sparse_ok``: sparse by design, a note)."""
+    root = desc if root is None else root
     if not layout.has_blob(desc.digest):
         if top:
             report.findings.append(
@@ -225,12 +241,22 @@ def _walk(
                     str(desc.digest),
                 )
             )
+        elif desc.digest not in seen and sparse_ok:
+            report.findings.append(
+                Finding(
+                    "info",
+                    "sparse",
+                    f"{desc.digest} ({desc.platform or desc.media_type}) left out by the "
+                    f"platform filter recorded on {entry_label(root)}",
+                    str(desc.digest),
+                )
+            )
         elif desc.digest not in seen:
             report.findings.append(
                 Finding(
-                    "warning",
+                    "error",
                     "missing-blob",
-                    f"{desc.digest} ({desc.media_type}) is not present (sparse layout)",
+                    f"{desc.digest} ({desc.media_type}) is missing: {entry_label(root)} is broken",
                     str(desc.digest),
                 )
             )
@@ -256,9 +282,11 @@ def _walk(
             Finding("error", "bad-manifest", f"{desc.digest}: {exc}", str(desc.digest))
         )
         return None
+    # Only a platform-filtered pull leaves children out, and it says so on the entry.
+    filtered = top and isinstance(doc, Index) and PLATFORMS_ANNOTATION in desc.annotations
     children = doc.manifests if isinstance(doc, Index) else doc.children()
     for child in children:
-        _walk(layout, child, report, seen, top=False)
+        _walk(layout, child, report, seen, top=False, root=root, sparse_ok=filtered)
     return doc
 
 

@@ -317,4 +317,4 @@ class Layout:
 
 
 def _artifact_type_for_entry(doc: Document) -> str | None:
-    return mt.effective_artifact_type(doc.doc)
+    return mt.entry_artifact_type(doc.doc)

@@ -18,6 +18,7 @@ from ocitui.core.events import (
     Skipped,
     TagDone,
 )
+from ocitui.core.models import PLATFORMS_ANNOTATION
 from ocitui.core.sync.engine import (
     PushItem,
     copy,
@@ -30,7 +31,7 @@ from ocitui.core.sync.engine import (
     run,
     run_pull,
 )
-from ocitui.core.sync.filters import PLATFORMS_ANNOTATION, SyncFilter
+from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.report import SyncReport
 

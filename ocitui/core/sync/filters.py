@@ -8,8 +8,6 @@ from typing import Any
 
 from ocitui.core.models import Descriptor, Platform
 
-#: Annotation on a tagged index entry whose children are only partly in the layout.
-PLATFORMS_ANNOTATION = "dev.ocitui.platforms"
 #: buildkit's attestation manifests name the platform manifest they describe.
 DOCKER_REFERENCE_DIGEST = "vnd.docker.reference.digest"
 

@@ -18,9 +18,9 @@ from typing import TypeVar
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import NotFound, OcituiError, SyncError
-from ocitui.core.models import Descriptor, Index, Manifest, parse_document
+from ocitui.core.models import PLATFORMS_ANNOTATION, Descriptor, Index, Manifest, parse_document
 from ocitui.core.reference import Reference
-from ocitui.core.sync.filters import PLATFORMS_ANNOTATION, SyncFilter, platforms_label
+from ocitui.core.sync.filters import SyncFilter, platforms_label
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.target.base import Target, plain
 

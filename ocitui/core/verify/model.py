@@ -129,6 +129,8 @@ class VerifyReport:
 
     def summary(self) -> str:
         """One line: how many images satisfied, and the first failure's reason."""
+        if not self.images:
+            return "nothing to verify"
         bad = self.failures()
         if not bad:
             return f"{len(self.images)} image(s) verified"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ocitui.core.errors import VerifyError
@@ -90,8 +91,8 @@ def parse_trusted_root(raw: bytes, origin: str = "trusted root") -> TrustedRoot:
     if not isinstance(media_type, str) or "trustedroot" not in media_type:
         raise Malformed(f"not a Sigstore trusted root (mediaType {media_type!r})")
     authorities = tuple(_authority(a) for a in _objects(data, "certificateAuthorities"))
-    tlogs = tuple(_log(t, "tlog") for t in _objects(data, "tlogs"))
-    ctlogs = tuple(_log(t, "ctlog") for t in _objects(data, "ctlogs"))
+    tlogs = tuple(log for t in _objects(data, "tlogs") if (log := _log(t, "tlog")))
+    ctlogs = tuple(log for t in _objects(data, "ctlogs") if (log := _log(t, "ctlog")))
     if not authorities and not tlogs:
         raise Malformed("trusted root names no certificate authority and no log")
     return TrustedRoot(authorities, tlogs, ctlogs, origin)
@@ -137,15 +138,17 @@ def _authority(data: dict[str, Any]) -> Authority:
     return Authority(tuple(parsed), _window(data.get("validFor")))
 
 
-def _log(data: dict[str, Any], what: str) -> LogKey:
+def _log(data: dict[str, Any], what: str) -> LogKey | None:
+    """A log's key; ``None`` for a key type ocitui cannot use (that log then vouches for
+    nothing, which is the safe side; the other logs of the root still count)."""
     key = data.get("publicKey")
     if not isinstance(key, dict):
         raise Malformed(f"trusted root {what} has no publicKey")
     der = b64decode(key.get("rawBytes"), f"{what} public key")
     try:
         public = as_public_key(serialization.load_der_public_key(der), f"{what} key")
-    except (ValueError, VerifyError) as exc:
-        raise Malformed(f"trusted root {what} key is unusable: {exc}") from None
+    except (ValueError, VerifyError, UnsupportedAlgorithm):
+        return None
     log_id = data.get("logId")
     key_id = b64decode(log_id.get("keyId"), f"{what} keyId") if isinstance(log_id, dict) else b""
     return LogKey(key_id or hashlib.sha256(der).digest(), public, _window(key.get("validFor")))

@@ -293,4 +293,10 @@ class BundleWalker(Walker):
             f"bundle {text} re-marked ({marking}): {old} -> {new.digest}; "
             "the destination tag names the re-marked bundle"
         )
+        if marking == "artifactType":
+            self.plan.warnings.append(
+                f"bundle {text}: imgpkg recognises bundles only by the config label "
+                "dev.carvel.imgpkg.bundle, which --bundle-marking artifactType removes; imgpkg "
+                "will treat it as a plain image (--bundle-marking both keeps it a bundle)"
+            )
         return str(new.digest), old
