@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import platform
@@ -27,14 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.sync_vs_skopeo import forget_skopeo_cache, random_file
+from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
 from bench.synth import make_layout
-from ocitui.core import media_types as mt
-from ocitui.core.digest import Digest
-from ocitui.core.models import Descriptor, canonical_json
-from ocitui.core.reference import parse_reference
-from ocitui.core.registry import RegistryClient
-from ocitui.core.sync import repository
 from tests.support.registries import run_docker_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,58 +133,6 @@ def bench_lookups(root: Path, entries: int, runs: int) -> None:
 
 
 # -- sync figures -----------------------------------------------------------------------
-
-
-async def push_image(host: str, work: Path, name: str, shape: tuple[int, int, int]) -> str:
-    """Push an index of ``platforms`` images of ``layers`` random layers each."""
-    platforms, layers, layer_size = shape
-    ref = parse_reference(f"{host}/bench/{name}:v1")
-    repo = repository(ref)
-    children = []
-    arches = ["amd64", "arm64", "s390x", "ppc64le"]
-    async with RegistryClient() as client:
-        for p in range(platforms):
-            arch = arches[p % len(arches)]
-            descs = []
-            for n in range(layers):
-                if layer_size >= 1 << 20:
-                    path = work / f"{name}-{p}-{n}"
-                    desc = random_file(path, layer_size)
-                    await client.push_blob(repo, desc, lambda path=path: path.open("rb"))
-                    path.unlink()
-                else:
-                    data = os.urandom(layer_size)
-                    desc = Descriptor(mt.OCI_LAYER_GZIP, Digest.of(data), len(data))
-                    await client.push_blob(repo, desc, lambda data=data: io.BytesIO(data))
-                descs.append(desc.to_json())
-            config = canonical_json(
-                {
-                    "architecture": arch,
-                    "os": "linux",
-                    "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descs]},
-                }
-            )
-            cdesc = Descriptor(mt.OCI_CONFIG, Digest.of(config), len(config))
-            await client.push_blob(repo, cdesc, lambda config=config: io.BytesIO(config))
-            manifest = canonical_json(
-                {
-                    "schemaVersion": 2,
-                    "mediaType": mt.OCI_MANIFEST,
-                    "config": cdesc.to_json(),
-                    "layers": descs,
-                }
-            )
-            pushed = await client.put_manifest(
-                repo.with_digest(Digest.of(manifest)), manifest, mt.OCI_MANIFEST
-            )
-            children.append(
-                {**pushed.descriptor().to_json(), "platform": {"architecture": arch, "os": "linux"}}
-            )
-        index = canonical_json(
-            {"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": children}
-        )
-        await client.put_manifest(ref, index, mt.OCI_INDEX)
-    return str(ref)
 
 
 SHAPES = {
