@@ -170,9 +170,18 @@ class Layout:
             _, dropped = self._small.popitem(last=False)
             self._small_bytes -= len(dropped)
 
-    def ingest(self, digest: Digest, size: int) -> BlobWriter:
-        """A resumable writer for one blob (see :class:`BlobWriter`)."""
-        return BlobWriter(self.ingest_dir, self.blob_path(digest), digest, size)
+    def ingest(
+        self, digest: Digest, size: int, *, on_renamed: Callable[[Path], None] | None = None
+    ) -> BlobWriter:
+        """A resumable writer for one blob (see :class:`BlobWriter`).
+
+        ``on_renamed(directory)`` takes over the directory fsync after the blob's rename:
+        a caller committing many blobs fsyncs each directory once, and must do so before
+        ``index.json`` names any of them.
+        """
+        return BlobWriter(
+            self.ingest_dir, self.blob_path(digest), digest, size, on_renamed=on_renamed
+        )
 
     def put_blob(self, data: bytes, digest: Digest | None = None) -> Digest:
         """Store small in-memory ``data`` (verified against ``digest`` when given)."""
