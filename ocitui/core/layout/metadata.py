@@ -45,9 +45,11 @@ if TYPE_CHECKING:
 
 METADATA_NAME = ".ocitui-metadata.sqlite"
 #: Bumped whenever the record shape or the rules computing it change.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 #: SQLite's default limit on bound parameters is 999 on old builds.
 _CHUNK = 500
+#: Asking for more digests than this reads the table once instead of key by key.
+_SCAN_ABOVE = 2000
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,19 @@ class ManifestMeta:
             )
         except (TypeError, ValueError, InvalidDigest) as exc:
             raise ValueError(f"bad metadata record for {digest}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class SubjectFacts:
+    """The part of a record that says whether (and of what) a manifest is a referrer."""
+
+    declared: str | None
+    subject: Digest | None
+    effective_artifact_type: str | None
+
+
+def _opt_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _str(value: Any) -> str:
@@ -246,17 +261,24 @@ class MetadataIndex:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS manifests "
-                "(digest TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID"
-            )
             row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
-                db.execute("DELETE FROM manifests")
+                db.execute("DROP TABLE IF EXISTS manifests")
+                db.execute("DROP TABLE IF EXISTS facts")
                 db.execute(
                     "INSERT OR REPLACE INTO info (key, value) VALUES ('schema', ?)",
                     (SCHEMA_VERSION,),
                 )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS manifests "
+                "(digest TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID"
+            )
+            # Three record fields again, in a narrow table: finding the referrers among
+            # every entry of a big index reads only these.
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS facts (digest TEXT PRIMARY KEY, "
+                "declared TEXT, subject TEXT, artifact TEXT) WITHOUT ROWID"
+            )
         except BaseException:
             db.close()
             raise
@@ -271,36 +293,71 @@ class MetadataIndex:
 
     # -- records -------------------------------------------------------------------------
 
-    def lookup(self, digests: Iterable[Digest]) -> dict[Digest, ManifestMeta]:
-        """The stored records of ``digests`` (unknown, unreadable ones are left out)."""
-        wanted = {str(d): d for d in digests}
-        rows: list[tuple[str, str]] = []
+    def _select(self, table: str, columns: str, wanted: dict[str, Digest]) -> list[Any]:
+        """Rows of ``table`` whose digest is in ``wanted``: one query per chunk of keys,
+        or, for many keys, one scan of the table (B-tree lookups cost more by then)."""
+        rows: list[Any] = []
         with self._lock:
             db = self._connect()
             if db is None or not wanted:
-                return {}
-            keys = list(wanted)
+                return rows
             try:
+                if len(wanted) > _SCAN_ABOVE:
+                    query = f"SELECT digest, {columns} FROM {table}"  # Names are constants.
+                    rows.extend(row for row in db.execute(query) if row[0] in wanted)
+                    return rows
+                keys = list(wanted)
                 for start in range(0, len(keys), _CHUNK):
                     chunk = keys[start : start + _CHUNK]
                     marks = ",".join("?" * len(chunk))
-                    query = f"SELECT digest, record FROM manifests WHERE digest IN ({marks})"
+                    query = f"SELECT digest, {columns} FROM {table} WHERE digest IN ({marks})"
                     rows.extend(db.execute(query, chunk))
             except sqlite3.Error:
                 pass  # What was read stays usable; the rest is computed.
+        return rows
+
+    def lookup(self, digests: Iterable[Digest]) -> dict[Digest, ManifestMeta]:
+        """The stored records of ``digests`` (unknown, unreadable ones are left out)."""
+        wanted = {str(d): d for d in digests}
         found: dict[Digest, ManifestMeta] = {}
-        for key, record in rows:
-            digest = wanted.get(key)
-            if digest is not None:
-                with contextlib.suppress(ValueError):
-                    found[digest] = ManifestMeta.from_record(digest, record)
+        for key, record in self._select("manifests", "record", wanted):
+            digest = wanted[key]
+            with contextlib.suppress(ValueError):
+                found[digest] = ManifestMeta.from_record(digest, record)
+        return found
+
+    def subjects(self, digests: Iterable[Digest]) -> dict[Digest, SubjectFacts]:
+        """``(declared, subject, artifact type)`` of the stored ``digests``, from columns.
+
+        Much cheaper than :meth:`lookup` (no record is parsed): what a referrer scan of
+        every index entry needs.
+        """
+        wanted = {str(d): d for d in digests}
+        found: dict[Digest, SubjectFacts] = {}
+        rows = self._select("facts", "declared, subject, artifact", wanted)
+        for key, declared, subject, artifact in rows:
+            try:
+                parsed = Digest.parse(subject) if subject is not None else None
+            except InvalidDigest:
+                continue  # A damaged row: computed again.
+            found[wanted[key]] = SubjectFacts(_opt_text(declared), parsed, _opt_text(artifact))
         return found
 
     def store(self, metas: Iterable[ManifestMeta]) -> None:
         """Add records (best effort: a busy or read-only file just stays as it is)."""
-        rows = [(str(m.digest), m.to_record()) for m in metas]
-        if not rows:
+        metas = list(metas)
+        if not metas:
             return
+        records = [(str(m.digest), m.to_record()) for m in metas]
+        facts = [
+            (
+                str(m.digest),
+                m.declared,
+                str(m.subject) if m.subject else None,
+                m.effective_artifact_type,
+            )
+            for m in metas
+        ]
         with self._lock:
             db = self._connect()
             if db is None:
@@ -308,7 +365,12 @@ class MetadataIndex:
             try:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
-                    "INSERT OR REPLACE INTO manifests (digest, record) VALUES (?, ?)", rows
+                    "INSERT OR REPLACE INTO manifests (digest, record) VALUES (?, ?)", records
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO facts (digest, declared, subject, artifact) "
+                    "VALUES (?, ?, ?, ?)",
+                    facts,
                 )
                 db.execute("COMMIT")
             except sqlite3.Error:
@@ -328,8 +390,18 @@ class MetadataIndex:
         with self._lock:
             db = self._connect()
             if db is not None:
+                rows = [(k,) for k in keys]
                 with contextlib.suppress(sqlite3.Error):
-                    db.executemany("DELETE FROM manifests WHERE digest = ?", [(k,) for k in keys])
+                    db.executemany("DELETE FROM manifests WHERE digest = ?", rows)
+                    db.executemany("DELETE FROM facts WHERE digest = ?", rows)
+
+    def fact_rows(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """Every stored ``(digest, declared, subject, artifact)`` row (for fsck)."""
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return []
+            return list(db.execute("SELECT digest, declared, subject, artifact FROM facts"))
 
 
 def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], int]:
@@ -337,18 +409,21 @@ def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], 
 
     A record whose blob is absent is not a problem (blobs come and go; the record is
     unused until it returns). One that cannot be parsed, or that differs from what the
-    blobs say now, is.
+    blobs say now, is; so is a row of the ``facts`` table that differs from them.
     """
     problems: list[tuple[str, str]] = []
     checked = 0
     try:
         rows = index.records()
+        facts = {row[0]: row[1:] for row in index.fact_rows()}
     except sqlite3.Error as exc:
         return [("", f"metadata index unreadable ({exc}); it is rebuilt on demand")], 0
-    for key, record in rows:
+    stored_records = dict(rows)
+    for key in sorted(set(stored_records) | set(facts)):
         try:
             digest = Digest.parse(key)
-            stored = ManifestMeta.from_record(digest, record)
+            record = stored_records.get(key)
+            stored = ManifestMeta.from_record(digest, record) if record is not None else None
         except (InvalidDigest, ValueError) as exc:
             problems.append((key, f"unparsable metadata record: {exc}"))
             continue
@@ -361,7 +436,14 @@ def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], 
         if not complete:
             continue  # Its config is missing now: nothing to compare against.
         checked += 1
-        if fresh != stored:
+        expected = (
+            fresh.declared,
+            str(fresh.subject) if fresh.subject else None,
+            fresh.effective_artifact_type,
+        )
+        if (stored is not None and fresh != stored) or (
+            key in facts and tuple(facts[key]) != expected
+        ):
             problems.append((key, "metadata record disagrees with the blobs"))
     return problems, checked
 
@@ -408,6 +490,28 @@ class MetadataView:
         if not media_type:
             return meta
         return self.live(digest, media_type)  # Rare: no declared type.
+
+    def subjects_of(
+        self, entries: Iterable[tuple[Digest, str]]
+    ) -> dict[Digest, tuple[Digest, str | None]]:
+        """``{digest: (subject, effective artifact type)}`` of the manifests that have a
+        subject, among ``(digest, media type)`` pairs read as that type.
+
+        Stored facts come from three columns; the rest is computed (and stored). The
+        caller checks the manifests are present: facts of absent blobs are kept.
+        """
+        pairs = list(entries)
+        facts = self.index.subjects(d for d, _ in pairs)
+        out: dict[Digest, tuple[Digest, str | None]] = {}
+        for digest, media_type in pairs:
+            fact = facts.get(digest)
+            if fact is None or fact.declared is None:
+                meta = self.get(digest, media_type)
+                if meta is not None and meta.subject is not None:
+                    out[digest] = (meta.subject, meta.effective_artifact_type)
+            elif fact.subject is not None and (not media_type or fact.declared == media_type):
+                out[digest] = (fact.subject, fact.effective_artifact_type)
+        return out
 
     def stored(self, digest: Digest) -> ManifestMeta | None:
         """The record already loaded for ``digest`` (no reading, no computing)."""
