@@ -99,9 +99,12 @@ def test_fsck_checks_records_and_repair_drops_bad_ones(demo_copy: Path) -> None:
     assert index._db is not None
     index._db.execute("UPDATE manifests SET record = ? WHERE digest = ?", (json.dumps(forged), key))
     index._db.execute("INSERT INTO manifests (digest, record) VALUES ('sha256:nothex', 'garbage')")
+    # A forged subject in the narrow table would invent a referrer.
+    other = next(k for k, _ in index.records() if k not in (key, "sha256:nothex"))
+    index._db.execute("UPDATE facts SET subject = ? WHERE digest = ?", (key, other))
     index.close()
     found = [f for f in fsck(Layout.open(demo_copy)).findings if f.code == "metadata-record"]
-    assert {f.digest for f in found} == {key, "sha256:nothex"}
+    assert {f.digest for f in found} == {key, other, "sha256:nothex"}
     assert all(f.severity == "warning" for f in found)
     fsck(Layout.open(demo_copy), repair=True)
     assert not [f for f in fsck(Layout.open(demo_copy)).findings if f.code == "metadata-record"]
