@@ -333,9 +333,10 @@ class Layout:
         return self._referrer_view()
 
     def _referrer_view(self) -> ReferrerView:
-        entries = self._current()
+        self._current()  # Drops the cached view when index.json changed.
         if self._referrers is None:
-            self._referrers = ReferrerView(self, entries)
+            # Built from entries(), which a subclass may extend (the verify overlay).
+            self._referrers = ReferrerView(self, self.entries())
         return self._referrers
 
     def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:
