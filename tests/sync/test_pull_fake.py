@@ -71,6 +71,23 @@ async def test_second_pull_makes_no_blob_requests(source, client, new_layout) ->
     assert report.blobs_copied == 0 and report.blobs_skipped == len(graph.blobs)
     # Children and referrers by digest come from the layout, not the registry.
     assert registry.state.requests_matching("GET", r"/manifests/sha256:") == []
+    # The tag it holds is checked with a HEAD; its body is not fetched again.
+    assert registry.state.requests_matching("HEAD", r"/manifests/v1")
+    assert registry.state.requests_matching("GET", r"/manifests/v1") == []
+
+
+async def test_a_moved_tag_follows_the_head(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    moved = graph.names["linux/amd64"]
+    registry.state.repos["team/app"].tags["v1"] = str(moved)
+    registry.state.clear_log()
+    report = await pull(client, layout, [ref])
+    assert report.ok, report.to_json()
+    assert layout.resolve(ref).digest == moved
+    # The new target (a manifest the layout already holds) was read from the layout.
+    assert registry.state.requests_matching("GET", r"/manifests/") == []
 
 
 async def test_platform_filter_n_of_m(source, client, new_layout) -> None:
