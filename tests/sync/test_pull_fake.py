@@ -290,7 +290,7 @@ async def test_pull_fsyncs_the_blob_directory_once_and_before_index_json(
     import os
 
     from ocitui.core.layout import index_file, ingest
-    from ocitui.core.sync import transfers
+    from ocitui.core.target import layout as layout_target
 
     _, _, ref = source
     layout = new_layout()
@@ -310,7 +310,7 @@ async def test_pull_fsyncs_the_blob_directory_once_and_before_index_json(
         real_write(path, data)
 
     monkeypatch.setattr(ingest.os, "fsync", fsync)
-    monkeypatch.setattr(transfers, "fsync_dir", fsync_dir)
+    monkeypatch.setattr(layout_target, "fsync_dir", fsync_dir)
     monkeypatch.setattr(ingest, "fsync_dir", fsync_dir)
     monkeypatch.setattr(index_file, "write_atomic", write_atomic)
     report = await pull(client, layout, [ref])
