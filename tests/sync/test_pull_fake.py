@@ -323,3 +323,20 @@ async def test_pull_fsyncs_the_blob_directory_once_and_before_index_json(
     assert len(batched) <= 1 + report.manifests_written < blobs + report.manifests_written
     first_index_write = order.index("write:index.json")
     assert batched and batched[0] < first_index_write
+
+
+async def test_push_heads_each_missing_blob_once(source, client, new_layout) -> None:
+    """The plan HEADs every blob at the destination; the upload does not ask again."""
+    from ocitui.core.reference import parse_reference
+    from ocitui.core.sync import push
+
+    registry, _, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    registry.state.clear_log()
+    dest = parse_reference(f"{registry.host}/elsewhere/app:v1")
+    report = await push(layout, client, [(ref, dest)])
+    assert report.ok, report.to_json()
+    heads = registry.state.requests_matching("HEAD", r"/elsewhere/app/blobs/")
+    uploads = registry.state.requests_matching("POST", r"/elsewhere/app/blobs/uploads/")
+    assert uploads and len(heads) == len({h.path for h in heads})
