@@ -104,13 +104,18 @@ class Layout:
             return False
         return size is None or info.st_size == size
 
-    def present_blobs(self) -> dict[str, set[str]]:
-        """Every regular file under ``blobs/``: ``{algorithm: {encoded, ...}}`` (one scan)."""
+    def present_blobs(self) -> dict[str, set[str]] | None:
+        """Every regular file under ``blobs/``: ``{algorithm: {encoded, ...}}`` (one scan).
+
+        ``None`` when there is no directory to scan (ask :meth:`has_blob` instead).
+        """
         found: dict[str, set[str]] = {}
         try:
             folders = list(os.scandir(self._blobs_text))
         except FileNotFoundError:
             return found
+        except OSError:
+            return None
         for folder in folders:
             if folder.is_dir(follow_symlinks=False):
                 with os.scandir(folder.path) as names:
@@ -333,7 +338,10 @@ class Layout:
         return self._referrer_view()
 
     def _referrer_view(self) -> ReferrerView:
-        self._current()  # Drops the cached view when index.json changed.
+        # Drops the cached view when index.json changed. A subclass whose index is not
+        # a file (an archive) builds its view once.
+        with contextlib.suppress(OSError):
+            self._current()
         if self._referrers is None:
             # Built from entries(), which a subclass may extend (the verify overlay).
             self._referrers = ReferrerView(self, self.entries())
