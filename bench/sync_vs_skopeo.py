@@ -50,50 +50,62 @@ def random_file(path: Path, size: int) -> Descriptor:
     return Descriptor(mt.OCI_LAYER_GZIP, Digest("sha256", hasher.hexdigest()), size)
 
 
-async def build_image(host: str, work: Path, total_mib: int) -> str:
-    """Push a 3-platform image with 2 layers per platform; return its reference."""
-    ref = parse_reference(f"{host}/bench/app:v1")
+async def push_image(host: str, work: Path, name: str, shape: tuple[int, int, int]) -> str:
+    """Push an index of ``platforms`` images of ``layers`` random layers each."""
+    platforms, layers, layer_size = shape
+    ref = parse_reference(f"{host}/bench/{name}:v1")
     repo = repository(ref)
-    layer_size = total_mib * (1 << 20) // (len(PLATFORMS) * 2)
     children = []
+    arches = ["amd64", "arm64", "s390x", "ppc64le"]
     async with RegistryClient() as client:
-        for platform in PLATFORMS:
-            os_, arch = platform.split("/")
-            layers = []
-            for n in range(2):
-                path = work / f"{arch}-{n}"
-                desc = random_file(path, layer_size)
-                await client.push_blob(repo, desc, lambda p=path: p.open("rb"))
-                path.unlink()
-                layers.append(desc.to_json())
+        for p in range(platforms):
+            arch = arches[p % len(arches)]
+            descs = []
+            for n in range(layers):
+                if layer_size >= 1 << 20:
+                    path = work / f"{name}-{p}-{n}"
+                    desc = random_file(path, layer_size)
+                    await client.push_blob(repo, desc, lambda path=path: path.open("rb"))
+                    path.unlink()
+                else:
+                    data = os.urandom(layer_size)
+                    desc = Descriptor(mt.OCI_LAYER_GZIP, Digest.of(data), len(data))
+                    await client.push_blob(repo, desc, lambda data=data: io.BytesIO(data))
+                descs.append(desc.to_json())
             config = canonical_json(
                 {
                     "architecture": arch,
-                    "os": os_,
-                    "rootfs": {"type": "layers", "diff_ids": [layer["digest"] for layer in layers]},
+                    "os": "linux",
+                    "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descs]},
                 }
             )
             cdesc = Descriptor(mt.OCI_CONFIG, Digest.of(config), len(config))
-            await client.push_blob(repo, cdesc, lambda c=config: io.BytesIO(c))
+            await client.push_blob(repo, cdesc, lambda config=config: io.BytesIO(config))
             manifest = canonical_json(
                 {
                     "schemaVersion": 2,
                     "mediaType": mt.OCI_MANIFEST,
                     "config": cdesc.to_json(),
-                    "layers": layers,
+                    "layers": descs,
                 }
             )
             pushed = await client.put_manifest(
                 repo.with_digest(Digest.of(manifest)), manifest, mt.OCI_MANIFEST
             )
             children.append(
-                {**pushed.descriptor().to_json(), "platform": {"architecture": arch, "os": os_}}
+                {**pushed.descriptor().to_json(), "platform": {"architecture": arch, "os": "linux"}}
             )
         index = canonical_json(
             {"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": children}
         )
         await client.put_manifest(ref, index, mt.OCI_INDEX)
     return str(ref)
+
+
+async def build_image(host: str, work: Path, total_mib: int) -> str:
+    """Push a 3-platform image with 2 layers per platform; return its reference."""
+    layer_size = total_mib * (1 << 20) // (len(PLATFORMS) * 2)
+    return await push_image(host, work, "app", (len(PLATFORMS), 2, layer_size))
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:

@@ -65,8 +65,8 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # One write: json.dump would write each token to the stream separately.
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
-import pkgutil
+import re
 import sys
-import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from ocitui import __version__
@@ -21,14 +22,68 @@ from ocitui.core.errors import OcituiError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
+#: The header constants a command module declares, read from its source without
+#: importing it (importing every command pulls in httpx, the sync engine, ...).
+_CONSTANT = re.compile(r'^(NAME|HELP|ORDER) = ("[^"\\\n]*"|\d+)$', re.MULTILINE)
 
-def _command_modules() -> list[ModuleType]:
-    modules = [
-        importlib.import_module(f"{commands_pkg.__name__}.{info.name}")
-        for info in pkgutil.iter_modules(commands_pkg.__path__)
-        if not info.name.startswith("_")
-    ]
-    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
+
+class CommandInfo:
+    """What ``--help`` shows of a command, and the module that implements it.
+
+    (A plain class: ``dataclasses`` costs more start-up time than it saves here.)
+    """
+
+    __slots__ = ("help", "module", "name", "order")
+
+    def __init__(self, module: str, name: str, help: str, order: int) -> None:
+        self.module, self.name, self.help, self.order = module, name, help, order
+
+    def load(self) -> ModuleType:
+        """Import the command's module (only for the command that runs)."""
+        return importlib.import_module(f"{commands_pkg.__name__}.{self.module}")
+
+
+def _static_info(module: str, source: str) -> CommandInfo | None:
+    # The pattern admits only plain decimal numbers and strings without escapes, which
+    # read the same as JSON.
+    found = {key: json.loads(value) for key, value in _CONSTANT.findall(source)}
+    if not isinstance(found.get("NAME"), str) or not isinstance(found.get("HELP"), str):
+        return None
+    order = found.get("ORDER", 100)
+    return CommandInfo(module, found["NAME"], found["HELP"], order)
+
+
+def command_infos() -> list[CommandInfo]:
+    """Every command module's name, help line and order, in ``--help`` order.
+
+    Modules are discovered in the ``commands`` package; their one-line ``NAME``,
+    ``HELP`` and ``ORDER`` constants are read from the source. A module that spells
+    them another way is imported instead (correct, only slower).
+    """
+    infos = []
+    for path in Path(commands_pkg.__path__[0]).glob("*.py"):
+        module = path.stem
+        if module.startswith("_"):
+            continue
+        info = _static_info(module, path.read_text(encoding="utf-8"))
+        if info is None:
+            loaded = importlib.import_module(f"{commands_pkg.__name__}.{module}")
+            info = CommandInfo(module, loaded.NAME, loaded.HELP, getattr(loaded, "ORDER", 100))
+        infos.append(info)
+    return sorted(infos, key=lambda i: (i.order, i.name))
+
+
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not a global option)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--layout":
+            next(args, None)
+        elif arg == "--":
+            return next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,8 +95,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser, every subcommand registered."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand; with ``argv``, only the one it names is built.
+
+    Without ``argv`` every command module is imported and registered (for tests and
+    documentation); with it, the other commands are listed from their static metadata
+    and their modules are not imported.
+    """
+    return _build(None if argv is None else _chosen_command(argv), everything=argv is None)
+
+
+def _build(chosen: str | None, *, everything: bool) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ocitui",
         description=(
@@ -65,7 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     # For the TUI (no command): the same registry options every remote command takes.
     add_remote_args(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in _command_modules():
+    for info in command_infos():
+        if not everything and info.name != chosen:
+            sub.add_parser(info.name, help=info.help)
+            continue
+        module = info.load()
         child = sub.add_parser(
             module.NAME,
             help=module.HELP,
@@ -92,11 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     from ocitui.cli.tui_launcher import launch, split_ref
 
-    argv, tui_ref = split_ref(parser, sys.argv[1:] if argv is None else argv)
+    # ``ocitui [REF]``: a first word that names no command is the TUI's reference.
+    argv, tui_ref = split_ref(parser, argv)
     args, extras = parser.parse_known_args(argv)
+    if args.command and getattr(args, "_run", None) is None:
+        # The command word was not where _chosen_command looked (e.g. an abbreviated
+        # global option took it): build that command's parser and parse again.
+        parser = _build(args.command, everything=False)
+        args, extras = parser.parse_known_args(argv)
     args.tui_ref = tui_ref
     # Positionals after options ("attach REF -t T FILE"): argparse leaves them over; a
     # command that takes a trailing list names it in ``intermixed``.
@@ -113,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except OcituiError as exc:
         if args.debug or os.environ.get("OCITUI_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         print(f"ocitui: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

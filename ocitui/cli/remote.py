@@ -14,9 +14,10 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocitui.core.registry import DockerCredentials, RegistryClient, RegistryOptions
+if TYPE_CHECKING:  # httpx and the registry client load only when a command talks to one.
+    from ocitui.core.registry import RegistryClient, RegistryOptions
 
 
 def _has(parser: argparse.ArgumentParser, option: str) -> bool:
@@ -58,6 +59,8 @@ def add_remote_args(parser: argparse.ArgumentParser) -> None:
 
 def registry_options(args: argparse.Namespace, **overrides: Any) -> RegistryOptions:
     """Options from the parsed remote arguments (missing ones keep their defaults)."""
+    from ocitui.core.registry import RegistryOptions
+
     certs = os.environ.get("OCITUI_CERTS_DIRS")
     options = RegistryOptions(
         plain_http=bool(getattr(args, "plain_http", False)),
@@ -88,6 +91,8 @@ def make_client(
     Registry warnings and retry notices go to stderr, or to ``on_warning`` (the TUI, which
     owns the screen, passes None: no stray text over it, and no notices either).
     """
+    from ocitui.core.registry import DockerCredentials, RegistryClient
+
     credentials = DockerCredentials(registry_config=getattr(args, "registry_config", None))
     return RegistryClient(
         registry_options(args, **overrides),

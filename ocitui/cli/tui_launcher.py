@@ -40,7 +40,11 @@ def split_ref(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tuple[lis
         if token == "--":
             break
         if token.startswith("-"):
-            skip = token in valued
+            # argparse also takes unique abbreviations (``--lay DIR``) of long options.
+            skip = "=" not in token and (
+                token in valued
+                or (token.startswith("--") and any(o.startswith(token) for o in valued))
+            )
             continue
         if token in commands:
             break

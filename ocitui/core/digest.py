@@ -18,6 +18,7 @@ _GRAMMAR = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+", re.ASCII
 
 #: Algorithms we can verify, with the exact length of their lowercase hex part.
 ALGORITHMS: dict[str, int] = {"sha256": 64, "sha512": 128}
+_HEX_CHARS = "0123456789abcdef"
 _HEX = re.compile(r"[a-f0-9]+", re.ASCII)
 
 
@@ -33,6 +34,11 @@ class Digest:
         """Parse and fully validate ``value``; raise :class:`InvalidDigest` otherwise."""
         if not isinstance(value, str):
             raise InvalidDigest(f"digest must be a string, got {type(value).__name__}")
+        # Fast path (index.json and listings parse tens of thousands): a known algorithm
+        # and exactly its number of lowercase hex characters, nothing else.
+        algorithm, _, encoded = value.partition(":")
+        if len(encoded) == ALGORITHMS.get(algorithm) and not encoded.strip(_HEX_CHARS):
+            return cls(algorithm, encoded)
         shown = value if len(value) <= 80 else value[:77] + "..."
         if not _GRAMMAR.fullmatch(value):
             raise InvalidDigest(f"invalid digest {shown!r}: not of the form algorithm:hex")

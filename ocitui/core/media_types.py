@@ -55,9 +55,21 @@ _MEDIA_TYPE = re.compile(
 )
 
 
+#: Media types already found valid (a layout repeats a handful of them many times).
+_VALID_SEEN: set[str] = set()
+
+
 def is_valid_media_type(value: object) -> bool:
     """True for an RFC 6838 media type without parameters (the OCI schema rule)."""
-    return isinstance(value, str) and _MEDIA_TYPE.fullmatch(value) is not None
+    if not isinstance(value, str):
+        return False
+    if value in _VALID_SEEN:
+        return True
+    if _MEDIA_TYPE.fullmatch(value) is None:
+        return False
+    if len(_VALID_SEEN) < 4096:
+        _VALID_SEEN.add(value)
+    return True
 
 
 def strip_parameters(content_type: str) -> str:

@@ -87,6 +87,12 @@ class Platform:
         return f"{text}/{self.variant}" if self.variant else text
 
 
+#: The descriptor fields we model; anything else is kept in ``extra``.
+_KNOWN_FIELDS = frozenset(
+    ("mediaType", "digest", "size", "annotations", "artifactType", "platform", "urls", "data")
+)
+
+
 @dataclass(frozen=True)
 class Descriptor:
     """A content descriptor. ``extra`` keeps unknown fields so nothing is lost on rewrite."""
@@ -138,17 +144,11 @@ class Descriptor:
                 verify_bytes(data, digest, size)
             except Exception as exc:
                 raise ManifestError(f"{where}: embedded data does not match: {exc}") from None
-        known = {
-            "mediaType",
-            "digest",
-            "size",
-            "annotations",
-            "artifactType",
-            "platform",
-            "urls",
-            "data",
-        }
-        extra = {k: v for k, v in obj.items() if k not in known}
+        extra = (
+            {}
+            if obj.keys() <= _KNOWN_FIELDS
+            else {k: v for k, v in obj.items() if k not in _KNOWN_FIELDS}
+        )
         return cls(
             str(media_type),
             digest,

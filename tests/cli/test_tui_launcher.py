@@ -37,6 +37,8 @@ def ocitui(*argv: str) -> subprocess.CompletedProcess[str]:
         (["app:1.0"], ([], "app:1.0")),
         (["--layout", "demo", "app:1.0"], (["--layout", "demo"], "app:1.0")),
         (["--layout", "ls"], (["--layout", "ls"], "")),
+        (["--lay", "demo", "app:1.0"], (["--lay", "demo"], "app:1.0")),
+        (["--layout=demo", "app:1.0"], (["--layout=demo"], "app:1.0")),
         (["ls", "--all"], (["ls", "--all"], "")),
         (["--debug", "sha256:abcd1234"], (["--debug"], "sha256:abcd1234")),
         ([], ([], "")),

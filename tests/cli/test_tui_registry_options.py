@@ -22,7 +22,7 @@ def test_tui_gets_the_registry_options(tmp_path: Path, monkeypatch: pytest.Monke
         seen.update(kwargs, layout=layout)
         return 0
 
-    import ocitui.cli.remote
+    import ocitui.core.registry
     from ocitui.core.registry import DockerCredentials
 
     configs: list[Any] = []
@@ -32,7 +32,8 @@ def test_tui_gets_the_registry_options(tmp_path: Path, monkeypatch: pytest.Monke
         return DockerCredentials(registry_config=registry_config, env={})
 
     monkeypatch.setattr(ocitui.tui.app, "run_app", fake_run_app)
-    monkeypatch.setattr(ocitui.cli.remote, "DockerCredentials", recording)
+    # cli.remote imports the registry client when it makes one (lazy start).
+    monkeypatch.setattr(ocitui.core.registry, "DockerCredentials", recording)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)  # Textual draws there.

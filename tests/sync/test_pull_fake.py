@@ -71,6 +71,23 @@ async def test_second_pull_makes_no_blob_requests(source, client, new_layout) ->
     assert report.blobs_copied == 0 and report.blobs_skipped == len(graph.blobs)
     # Children and referrers by digest come from the layout, not the registry.
     assert registry.state.requests_matching("GET", r"/manifests/sha256:") == []
+    # The tag it holds is checked with a HEAD; its body is not fetched again.
+    assert registry.state.requests_matching("HEAD", r"/manifests/v1")
+    assert registry.state.requests_matching("GET", r"/manifests/v1") == []
+
+
+async def test_a_moved_tag_follows_the_head(source, client, new_layout) -> None:
+    registry, graph, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    moved = graph.names["linux/amd64"]
+    registry.state.repos["team/app"].tags["v1"] = str(moved)
+    registry.state.clear_log()
+    report = await pull(client, layout, [ref])
+    assert report.ok, report.to_json()
+    assert layout.resolve(ref).digest == moved
+    # The new target (a manifest the layout already holds) was read from the layout.
+    assert registry.state.requests_matching("GET", r"/manifests/") == []
 
 
 async def test_platform_filter_n_of_m(source, client, new_layout) -> None:
@@ -263,3 +280,63 @@ def test_cli_referrers_remote_matches_local(fake_registry, tmp_path, capsys) -> 
 
     assert norm(remote) == norm(local)
     assert len(remote) == 2 and len(next(r for r in remote if r["referrers"])["referrers"]) == 1
+
+
+async def test_pull_fsyncs_the_blob_directory_once_and_before_index_json(
+    source, client: RegistryClient, new_layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every blob's bytes are fsynced before its rename; the directory once, before the
+    index names them (it was two fsyncs per blob)."""
+    import os
+
+    from ocitui.core.layout import index_file, ingest
+    from ocitui.core.target import layout as layout_target
+
+    _, _, ref = source
+    layout = new_layout()
+    order: list[str] = []
+    real_fsync, real_dir, real_write = os.fsync, ingest.fsync_dir, index_file.write_atomic
+
+    def fsync(fd: int) -> None:
+        order.append("file")
+        real_fsync(fd)
+
+    def fsync_dir(path: Any) -> None:
+        order.append(f"dir:{path.name}")
+        real_dir(path)
+
+    def write_atomic(path: Any, data: bytes) -> None:
+        order.append(f"write:{path.name}")
+        real_write(path, data)
+
+    monkeypatch.setattr(ingest.os, "fsync", fsync)
+    monkeypatch.setattr(layout_target, "fsync_dir", fsync_dir)
+    monkeypatch.setattr(ingest, "fsync_dir", fsync_dir)
+    monkeypatch.setattr(index_file, "write_atomic", write_atomic)
+    report = await pull(client, layout, [ref])
+    assert report.ok, report.to_json()
+    blobs = report.blobs_copied
+    assert blobs >= 5
+    assert order.count("file") >= blobs  # each blob's bytes, before its rename
+    batched = [i for i, what in enumerate(order) if what == "dir:sha256"]
+    # Manifests stored one by one still sync their own directory; the blobs share one.
+    assert len(batched) <= 1 + report.manifests_written < blobs + report.manifests_written
+    first_index_write = order.index("write:index.json")
+    assert batched and batched[0] < first_index_write
+
+
+async def test_push_heads_each_missing_blob_once(source, client, new_layout) -> None:
+    """The plan HEADs every blob at the destination; the upload does not ask again."""
+    from ocitui.core.reference import parse_reference
+    from ocitui.core.sync import push
+
+    registry, _, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    registry.state.clear_log()
+    dest = parse_reference(f"{registry.host}/elsewhere/app:v1")
+    report = await push(layout, client, [(ref, dest)])
+    assert report.ok, report.to_json()
+    heads = registry.state.requests_matching("HEAD", r"/elsewhere/app/blobs/")
+    uploads = registry.state.requests_matching("POST", r"/elsewhere/app/blobs/uploads/")
+    assert uploads and len(heads) == len({h.path for h in heads})

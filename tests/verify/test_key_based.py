@@ -8,6 +8,7 @@ import pytest
 
 from ocitui.core.errors import VerifyError
 from ocitui.core.layout import Layout
+from ocitui.core.layout.metadata import METADATA_NAME
 from ocitui.core.models import Descriptor
 from ocitui.core.verify import Policy, Requirement, load_key_bytes, load_key_file, verify_refs
 from ocitui.core.verify.model import Badge
@@ -233,9 +234,19 @@ def test_unknown_key_type_is_refused(tmp_path: Path) -> None:
 def test_verification_never_writes_to_the_layout(layout: Layout) -> None:
     signer = Signer.make()
     _legacy(layout, signer, layout.resolve(REF))
-    before = {p: p.stat().st_mtime_ns for p in layout.root.rglob("*")}
+    before = _layout_state(layout)
     verify_refs(layout, [REF, f"{REPO}:other"], _policy(signer))
-    assert {p: p.stat().st_mtime_ns for p in layout.root.rglob("*")} == before
+    assert _layout_state(layout) == before
+
+
+def _layout_state(layout: Layout) -> dict[Path, int]:
+    """Every file of the layout and its mtime, except the derived metadata index (a
+    cache any read may fill; see ocitui.core.layout.metadata)."""
+    return {
+        p: p.stat().st_mtime_ns
+        for p in layout.root.rglob("*")
+        if not p.name.startswith(METADATA_NAME)
+    }
 
 
 def test_verdict_cache_is_keyed_by_what_is_attached(layout: Layout) -> None:

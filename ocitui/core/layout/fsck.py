@@ -2,7 +2,8 @@
 
 Checks: each file under ``blobs/`` is a regular file whose content hashes to its name;
 every index entry and everything reachable from it parses and has the promised size;
-referrer hints match the manifests' ``subject``; names are unique. Foreign shapes
+referrer hints match the manifests' ``subject``; names are unique; the derived metadata
+index (:mod:`ocitui.core.layout.metadata`) agrees with the blobs. Foreign shapes
 (oras-style untagged referrers, referrers another tool tagged, regclient fallback-tag
 indexes) are reported and, with ``repair``, turned into ocitui's referrer entries.
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 from ocitui.core import media_types as mt
 from ocitui.core.digest import ALGORITHMS, Digest
 from ocitui.core.errors import OcituiError
+from ocitui.core.layout import metadata
+from ocitui.core.layout.metadata import MetadataIndex
 from ocitui.core.layout.referrers import (
     SUBJECT_HINT,
     entry_label,
@@ -111,7 +114,23 @@ def fsck(
     report.findings.extend(
         Finding(*note) for note in name_short_tags(layout, repository if repair else None)
     )
+    _check_metadata(layout, report, repair)
     return report
+
+
+def _check_metadata(layout: Layout, report: FsckReport, repair: bool) -> None:
+    """The derived metadata index agrees with the blobs (bad records are dropped)."""
+    index = MetadataIndex(layout.root)
+    if not index.path.exists():
+        return
+    problems, _ = metadata.check(layout, index)
+    if repair:
+        index.delete(key for key, _ in problems if key)
+    index.close()
+    for key, problem in problems:
+        report.findings.append(
+            Finding("warning", "metadata-record", problem, key or None, repaired=repair)
+        )
 
 
 def _blob_paths(layout: Layout, report: FsckReport) -> list[tuple[Path, os.stat_result]]:

@@ -1,5 +1,10 @@
 """Streaming blob writes: ``ingest/`` -> hash while writing -> fsync -> verify -> rename.
 
+The blob's bytes are fsynced before the rename, so a blob visible under ``blobs/`` after
+a crash is complete; the directory fsync that makes the rename itself durable may be
+batched (one per directory per sync), as long as it happens before ``index.json`` names
+the blob.
+
 A partial file survives in ``ingest/`` when the writer is left without ``commit()``, so
 the next attempt can resume (an HTTP ``Range`` request from :attr:`BlobWriter.offset`).
 Nothing half-written is ever visible under ``blobs/``.
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +32,18 @@ class BlobWriter:
     Use as a context manager; call :meth:`commit` once all bytes are written.
     """
 
-    def __init__(self, ingest_dir: Path, final_path: Path, digest: Digest, size: int) -> None:
+    def __init__(
+        self,
+        ingest_dir: Path,
+        final_path: Path,
+        digest: Digest,
+        size: int,
+        *,
+        on_renamed: Callable[[Path], None] | None = None,
+    ) -> None:
+        """``on_renamed(directory)``, when given, takes over the directory fsync after the
+        rename (see :meth:`ocitui.core.layout.Layout.ingest`)."""
+        self.on_renamed = on_renamed
         self.digest = digest
         self.size = size
         self.final_path = final_path
@@ -111,7 +128,10 @@ class BlobWriter:
         except OSError as exc:
             raise StorageError.of(exc, self.partial_path, "store") from None
         self._file.close()
-        _fsync_dir(self.final_path.parent)
+        if self.on_renamed is not None:
+            self.on_renamed(self.final_path.parent)
+        else:
+            fsync_dir(self.final_path.parent)
         self._committed = True
 
     def _discard(self) -> None:
@@ -143,7 +163,8 @@ class BlobWriter:
         self.close()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make the renames into ``path`` durable (best effort where unsupported)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:

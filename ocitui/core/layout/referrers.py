@@ -115,6 +115,7 @@ class ReferrerView:
         self._legacy: dict[Digest, list[tuple[str, Descriptor]]] = defaultdict(list)
         cosign_subjects: list[Descriptor] = []
         cosign_attached: list[tuple[str, Descriptor]] = []
+        self._unhinted: list[Descriptor] = []
         for entry in entries:
             kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
             if kind == "subject":
@@ -122,6 +123,8 @@ class ReferrerView:
             elif kind is not None:
                 cosign_attached.append((kind, entry))
             self._add_entry(layout, entry)
+        if self._unhinted:
+            self._add_from_manifests(layout, self._unhinted)
         # cosign save writes one image per layout, its sigs/atts beside it with only a
         # "kind" annotation: they belong to that image when it is the only one.
         if len(cosign_subjects) == 1:
@@ -147,7 +150,7 @@ class ReferrerView:
             return
         if entry.is_manifest_like:
             # Tagged or not: skopeo copying a signature to ``L:sig`` keeps its subject.
-            self._add_from_manifest(layout, entry)
+            self._unhinted.append(entry)
 
     def _add_fallback_index(self, layout: Layout, subject: Digest, entry: Descriptor) -> None:
         try:
@@ -158,16 +161,24 @@ class ReferrerView:
             for child in doc.manifests:
                 self._record(subject, child, "fallback-tag")
 
-    def _add_from_manifest(self, layout: Layout, entry: Descriptor) -> None:
-        try:
-            doc = layout.get_document(entry.digest, entry.media_type)
-        except OcituiError:
-            return
-        if doc.subject is not None:
+    def _add_from_manifests(self, layout: Layout, entries: list[Descriptor]) -> None:
+        """Entries without a hint: the subject, if any, is inside the manifest.
+
+        Answered by the metadata index (three columns per entry, one query), so a
+        layout of thousands of images is not re-read and re-hashed on every listing.
+        """
+        view = layout.metadata_view()
+        found = view.subjects_of((e.digest, e.media_type) for e in entries)
+        for entry in entries:
+            facts = found.get(entry.digest)
+            if facts is None or not layout.has_blob(entry.digest):
+                continue
+            subject, artifact_type = facts
             desc = entry
             if desc.artifact_type is None:
-                desc = desc.with_changes(artifact_type=mt.effective_artifact_type(doc.doc))
-            self._record(doc.subject.digest, desc, "manifest")
+                desc = desc.with_changes(artifact_type=artifact_type)
+            self._record(subject, desc, "manifest")
+        view.flush()
 
     def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:
         """Direct referrers of ``subject``, filtered by artifact type when given."""
@@ -194,6 +205,10 @@ class ReferrerView:
                 continue
             nodes.append(ReferrerNode(desc, children, source))
         return nodes
+
+    def count(self, subject: Digest) -> int:
+        """How many direct referrers ``subject`` has."""
+        return len(self._by_subject.get(subject, ()))
 
     def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
         """Cosign legacy tags for ``subject``: ``[(kind, entry)]``, kind in sig/att/sbom."""

@@ -22,6 +22,7 @@ from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFo
 from ocitui.core.layout import index_file, refs
 from ocitui.core.layout.batch import IndexBatch
 from ocitui.core.layout.ingest import BlobWriter
+from ocitui.core.layout.metadata import MetadataIndex, MetadataView
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
 from ocitui.core.models import (
     MAX_MANIFEST_SIZE,
@@ -52,6 +53,8 @@ class Layout:
         self._small: OrderedDict[tuple[Digest, int, int, int], bytes] = OrderedDict()
         self._small_bytes = 0
         self._batch: IndexBatch | None = None
+        self._blobs_text = os.fspath(self.blobs_dir)
+        self._metadata: MetadataIndex | None = None
 
     # -- opening -----------------------------------------------------------------------
 
@@ -91,13 +94,39 @@ class Layout:
 
     def has_blob(self, digest: Digest, size: int | None = None) -> bool:
         """True when the blob is present (and of ``size`` bytes, when given)."""
+        # A string path: listings call this per blob, and pathlib joins cost more than
+        # the lstat. (A valid Digest's algorithm and hex cannot leave blobs/.)
         try:
-            info = os.lstat(self.blob_path(digest))
+            info = os.lstat(f"{self._blobs_text}/{digest.algorithm}/{digest.encoded}")
         except FileNotFoundError:
             return False
         if not stat.S_ISREG(info.st_mode):
             return False
         return size is None or info.st_size == size
+
+    def present_blobs(self) -> dict[str, set[str]] | None:
+        """Every regular file under ``blobs/``: ``{algorithm: {encoded, ...}}`` (one scan).
+
+        ``None`` when there is no directory to scan (ask :meth:`has_blob` instead).
+        """
+        found: dict[str, set[str]] = {}
+        try:
+            folders = list(os.scandir(self._blobs_text))
+        except FileNotFoundError:
+            return found
+        except OSError:
+            return None
+        for folder in folders:
+            if folder.is_dir(follow_symlinks=False):
+                with os.scandir(folder.path) as names:
+                    found[folder.name] = {e.name for e in names if e.is_file(follow_symlinks=False)}
+        return found
+
+    def metadata_view(self) -> MetadataView:
+        """Per-manifest facts from the derived metadata index (see :mod:`.metadata`)."""
+        if self._metadata is None:
+            self._metadata = MetadataIndex(self.root)
+        return MetadataView(self, self._metadata)
 
     def open_blob(self, digest: Digest) -> BinaryIO:
         """Open a blob for reading; refuses symlinks and non-files."""
@@ -146,9 +175,18 @@ class Layout:
             _, dropped = self._small.popitem(last=False)
             self._small_bytes -= len(dropped)
 
-    def ingest(self, digest: Digest, size: int) -> BlobWriter:
-        """A resumable writer for one blob (see :class:`BlobWriter`)."""
-        return BlobWriter(self.ingest_dir, self.blob_path(digest), digest, size)
+    def ingest(
+        self, digest: Digest, size: int, *, on_renamed: Callable[[Path], None] | None = None
+    ) -> BlobWriter:
+        """A resumable writer for one blob (see :class:`BlobWriter`).
+
+        ``on_renamed(directory)`` takes over the directory fsync after the blob's rename:
+        a caller committing many blobs fsyncs each directory once, and must do so before
+        ``index.json`` names any of them.
+        """
+        return BlobWriter(
+            self.ingest_dir, self.blob_path(digest), digest, size, on_renamed=on_renamed
+        )
 
     def put_blob(self, data: bytes, digest: Digest | None = None) -> Digest:
         """Store small in-memory ``data`` (verified against ``digest`` when given)."""
@@ -196,6 +234,10 @@ class Layout:
 
     def entries(self) -> list[Descriptor]:
         """The validated ``index.json`` entries (re-read when the file changes)."""
+        return list(self._current())
+
+    def _current(self) -> list[Descriptor]:
+        """The cached entries themselves (callers must not modify the list)."""
         path = self.root / "index.json"
         try:
             info = path.stat()
@@ -206,7 +248,7 @@ class Layout:
             _, self._entries = index_file.parse_index(path.read_bytes(), path)
             self._index_key = key
             self._referrers = None
-        return list(self._entries)
+        return self._entries
 
     def update_index(self, fn: Callable[[list[Descriptor]], list[Descriptor]]) -> None:
         """Apply ``fn`` to the entries under the exclusive lock and write atomically.
@@ -291,10 +333,18 @@ class Layout:
             batch.add_referrer(entry)
         return entry
 
+    def referrer_view(self) -> ReferrerView:
+        """The subject -> referrers map of the current ``index.json`` (built once per state)."""
+        return self._referrer_view()
+
     def _referrer_view(self) -> ReferrerView:
-        entries = self.entries()
+        # Drops the cached view when index.json changed. A subclass whose index is not
+        # a file (an archive) builds its view once.
+        with contextlib.suppress(OSError):
+            self._current()
         if self._referrers is None:
-            self._referrers = ReferrerView(self, entries)
+            # Built from entries(), which a subclass may extend (the verify overlay).
+            self._referrers = ReferrerView(self, self.entries())
         return self._referrers
 
     def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:

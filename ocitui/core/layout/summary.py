@@ -6,16 +6,16 @@ Everything here is derived from ``index.json`` plus small manifest/config reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
-from ocitui.core.errors import OcituiError
-from ocitui.core.layout.marks import is_bundle
+from ocitui.core.layout.metadata import ManifestMeta
 from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_cosign_save_subject
 from ocitui.core.layout.store import Layout
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Index, Manifest, load_json
+from ocitui.core.models import Descriptor
 
 
 @dataclass(frozen=True)
@@ -153,80 +153,150 @@ def platform_text(config: dict[str, Any]) -> str:
     return "/".join(str(p) for p in parts if p)
 
 
-def config_platform(layout: Layout, manifest: Manifest) -> str | None:
-    """``os/arch[/variant]`` from an image config, when present and readable."""
-    if manifest.config.media_type not in mt.CONFIG_TYPES:
-        return None
-    try:
-        config = load_json(layout.read_blob(manifest.config.digest, max_size=MAX_MANIFEST_SIZE))
-    except OcituiError:
-        return None
-    os_, arch = config.get("os"), config.get("architecture")
-    if not isinstance(os_, str) or not isinstance(arch, str) or not os_ or not arch:
-        return None
-    variant = config.get("variant")
-    return platform_text(
-        {"os": os_, "architecture": arch, "variant": variant if isinstance(variant, str) else None}
-    )
-
-
 def content_size(layout: Layout, desc: Descriptor) -> int:
     """Bytes of the entry and everything it references that is present (unique blobs)."""
-    seen: set[Digest] = set()
-    total = 0
-    stack = [desc]
-    while stack:
-        current = stack.pop()
-        if current.digest in seen or not layout.has_blob(current.digest):
-            continue
-        seen.add(current.digest)
-        total += current.size
-        if current.is_manifest_like:
-            try:
-                doc = layout.get_document(current.digest, current.media_type)
-            except OcituiError:
-                continue
-            stack.extend(doc.manifests if isinstance(doc, Index) else doc.children())
-    return total
+    return _Summariser(layout, None).content_size(desc)
 
 
 def platforms_of(layout: Layout, desc: Descriptor) -> tuple[str, ...]:
     """The platforms of an index entry, or the config platform of a manifest entry."""
-    try:
-        doc = layout.get_document(desc.digest, desc.media_type)
-    except OcituiError:
-        return ()
-    if isinstance(doc, Index):
-        return tuple(str(p) for p in doc.platforms)
-    platform = config_platform(layout, doc)
-    return (platform,) if platform else ()
+    return _Summariser(layout, None).platforms(desc)
+
+
+class _Summariser:
+    """``ls`` rows from the metadata index (:mod:`ocitui.core.layout.metadata`).
+
+    Every answer equals the one read from the blobs: records are used only while the
+    blobs they were read from are present; presence comes from ``present`` (one scan of
+    ``blobs/``, for whole listings) or from ``lstat``.
+    """
+
+    def __init__(self, layout: Layout, present: dict[str, set[str]] | None) -> None:
+        self.layout = layout
+        self.view = layout.metadata_view()
+        self.present = present
+        self.referrers = layout.referrer_view()  # One index.json state for the listing.
+
+    def has(self, digest: Digest) -> bool:
+        if self.present is None:
+            return self.layout.has_blob(digest)
+        return digest.encoded in self.present.get(digest.algorithm, ())
+
+    def has_text(self, digest: str) -> bool:
+        """``has`` for a digest as text (records keep them so)."""
+        if self.present is None:
+            return Digest.is_valid(digest) and self.layout.has_blob(Digest.parse(digest))
+        algorithm, _, encoded = digest.partition(":")
+        return encoded in self.present.get(algorithm, ())
+
+    def meta(self, digest: Digest, media_type: str) -> ManifestMeta | None:
+        """The facts of a manifest-like blob read as ``media_type`` (``None``: unreadable)."""
+        if not self.has(digest):
+            return None
+        meta = self.view.get(digest, media_type)
+        if meta is None or meta.is_index or not meta.config_read:
+            return meta
+        # The platform and bundle label came from the config: only while it is here.
+        config = meta.children[0][0]
+        return meta if self.has_text(config) else self.view.live(digest, media_type)
+
+    def prefetch(self, entries: Sequence[Descriptor]) -> None:
+        """Load the records of ``entries`` and of their indexes' manifests (two queries)."""
+        self.view.prefetch(e.digest for e in entries if e.is_manifest_like)
+        children: list[Digest] = []
+        for entry in entries:
+            if mt.is_index(entry.media_type):
+                meta = self.view.stored(entry.digest)
+                if meta is not None:
+                    children.extend(
+                        Digest.parse(d)
+                        for d, _, m in meta.children
+                        if m in mt.MANIFEST_LIKE and Digest.is_valid(d)
+                    )
+        self.view.prefetch(children)
+
+    def platforms(self, desc: Descriptor) -> tuple[str, ...]:
+        meta = self.meta(desc.digest, desc.media_type)
+        return meta.platforms if meta is not None else ()
+
+    def content_size(self, desc: Descriptor) -> int:
+        seen: set[str] = set()
+        total = 0
+        stack = [(str(desc.digest), desc.size, desc.media_type)]
+        while stack:
+            digest, size, media_type = stack.pop()
+            if digest in seen or not self.has_text(digest):
+                continue
+            seen.add(digest)
+            total += size
+            if media_type in mt.MANIFEST_LIKE:
+                meta = self.meta(Digest.parse(digest), media_type)
+                if meta is not None:
+                    stack.extend(meta.children)
+        return total
+
+    def is_bundle(self, desc: Descriptor) -> bool:
+        """The imgpkg marking rule of :func:`ocitui.core.bundles.is_bundle`."""
+        if not desc.is_manifest_like:
+            return False
+        if desc.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT:
+            return True
+        if not mt.is_manifest(desc.media_type):
+            return False
+        meta = self.meta(desc.digest, desc.media_type)
+        if meta is None or meta.is_index:
+            return False
+        return meta.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT or meta.bundle_label
+
+    def summarise(self, desc: Descriptor) -> EntrySummary:
+        legacy = tuple(kind for kind, _ in self.referrers.legacy_attachments(desc.digest))
+        return EntrySummary(
+            ref=desc.ref_name,
+            digest=desc.digest,
+            media_type=desc.media_type,
+            artifact_type=desc.artifact_type,
+            platforms=self.platforms(desc) if desc.is_manifest_like else (),
+            size=self.content_size(desc),
+            referrers=self.referrers.count(desc.digest),
+            subject=hinted_subject(desc),
+            legacy=legacy,
+            bundle=self.is_bundle(desc),
+            cosign_kind=None if desc.ref_name else cosign_save_kind(desc),
+        )
+
+
+#: Listings of more entries than this scan ``blobs/`` once instead of one lstat per blob.
+_SCAN_ABOVE = 64
+
+
+def summaries(layout: Layout, entries: Sequence[Descriptor]) -> list[EntrySummary]:
+    """The ``ls`` rows of ``entries``, in order: the fast path for many entries.
+
+    Facts come from the layout's metadata index (computed from the blobs and stored
+    when missing), so a listing of N entries reads no blob it has seen before.
+    """
+    present = layout.present_blobs() if len(entries) > _SCAN_ABOVE else None
+    worker = _Summariser(layout, present)
+    worker.prefetch(entries)
+    rows = [worker.summarise(entry) for entry in entries]
+    worker.view.flush()
+    return rows
 
 
 def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
     """The ``ls`` row for one index entry."""
-    legacy = tuple(kind for kind, _ in layout.legacy_attachments(desc.digest))
-    return EntrySummary(
-        ref=desc.ref_name,
-        digest=desc.digest,
-        media_type=desc.media_type,
-        artifact_type=desc.artifact_type,
-        platforms=platforms_of(layout, desc) if desc.is_manifest_like else (),
-        size=content_size(layout, desc),
-        referrers=layout.referrer_count(desc.digest),
-        subject=hinted_subject(desc),
-        legacy=legacy,
-        bundle=desc.is_manifest_like and is_bundle(layout, desc),
-        cosign_kind=None if desc.ref_name else cosign_save_kind(desc),
-    )
+    return summaries(layout, [desc])[0]
 
 
 def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySummary]:
     """``ls``: tagged refs (machine tags hidden) and the image of a ``cosign save`` layout
     (which has no name), or, with ``include_all``, every entry."""
-    rows = []
-    for entry in layout.entries():
-        shown = entry.ref_name and not is_machine_tag(entry.ref_name)
-        if not include_all and not shown and not is_cosign_save_subject(entry):
-            continue
-        rows.append(summarise(layout, entry))
+    chosen = [
+        entry
+        for entry in layout.entries()
+        if include_all
+        or (entry.ref_name and not is_machine_tag(entry.ref_name))
+        or is_cosign_save_subject(entry)
+    ]
+    rows = summaries(layout, chosen)
     return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))

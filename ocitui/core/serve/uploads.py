@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
-from ocitui.core.layout.ingest import _fsync_dir
+from ocitui.core.layout.ingest import fsync_dir as _fsync_dir
 from ocitui.core.serve.errors import DistributionError
 
 #: Bytes gathered before one write+hash in a worker thread.

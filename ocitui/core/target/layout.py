@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, LayoutError, NotFound
-from ocitui.core.layout import SUBJECT_HINT, Layout
+from ocitui.core.layout import SUBJECT_HINT, BlobWriter, Layout
+from ocitui.core.layout.ingest import fsync_dir
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry.base import BlobSink
@@ -31,6 +33,9 @@ class LayoutTarget:
         self.layout = layout
         self.label = f"layout {layout.root}"
         self.capabilities = Capabilities(local=True, read_only=read_only)
+        #: Directories blobs were renamed into: fsynced once, in :meth:`commit`, before
+        #: ``index.json`` names the blobs (not once per blob).
+        self._renamed_into: set[Path] = set()
 
     def _writable(self) -> None:
         if self.capabilities.read_only:
@@ -127,15 +132,24 @@ class LayoutTarget:
         on_progress: Progress | None,
         mount_from: Reference | None = None,
     ) -> str:
-        """Stream into ``ingest/`` (resuming a partial file), verify, move into place."""
+        """Stream into ``ingest/`` (resuming a partial file), verify, move into place.
+
+        Opening the partial file (it may wait for another process's lock and re-hashes
+        what an earlier attempt left) and the commit (fsync, rename) run in worker
+        threads, so the other transfers keep moving meanwhile.
+        """
         self._writable()
         if self.layout.has_blob(desc.digest, desc.size):
             return "exists"
-        with self.layout.ingest(desc.digest, desc.size) as writer:
+        writer = await asyncio.to_thread(self._writer, desc.digest, desc.size)
+        with writer:
             started(writer.offset)
             await source.stream_blob(source_repo, desc, writer, on_progress)
-            writer.commit()
+            await asyncio.to_thread(writer.commit)
         return "downloaded"
+
+    def _writer(self, digest: Digest, size: int) -> BlobWriter:
+        return self.layout.ingest(digest, size, on_renamed=self._renamed_into.add)
 
     async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
         """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`)."""
@@ -146,6 +160,10 @@ class LayoutTarget:
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
         """Record each referrer not yet recorded, then set every name, in one batch."""
         self._writable()
+        # The blobs' renames become durable before index.json can name them.
+        for folder in sorted(self._renamed_into):
+            await asyncio.to_thread(fsync_dir, folder)
+        self._renamed_into.clear()
         registered = {
             (e.annotations.get(SUBJECT_HINT), e.digest)
             for e in self.layout.entries()

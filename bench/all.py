@@ -1,0 +1,318 @@
+"""Every figure of the "Scale and speed" table in one run: ocitui against skopeo.
+
+Layout figures run on synthetic layouts (``bench.synth``: N images, each with one
+referrer; every blob present); sync figures on a throw-away docker-registry on
+loopback, ocitui and skopeo alternating, fresh destinations every run. Wall-clock
+medians; ratios are ocitui / skopeo from the same run. Not part of the test run:
+
+    python -m bench.all                  # everything (about 10-20 minutes)
+    python -m bench.all --quick          # fewer runs, no 100k layout
+    python -m bench.all --only layout    # or: --only sync
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
+from bench.synth import make_layout
+from tests.support.registries import run_docker_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+OCITUI = [sys.executable, "-m", "ocitui"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+
+
+#: CPU seconds (user + system) of each command :func:`wall` ran, by its first word after
+#: the interpreter: on a shared machine CPU time says more than wall time.
+CPU: dict[str, list[float]] = {}
+
+
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Seconds ``cmd`` takes (its output discarded; a failure stops the benchmark)."""
+    before = os.times()
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, env=env or ENV, check=False)
+    elapsed = time.perf_counter() - start
+    after = os.times()
+    if done.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr.decode(errors='replace')[-3000:]}")
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    CPU.setdefault(" ".join(cmd[:4]), []).append(cpu)
+    return elapsed
+
+
+def cpu_of(cmd: list[str]) -> str:
+    """The median CPU time of the runs of ``cmd`` so far, as text."""
+    values = CPU.get(" ".join(cmd[:4]), [])
+    return f"CPU {statistics.median(values):.2f} s" if values else "CPU ?"
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> tuple[float, list[float]]:
+    """Median and all values of ``runs`` calls."""
+    values = [fn() for _ in range(runs)]
+    return statistics.median(values), values
+
+
+def alternate(
+    runs: int, ours: Callable[[int], float], theirs: Callable[[int], float]
+) -> tuple[float, float, list[float], list[float]]:
+    """Alternate the two tools ``runs`` times: (our median, their median, ours, theirs)."""
+    mine: list[float] = []
+    other: list[float] = []
+    for n in range(runs):
+        mine.append(ours(n))
+        other.append(theirs(n))
+    return statistics.median(mine), statistics.median(other), mine, other
+
+
+def show(label: str, value: str, goal: str, detail: str = "") -> None:
+    """One row of the table."""
+    print(f"| {label} | {value} | {goal} |{(' ' + detail) if detail else ''}", flush=True)
+
+
+def _fmt(values: list[float]) -> str:
+    return "runs " + " ".join(f"{v:.2f}" for v in values)
+
+
+# -- layout figures ---------------------------------------------------------------------
+
+
+def bench_layouts(work: Path, runs: int, big: bool) -> None:
+    """ls / referrers / inspect / --version on synthetic layouts and the demo."""
+    demo = ROOT / "layouts" / "demo"
+    python = [sys.executable, "-c", "pass"]
+    med, values = median_of(runs, lambda: wall(python))
+    show("`python3 -c pass` (the floor)", f"{med:.3f} s", "", f"{_fmt(values)}; {cpu_of(python)}")
+    version = [*OCITUI, "--version"]
+    med, values = median_of(runs, lambda: wall(version))
+    show("`ocitui --version`", f"{med:.3f} s", "< 0.15 s", f"{_fmt(values)}; {cpu_of(version)}")
+    demo_ls = [*OCITUI, "ls", "--layout", str(demo)]
+    med, values = median_of(runs, lambda: wall(demo_ls))
+    show(
+        "`ocitui ls` on layouts/demo",
+        f"{med:.3f} s",
+        "< 0.3 s",
+        f"{_fmt(values)}; {cpu_of(demo_ls)}",
+    )
+    root = work / "layout-10k"
+    bench_ls(root, make_layout(root, 5000), runs)
+    bench_lookups(root, 10000, runs)
+    if big:
+        root = work / "layout-100k"
+        bench_ls(root, make_layout(root, 50000), runs)
+
+
+def bench_ls(root: Path, entries: int, runs: int) -> None:
+    """``ls --json``: the first run builds the metadata index, the median is of the rest."""
+    ls = [*OCITUI, "ls", "--json", "--layout", str(root)]
+    cold = wall(ls)
+    med, values = median_of(runs, lambda: wall(ls))
+    show(
+        f"`ocitui ls --json`, {entries:,} entries",
+        f"{med:.2f} s",
+        "< 0.3 s" if entries <= 10000 else "< 3 s",
+        f"{_fmt(values)}; {cpu_of(ls)} (incl. the first run, which builds the metadata "
+        f"index: {cold:.2f} s)",
+    )
+
+
+def bench_lookups(root: Path, entries: int, runs: int) -> None:
+    """``referrers`` and ``inspect`` (against ``skopeo inspect --raw``) of one image."""
+    ref = "registry.example.com/team0/app0:v0"
+    med, values = median_of(
+        runs, lambda: wall([*OCITUI, "referrers", ref, "--json", "--layout", str(root)])
+    )
+    show(
+        f"`ocitui referrers REF --json`, {entries:,} entries",
+        f"{med:.2f} s",
+        "< 0.3 s",
+        _fmt(values),
+    )
+    skopeo = shutil.which("skopeo")
+    if skopeo is None:
+        show("`ocitui inspect` / `skopeo inspect --raw`", "skopeo missing", "<= 1.5x")
+        return
+    inspect = [*OCITUI, "inspect", ref, "--layout", str(root)]
+    raw = [skopeo, "inspect", "--raw", f"oci:{root}:{ref}"]
+    ours, theirs, mine, other = alternate(runs, lambda _n: wall(inspect), lambda _n: wall(raw))
+    show(
+        f"`ocitui inspect REF` / `skopeo inspect --raw oci:`, {entries:,} entries",
+        f"{ours / theirs:.2f}x",
+        "<= 1.5x",
+        f"ocitui {_fmt(mine)}, {cpu_of(inspect)}; skopeo {_fmt(other)}, {cpu_of(raw)}",
+    )
+
+
+# -- sync figures -----------------------------------------------------------------------
+
+
+SHAPES = {
+    # label: (platforms, layers per platform, layer size)
+    "256 MiB (2 platforms x 4 layers x 32 MiB)": (2, 4, 32 << 20),
+    "400 blobs of 16 KiB": (2, 200, 16 << 10),
+}
+
+
+def bench_sync(work: Path, runs: int, concurrency: int | None) -> None:
+    """Pull and push of both shapes, ocitui and skopeo alternating."""
+    skopeo = shutil.which("skopeo")
+    if skopeo is None:
+        show("pull/push vs skopeo", "skopeo missing", "<= 0.8")
+        return
+    env = {**ENV, "HOME": str(work / "home"), "DOCKER_CONFIG": str(work / "home" / ".docker")}
+    extra = ["--concurrency", str(concurrency)] if concurrency else []
+    (work / "reg").mkdir()
+    with run_docker_registry(work / "reg") as host:
+        for index, (label, shape) in enumerate(SHAPES.items()):
+            ref = asyncio.run(push_image(host, work, f"s{index}", shape))
+            Shape(
+                work / f"shape{index}",
+                ref=ref,
+                label=label,
+                runs=runs,
+                env=env,
+                extra=extra,
+                skopeo=skopeo,
+            ).run()
+
+
+class Shape:
+    """Pull then push of one image, ocitui and skopeo alternating."""
+
+    def __init__(
+        self,
+        work: Path,
+        *,
+        ref: str,
+        label: str,
+        runs: int,
+        env: dict[str, str],
+        extra: list[str],
+        skopeo: str,
+    ) -> None:
+        self.work, self.ref, self.label, self.runs = work, ref, label, runs
+        self.env, self.extra, self.skopeo = env, extra, skopeo
+        work.mkdir()
+
+    def pull_ours(self, n: int) -> float:
+        layout = self.work / f"o{n}"
+        return wall([*OCITUI, "pull", self.ref, "--layout", str(layout), *self.extra], self.env)
+
+    def pull_theirs(self, n: int) -> float:
+        forget_skopeo_cache()
+        dest = f"oci:{self.work / f's{n}'}:v1"
+        return wall(
+            [
+                self.skopeo,
+                "copy",
+                "-q",
+                "--all",
+                "--src-tls-verify=false",
+                f"docker://{self.ref}",
+                dest,
+            ],
+            self.env,
+        )
+
+    def push_ours(self, n: int) -> float:
+        layout = self.work / f"o{n}"
+        with run_docker_registry(_fresh(self.work, f"d-o{n}")) as dest:
+            cmd = [*OCITUI, "push", self.ref, f"{dest}/o/app:v1", "--layout", str(layout)]
+            return wall([*cmd, *self.extra], self.env)
+
+    def push_theirs(self, n: int) -> float:
+        forget_skopeo_cache()
+        source = f"oci:{self.work / f's{n}'}:v1"
+        with run_docker_registry(_fresh(self.work, f"d-s{n}")) as dest:
+            return wall(
+                [
+                    self.skopeo,
+                    "copy",
+                    "-q",
+                    "--all",
+                    "--dest-tls-verify=false",
+                    source,
+                    f"docker://{dest}/s/app:v1",
+                ],
+                self.env,
+            )
+
+    def run(self) -> None:
+        """Print the pull and the push row."""
+        a, b, mine, other = alternate(self.runs, self.pull_ours, self.pull_theirs)
+        show(
+            f"pull {self.label} / skopeo, same run",
+            f"{a / b:.2f}",
+            "<= 0.8",
+            f"ocitui {_fmt(mine)}; skopeo {_fmt(other)}",
+        )
+        a, b, mine, other = alternate(self.runs, self.push_ours, self.push_theirs)
+        show(
+            f"push {self.label} / skopeo into a fresh registry",
+            f"{a / b:.2f}",
+            "<= 0.8",
+            f"ocitui {_fmt(mine)}; skopeo {_fmt(other)}",
+        )
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _fresh(work: Path, name: str) -> Path:
+    path = work / name
+    path.mkdir()
+    return path
+
+
+def machine() -> str:
+    """What the figures were taken on."""
+    cpus = os.cpu_count()
+    load = os.getloadavg()
+    model = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{model}, {cpus} cores, Python {platform.python_version()}, "
+        f"load average {load[0]:.1f} at start"
+    )
+
+
+def main() -> None:
+    """Run and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--quick", action="store_true", help="3 runs, no 100k-entry layout")
+    parser.add_argument("--only", choices=("layout", "sync"), default=None)
+    parser.add_argument("--concurrency", type=int, default=None, help="ocitui --concurrency")
+    args = parser.parse_args()
+    runs = 3 if args.quick else args.runs
+    print(f"machine: {machine()}; {runs} runs per figure")
+    print("| what | ocitui | goal | detail |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="ocitui-bench-") as tmp:
+        work = Path(tmp)
+        if args.only in (None, "layout"):
+            bench_layouts(work, runs, big=not args.quick)
+        if args.only in (None, "sync"):
+            bench_sync(work, runs, args.concurrency)
+    print(json.dumps({"loadavg_at_end": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main()

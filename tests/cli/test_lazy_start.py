@@ -1,0 +1,84 @@
+"""Lazy start: ``--version``, ``--help`` and offline commands import only what they use."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ocitui.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("textual", "rich", "httpx")
+
+
+def imported_modules(*argv: str) -> set[str]:
+    """Every module ``python -m ocitui ARGV`` imports (from ``-X importtime``)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ocitui", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--version",),
+        ("--help",),
+        ("ls", "--help"),
+        ("inspect", "--help"),
+        ("referrers", "--help"),
+        ("ls", "--layout", "layouts/demo"),
+        ("ls", "--layout", "layouts/demo", "--json"),
+    ],
+)
+def test_light_commands_do_not_import_heavy_packages(argv: tuple[str, ...]) -> None:
+    modules = imported_modules(*argv)
+    assert "ocitui.cli.main" in modules  # the probe sees our imports at all
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == []
+
+
+def test_version_imports_no_command_module() -> None:
+    modules = imported_modules("--version")
+    assert not [m for m in modules if m.startswith("ocitui.cli.commands.")]
+    assert not [m for m in modules if m.startswith("ocitui.core.layout")]
+
+
+def test_static_metadata_matches_the_modules() -> None:
+    """The fast path reads NAME/HELP/ORDER from source; they must equal the imported ones."""
+    infos = cli_main.command_infos()
+    assert len(infos) >= 10
+    for info in infos:
+        module = importlib.import_module(f"ocitui.cli.commands.{info.module}")
+        assert (info.name, info.help, info.order) == (
+            module.NAME,
+            module.HELP,
+            getattr(module, "ORDER", 100),
+        )
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        assert cli_main._static_info(info.module, source) is not None, info.module
+
+
+def test_abbreviated_global_option_still_runs_the_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "--lay" is argparse's abbreviation of --layout: the command word is found by parsing.
+    code = cli_main.main(["--lay", str(ROOT / "layouts" / "demo"), "ls", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0 and out.startswith("[")

@@ -1,0 +1,157 @@
+"""The derived metadata index: same answers with and without it, never stale, checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ocitui.core.archive import export_archive
+from ocitui.core.digest import Digest
+from ocitui.core.layout import Layout
+from ocitui.core.layout.fsck import fsck
+from ocitui.core.layout.marks import is_bundle
+from ocitui.core.layout.metadata import METADATA_NAME, MetadataIndex
+from ocitui.core.layout.summary import list_entries
+from tests.support.builders import put_image, put_index
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ls_json(layout_dir: Path, *extra: str) -> str:
+    """``ocitui ls --all --json`` in a subprocess (a fresh process: no in-memory state)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ocitui", "ls", "--all", "--json", "--layout", str(layout_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_ls_json_is_the_same_with_without_and_after_deleting_it(demo_copy: Path) -> None:
+    meta = demo_copy / METADATA_NAME
+    meta.unlink(missing_ok=True)
+    first = ls_json(demo_copy)  # computed from the blobs, then stored
+    assert meta.is_file()
+    stored = MetadataIndex(demo_copy)
+    assert len(list(stored.records())) > 5
+    stored.close()
+    assert ls_json(demo_copy) == first  # answered from the index
+    meta.unlink()
+    assert ls_json(demo_copy) == first  # rebuilt
+    meta.write_bytes(b"this is not a database" * 100)
+    assert ls_json(demo_copy) == first  # damaged: replaced
+    assert json.loads(first)
+
+
+def test_bundle_flag_agrees_with_the_bundle_reader(demo_copy: Path) -> None:
+    layout = Layout.open(demo_copy)
+    rows = {(r.ref, r.digest): r for r in list_entries(layout, include_all=True)}
+    flagged = 0
+    for entry in layout.entries():
+        row = rows[(entry.ref_name, entry.digest)]
+        assert row.bundle == (entry.is_manifest_like and is_bundle(layout, entry))
+        flagged += row.bundle
+    assert flagged >= 1  # the demo holds an imgpkg bundle
+
+
+def test_records_never_outlive_the_blobs_they_came_from(layout_dir: Path) -> None:
+    layout = Layout.open(layout_dir, create=True)
+    image = put_image(layout, {"a": b"1" * 1000}, ref="r.io/app:1")
+    arm = put_image(layout, {"a": b"2"}, arch="arm64")
+    put_index(layout, [(image, "linux/amd64"), (arm, "linux/arm64")], ref="r.io/app:multi")
+    before = {r.ref: r for r in list_entries(layout)}
+    assert before["r.io/app:1"].platforms == ("linux/amd64",)
+    assert (layout_dir / METADATA_NAME).is_file()
+    config, layer = image.children()
+    layout.blob_path(config.digest).unlink()
+    layout.blob_path(layer.digest).unlink()
+    layout.blob_path(arm.digest).unlink()
+    after = {r.ref: r for r in list_entries(Layout.open(layout_dir))}
+    assert after["r.io/app:1"].platforms == ()
+    assert after["r.io/app:1"].size == before["r.io/app:1"].size - config.size - layer.size
+    multi = before["r.io/app:multi"]
+    assert after["r.io/app:multi"].size < multi.size - arm.descriptor().size
+    assert after["r.io/app:multi"].platforms == multi.platforms  # listed by the index itself
+    # The same answers as a layout without any metadata index.
+    (layout_dir / METADATA_NAME).unlink()
+    assert {r.ref: r for r in list_entries(Layout.open(layout_dir))} == after
+
+
+def test_fsck_checks_records_and_repair_drops_bad_ones(demo_copy: Path) -> None:
+    layout = Layout.open(demo_copy)
+    list_entries(layout, include_all=True)
+    assert not [f for f in fsck(layout).findings if f.code == "metadata-record"]
+    index = MetadataIndex(demo_copy)
+    key, record = next(iter(index.records()))
+    forged = json.loads(record)
+    forged[5] = ["plan9/mips"]  # platforms
+    index.records()  # opens the file
+    assert index._db is not None
+    index._db.execute("UPDATE manifests SET record = ? WHERE digest = ?", (json.dumps(forged), key))
+    index._db.execute("INSERT INTO manifests (digest, record) VALUES ('sha256:nothex', 'garbage')")
+    # A forged subject in the narrow table would invent a referrer.
+    other = next(k for k, _ in index.records() if k not in (key, "sha256:nothex"))
+    index._db.execute("UPDATE facts SET subject = ? WHERE digest = ?", (key, other))
+    index.close()
+    found = [f for f in fsck(Layout.open(demo_copy)).findings if f.code == "metadata-record"]
+    assert {f.digest for f in found} == {key, other, "sha256:nothex"}
+    assert all(f.severity == "warning" for f in found)
+    fsck(Layout.open(demo_copy), repair=True)
+    assert not [f for f in fsck(Layout.open(demo_copy)).findings if f.code == "metadata-record"]
+
+
+def test_export_leaves_it_out(demo_copy: Path, tmp_path: Path) -> None:
+    layout = Layout.open(demo_copy)
+    list_entries(layout, include_all=True)
+    assert (demo_copy / METADATA_NAME).is_file()
+    out = tmp_path / "all.tar"
+    export_archive(layout, out)
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+    assert "index.json" in names
+    assert not [n for n in names if "ocitui" in n]
+
+
+def test_read_only_layout_works_without_it(demo_copy: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    (demo_copy / METADATA_NAME).unlink(missing_ok=True)
+    expected = ls_json(demo_copy)
+    (demo_copy / METADATA_NAME).unlink()
+    demo_copy.chmod(0o555)
+    try:
+        assert ls_json(demo_copy) == expected
+        assert not (demo_copy / METADATA_NAME).exists()
+    finally:
+        demo_copy.chmod(0o755)
+
+
+def test_skopeo_and_umoci_still_read_the_layout(demo_copy: Path, tmp_path: Path) -> None:
+    skopeo, umoci = shutil.which("skopeo"), shutil.which("umoci")
+    if not skopeo or not umoci:
+        pytest.skip("skopeo/umoci not installed")
+    layout = Layout.open(demo_copy)
+    list_entries(layout, include_all=True)
+    assert (demo_copy / METADATA_NAME).is_file()
+    tag = next(e.ref_name for e in layout.entries() if e.ref_name and "index" in e.media_type)
+    assert tag is not None
+    done = subprocess.run(
+        [skopeo, "inspect", "--raw", f"oci:{demo_copy}:{tag}"], capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert Digest.of(done.stdout) == next(e.digest for e in layout.entries() if e.ref_name == tag)
+    listed = subprocess.run(
+        [umoci, "ls", "--layout", str(demo_copy)], capture_output=True, text=True, check=False
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert tag in listed.stdout
