@@ -16,11 +16,17 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
-from ocitui.core.inspection import describe, descriptor_row
+from ocitui.core.inspection import describe
 from ocitui.core.layout import Layout, ReferrerNode
 from ocitui.core.layout.summary import machine_tag_kind, summarise
 from ocitui.core.models import Descriptor, Document, Index, Manifest, load_json
-from ocitui.core.views_inspect import LayerRow, ReferrerRow, inspect_rows, layer_rows
+from ocitui.core.views_inspect import (
+    LayerRow,
+    ReferrerRow,
+    descriptor_rows,
+    inspect_rows,
+    layer_rows,
+)
 
 #: Config blobs are small JSON; refuse absurd ones rather than load them into a screen.
 MAX_CONFIG_SIZE = 16 * 1024 * 1024
@@ -53,14 +59,14 @@ class Detail:
 
 def load_detail(layout: Layout, desc: Descriptor) -> Detail:
     """Read ``desc``'s manifest/index (and config) and build every tab's data."""
-    plain = {**descriptor_row(desc), "ref": desc.ref_name}
+    plain = descriptor_rows(desc)
     if not desc.is_manifest_like:
-        return Detail(desc, None, summary=inspect_rows(plain), annotations=dict(desc.annotations))
+        return Detail(desc, None, summary=plain, annotations=dict(desc.annotations))
     try:
         doc = layout.get_document(desc.digest, desc.media_type)
-        info = describe(layout, desc).to_json()
+        info = describe(layout, desc)
     except OcituiError as exc:
-        return Detail(desc, None, error=str(exc), summary=inspect_rows(plain))
+        return Detail(desc, None, error=str(exc), summary=plain)
     detail = Detail(
         desc,
         doc,

@@ -15,6 +15,8 @@ from typing import Any
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
+from ocitui.core.inspection import InspectDoc
+from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.models import CREATED, Descriptor
 from ocitui.core.views_text import human_size, plural
 
@@ -52,74 +54,77 @@ class ReferrerRow:
         return cls(depth, desc, subject, desc.artifact_type or "-", created, verified, source)
 
 
-def layer_rows(info: Mapping[str, Any]) -> list[LayerRow]:
-    """Layers of a manifest (or child manifests of an index) from an ``inspect`` document."""
-    items = info.get("layers") or info.get("manifests") or []
+def layer_rows(info: InspectDoc) -> list[LayerRow]:
+    """Layers of a manifest (or child manifests of an index) of an ``inspect`` document."""
     return [
-        LayerRow(i, Digest.parse(item["digest"]), int(item["size"]), item["mediaType"])
-        for i, item in enumerate(items)
+        LayerRow(i, part.descriptor.digest, part.descriptor.size, part.descriptor.media_type)
+        for i, part in enumerate(info.parts)
+    ]
+
+
+def descriptor_rows(desc: Descriptor) -> list[tuple[str, str]]:
+    """Label/value rows for a bare descriptor (a blob, or a manifest that cannot be read)."""
+    rows = _head_rows(desc.ref_name, str(desc.digest), desc.media_type, desc.size)
+    if desc.artifact_type:
+        rows.append(("artifact type", desc.artifact_type))
+    created = desc.annotations.get(CREATED)
+    if created:
+        rows.append(("created", created))
+    return rows
+
+
+def _head_rows(ref: str | None, digest: str, media_type: str, size: int) -> list[tuple[str, str]]:
+    return [
+        ("name", ref or "(untagged)"),
+        ("digest", digest),
+        ("media type", media_type),
+        ("size", f"{human_size(size)} ({size} bytes)"),
     ]
 
 
 def inspect_rows(
-    info: Mapping[str, Any], *, platform: str | None = None, total: int | None = None
+    info: InspectDoc, *, platform: str | None = None, total: int | None = None
 ) -> list[tuple[str, str]]:
-    """Label/value rows from an ``inspect`` document (local or remote, or a bare
-    descriptor row): what it is, its config's gist, its bundle, its referrers.
+    """Label/value rows from an ``inspect`` document (local or remote): what it is, its
+    config's gist, its bundle, its referrers.
 
     ``total`` is the size ``ls`` shows (the entry and everything it references that is
     present); the document's own size follows it, so the two faces never disagree.
     """
-    own = f"{human_size(info['size'])} ({info['size']} bytes)"
-    kind = "index" if "manifests" in info else "manifest"
-    size = (
-        own
-        if total is None or total == info["size"]
-        else f"{human_size(total)} ({kind} {human_size(info['size'])})"
-    )
-    rows = [
-        ("name", info.get("ref") or "(untagged)"),
-        ("digest", info["digest"]),
-        ("media type", info["mediaType"]),
-        ("size", size),
-    ]
-    config_type = (
-        (info.get("config") or {}).get("mediaType")
-        if isinstance(info.get("config"), dict)
-        else None
-    )
+    doc = info.document
+    rows = _head_rows(info.ref, str(info.descriptor.digest), doc.media_type, len(doc.raw))
+    if total is not None and total != len(doc.raw):
+        kind = "index" if info.is_index else "manifest"
+        rows[3] = ("size", f"{human_size(total)} ({kind} {human_size(len(doc.raw))})")
+    config_type = info.config.descriptor.media_type if info.config is not None else None
     # A plain image's "artifact type" is its config type: not worth a row.
-    if info.get("artifactType") and info["artifactType"] not in (config_type, *mt.CONFIG_TYPES):
-        rows.append(("artifact type", info["artifactType"]))
+    if info.artifact_type and info.artifact_type not in (config_type, *mt.CONFIG_TYPES):
+        rows.append(("artifact type", info.artifact_type))
     if platform:
         rows.append(("platform", platform))
-    created = (info.get("annotations") or {}).get(CREATED)
+    created = doc.annotations.get(CREATED)
     if created:
         rows.append(("created", created))
-    if "manifests" in info:
-        manifests = info["manifests"]
-        rows.append(("manifests", str(len(manifests))))
-        platforms = [m["platform"] for m in manifests if m.get("platform")]
+    sizes = [part.descriptor.size for part in info.parts]
+    if info.is_index:
+        rows.append(("manifests", str(len(info.parts))))
+        platforms = [str(p.descriptor.platform) for p in info.parts if p.descriptor.platform]
         rows.append(("platforms", ", ".join(platforms) or "-"))
-    if "layers" in info:
-        layers = info["layers"]
-        rows.append(
-            ("layers", f"{len(layers)} ({human_size(sum(layer['size'] for layer in layers))})")
-        )
-    config = info.get("config")
-    if isinstance(config, dict):
-        rows.append(("config", f"{config['mediaType']} {human_size(config['size'])}"))
-        rows.extend(config_rows(config.get("summary") or {}, skip_platform=bool(platform)))
-        if config.get("error"):
-            rows.append(("config error", config["error"]))
-    if info.get("subject"):
-        rows.append(("subject", info["subject"]))
-    rows.extend(bundle_rows(info.get("bundle")))
-    if "referrers" in info:
-        rows.append(("referrers", str(len(info["referrers"]))))
-    legacy = info.get("legacy") or []
-    if legacy:
-        rows.append(("legacy tags", ", ".join(f".{item['kind']}" for item in legacy)))
+    else:
+        rows.append(("layers", f"{len(sizes)} ({human_size(sum(sizes))})"))
+    config = info.config
+    if config is not None:
+        desc = config.descriptor
+        rows.append(("config", f"{desc.media_type} {human_size(desc.size)}"))
+        rows.extend(config_rows(config.summary or {}, skip_platform=bool(platform)))
+        if config.error:
+            rows.append(("config error", config.error))
+    if info.subject:
+        rows.append(("subject", info.subject))
+    rows.extend(bundle_rows(info))
+    rows.append(("referrers", str(len(info.referrers))))
+    if info.legacy:
+        rows.append(("legacy tags", ", ".join(f".{item.kind}" for item in info.legacy)))
     return rows
 
 
@@ -155,39 +160,38 @@ def config_rows(
     return rows
 
 
-def bundle_rows(bundle: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Rows for the ``bundle`` part of an ``inspect`` document (none when absent)."""
-    if not bundle:
+def bundle_rows(info: InspectDoc) -> list[tuple[str, str]]:
+    """Rows for an imgpkg bundle's part of an ``inspect`` document (none when absent)."""
+    if info.bundle_error:
+        return [("imgpkg bundle", f"unreadable: {info.bundle_error}")]
+    bundle = info.bundle
+    if bundle is None:
         return []
-    if bundle.get("error"):
-        return [("imgpkg bundle", f"unreadable: {bundle['error']}")]
-    images = bundle.get("images") or []
-    present = sum(1 for image in images if image.get("present"))
-    name = bundle.get("name") or "(unnamed)"
+    present = sum(1 for image in bundle.images if image.present)
+    name = (bundle.metadata.name if bundle.metadata is not None else None) or "(unnamed)"
+    markings = ", ".join(sorted(bundle.markings)) or "-"
     return [
-        ("imgpkg bundle", f"{name} ({', '.join(bundle.get('markings') or []) or '-'})"),
-        ("locked images", f"{len(images)} ({present} present)"),
+        ("imgpkg bundle", f"{name} ({markings})"),
+        ("locked images", f"{len(bundle.images)} ({present} present)"),
     ]
 
 
-def referrer_rows_from_json(
-    rows: Sequence[Mapping[str, Any]], subject: Digest, source: str = "registry"
+def referrer_rows(
+    nodes: Sequence[ReferrerNode], subject: Digest, source: str = "registry"
 ) -> list[ReferrerRow]:
-    """Flatten ``inspect``'s referrer tree (:func:`~ocitui.core.inspection.tree_rows`).
+    """Flatten an ``inspect`` referrer tree, depth first.
 
     Only for trees whose subjects were verified when they were read (the registry's, from
     :func:`~ocitui.core.sync.remote.remote_referrers`), so each row is marked verified.
     """
     out: list[ReferrerRow] = []
 
-    def walk(items: Sequence[Mapping[str, Any]], parent: Digest, depth: int) -> None:
-        for item in items:
-            plain = {k: v for k, v in item.items() if k != "referrers" and v is not None}
-            desc = Descriptor.from_json(plain, where="referrer")
-            out.append(ReferrerRow.of(depth, desc, parent, True, source))
-            walk(item.get("referrers") or [], desc.digest, depth + 1)
+    def walk(items: Sequence[ReferrerNode], parent: Digest, depth: int) -> None:
+        for node in items:
+            out.append(ReferrerRow.of(depth, node.descriptor, parent, True, source))
+            walk(node.children, node.descriptor.digest, depth + 1)
 
-    walk(rows, subject, 0)
+    walk(nodes, subject, 0)
     return out
 
 
@@ -196,7 +200,8 @@ __all__ = [
     "ReferrerRow",
     "bundle_rows",
     "config_rows",
+    "descriptor_rows",
     "inspect_rows",
     "layer_rows",
-    "referrer_rows_from_json",
+    "referrer_rows",
 ]

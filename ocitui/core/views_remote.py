@@ -10,15 +10,15 @@ tab shows, with the referrer tree whose subjects were verified. Nothing is writt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ocitui.core.digest import Digest
+from ocitui.core.inspection import InspectDoc
 from ocitui.core.layout.summary import machine_tag_kind
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.inspect_remote import remote_describe
 from ocitui.core.views import tag_sort_key
-from ocitui.core.views_inspect import ReferrerRow, inspect_rows, referrer_rows_from_json
+from ocitui.core.views_inspect import ReferrerRow, inspect_rows, referrer_rows
 
 #: Tags asked for per page (the client follows the ``Link`` chain to the end).
 TAG_PAGE_SIZE = 100
@@ -69,14 +69,14 @@ class RemoteDetail:
     digest: Digest
     rows: list[tuple[str, str]]
     referrers: list[ReferrerRow]
-    document: dict[str, Any]
+    document: InspectDoc
 
 
 async def remote_detail(client: RegistryClient, ref: str) -> RemoteDetail:
     """Read ``ref``'s manifest, config and referrers (verified) from the registry."""
-    info = (await remote_describe(client, ref)).to_json()
-    digest = Digest.parse(info["digest"])
-    referrers = referrer_rows_from_json(info.get("referrers") or [], digest)
+    info = await remote_describe(client, ref)
+    digest = info.descriptor.digest
+    referrers = referrer_rows(info.referrers, digest)
     return RemoteDetail(ref, digest, inspect_rows(info), referrers, info)
 
 
