@@ -21,6 +21,7 @@ from typing import Any
 
 import zstandard
 
+from ocitui.core import jsonsafe
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import Member, classify
 from ocitui.core.archive.sizes import PROGRESS_STEP
@@ -211,7 +212,7 @@ def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
 
 def _check_header(raw: bytes) -> None:
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ArchiveError("archive oci-layout is not valid JSON") from None
     version = doc.get("imageLayoutVersion") if isinstance(doc, dict) else None

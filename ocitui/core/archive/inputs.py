@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 import zstandard
 
+from ocitui.core import jsonsafe
 from ocitui.core.archive.output import PARTS_FORMAT, PARTS_SUFFIX
 from ocitui.core.errors import ArchiveError
 from ocitui.core.events import EventSink, PartDone
@@ -99,7 +100,7 @@ def load_parts_manifest(path: Path) -> ArchiveSource:
     if len(raw) > _MAX_MANIFEST:
         raise ArchiveError(f"{path}: too large for a parts manifest")
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ArchiveError(f"{path}: not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != PARTS_FORMAT:

@@ -21,6 +21,7 @@ from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import index_file, refs
 from ocitui.core.layout.batch import IndexBatch
+from ocitui.core.layout.guard import check_structure, open_regular
 from ocitui.core.layout.ingest import BlobWriter
 from ocitui.core.layout.metadata import MetadataIndex, MetadataView
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
@@ -67,6 +68,7 @@ class Layout:
         if not root.is_dir():
             raise LayoutError(f"{root}: no such layout directory")
         index_file.read_layout_header(root)
+        check_structure(root)
         if not (root / "index.json").is_file():
             raise LayoutError(f"{root}: not an OCI layout (no index.json)")
         layout = cls(root)
@@ -98,7 +100,7 @@ class Layout:
         # the lstat. (A valid Digest's algorithm and hex cannot leave blobs/.)
         try:
             info = os.lstat(f"{self._blobs_text}/{digest.algorithm}/{digest.encoded}")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return False
         if not stat.S_ISREG(info.st_mode):
             return False
@@ -130,18 +132,10 @@ class Layout:
 
     def open_blob(self, digest: Digest) -> BinaryIO:
         """Open a blob for reading; refuses symlinks and non-files."""
-        path = self.blob_path(digest)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except FileNotFoundError:
+            fd = open_regular(self.blob_path(digest), f"blob {digest}")
+        except (FileNotFoundError, NotADirectoryError):
             raise NotFound(f"blob {digest} is not in the layout") from None
-        except OSError as exc:
-            if path.is_symlink():
-                raise LayoutError(f"blob {digest} is a symlink; refusing to follow it") from None
-            raise LayoutError(f"cannot open blob {digest}: {exc.strerror}") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise LayoutError(f"blob {digest} is not a regular file")
         return os.fdopen(fd, "rb")
 
     def read_blob(self, digest: Digest, *, max_size: int | None = None) -> bytes:
