@@ -37,8 +37,17 @@ class _SafeStream:
 
 
 def raw_stderr() -> TextIO:
-    """The real stderr, for a live display that draws with escape sequences itself."""
+    """The real stderr, for a live display that draws with escape sequences itself.
+
+    Whoever writes here sanitises the strings it embeds (:mod:`ocitui.core.text_safety`).
+    """
     stream = sys.stderr
+    return stream.raw if isinstance(stream, _SafeStream) else stream
+
+
+def raw_stdout() -> TextIO:
+    """The real stdout, for output coloured by the CLI itself (text sanitised first)."""
+    stream = sys.stdout
     return stream.raw if isinstance(stream, _SafeStream) else stream
 
 

@@ -68,7 +68,16 @@ REFERRER_CONCURRENCY = Bound(
     "OCITUI_REFERRER_CONCURRENCY", 8, "referrer manifests fetched at once by referrers --remote"
 )
 
-ALL_BOUNDS = (
+
+ARCHIVE_EXPANSION = Bound(
+    "OCITUI_MAX_ARCHIVE_EXPANSION",
+    100,
+    "times its size on disk (plus 64 MiB) an archive may write of blobs no descriptor "
+    "has described yet (a zstd bomb is refused before its bytes are written)",
+)
+
+#: Every bound, for documentation and ``--help`` texts.
+ALL_BOUNDS: tuple[Bound, ...] = (
     BLOB_ATTEMPTS,
     LISTING_PAGES,
     REQUEST_DEADLINE,
@@ -77,4 +86,5 @@ ALL_BOUNDS = (
     GRAPH_DEPTH,
     REFERRER_FANOUT,
     REFERRER_CONCURRENCY,
+    ARCHIVE_EXPANSION,
 )

@@ -22,11 +22,18 @@ from typing import Any
 import zstandard
 
 from ocitui.core import jsonsafe
+from ocitui.core.archive.budget import MemberBudget
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import Member, classify
 from ocitui.core.archive.sizes import PROGRESS_STEP
 from ocitui.core.archive.verify import check_complete, merge_entries
-from ocitui.core.errors import ArchiveError, DigestMismatch, InvalidReference, LayoutError
+from ocitui.core.errors import (
+    ArchiveError,
+    DigestMismatch,
+    InvalidReference,
+    LayoutError,
+    OcituiError,
+)
 from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
@@ -147,6 +154,7 @@ def _read_archive(
     entries: list[Descriptor] | None = None
     seen: set[str] = set()
     header = False
+    budget = MemberBudget(source.total_size)
     try:
         stream = open_stream(reader)
         with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
@@ -161,8 +169,13 @@ def _read_archive(
                 elif member.kind == "index":
                     raw = _read_small(tar, info, _MAX_INDEX)
                     entries = _parse_entries(raw)
+                    budget.describe(entries)
                 elif member.kind == "blob":
+                    assert member.digest is not None
+                    budget.admit(member.name, member.digest, member.size)
                     _ingest(layout, tar, info, member, report=report, consumer=consumer)
+                    if budget.is_manifest(member.digest):
+                        budget.learn(member.digest, _small_blob(layout, member))
         while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
             pass
         reader.drain()
@@ -178,6 +191,16 @@ def _read_archive(
     if not header or entries is None:
         raise ArchiveError(f"{source.label}: not an OCI layout archive (no oci-layout/index.json)")
     return entries
+
+
+def _small_blob(layout: Layout, member: Member) -> bytes | None:
+    """The verified bytes of a just-imported blob small enough to be a manifest."""
+    if member.digest is None or member.size > MAX_MANIFEST_SIZE:
+        return None
+    try:
+        return layout.read_blob(member.digest, max_size=MAX_MANIFEST_SIZE)
+    except OcituiError:
+        return None
 
 
 def _diagnose(reader: PartsReader) -> None:
