@@ -204,6 +204,12 @@ def format_report(report: SyncReport) -> str:
     ]
     lines += [f"FAILED:  {f}" for f in report.failed]
     lines += [f"MISSING: {m}" for m in report.missing]
+    if report.unreferenced_blobs:
+        lines.append(
+            f"left in the layout: {report.unreferenced_blobs} verified blobs "
+            f"({human_size(report.unreferenced_bytes)}) that index.json does not name; "
+            "a rerun uses them, 'ocitui gc' frees them"
+        )
     lines.append("ok" if report.ok else "sync incomplete: see FAILED/MISSING above")
     return "\n".join(lines) + "\n"
 

@@ -44,6 +44,7 @@ from ocitui.core.events import (
     ignore,
 )
 from ocitui.core.layout import Layout
+from ocitui.core.layout.gc import unreferenced
 from ocitui.core.layout.index_file import parse_index
 from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
 from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
@@ -68,6 +69,8 @@ class ImportReport:
     archive_bytes: int = 0
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Blobs this import wrote (not in ``to_json``): what a failure leaves unnamed.
+    written: list[Descriptor] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (``--json``)."""
@@ -106,6 +109,37 @@ def import_archives(
     if repository is not None:
         with_repository("latest", repository)  # Refuse a bad name before reading anything.
     report = ImportReport()
+    with layout.lease():  # gc removes nothing while this import writes and names blobs.
+        try:
+            return _import(
+                layout,
+                paths,
+                report,
+                allow_missing=allow_missing,
+                repository=repository,
+                consumer=consumer,
+                gate=gate,
+            )
+        except ArchiveError as exc:
+            left = unreferenced(layout, report.written)
+            if not left:
+                raise
+            raise ArchiveError(
+                f"{exc}; {len(left)} verified blobs it wrote stay in the layout unnamed "
+                "(a rerun uses them, 'ocitui gc' frees them)"
+            ) from None
+
+
+def _import(
+    layout: Layout,
+    paths: Sequence[Path],
+    report: ImportReport,
+    *,
+    allow_missing: bool,
+    repository: str | None,
+    consumer: EventSink,
+    gate: Callable[[Layout, list[Descriptor]], None] | None,
+) -> ImportReport:
     incoming: list[Descriptor] = []
     for source in resolve_sources(paths):
         report.archives.append(source.label)
@@ -289,4 +323,5 @@ def _ingest(
         raise
     report.blobs_written += 1
     report.bytes_written += size
+    report.written.append(Descriptor("application/octet-stream", digest, size))
     consumer(BlobDone(str(digest), size, "written"))

@@ -13,6 +13,7 @@ import os
 import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +22,7 @@ from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import index_file, refs
 from ocitui.core.layout.batch import IndexBatch
-from ocitui.core.layout.guard import check_structure, open_regular
+from ocitui.core.layout.guard import LEASE_NAME, check_structure, lease, open_regular
 from ocitui.core.layout.ingest import BlobWriter
 from ocitui.core.layout.metadata import MetadataIndex, MetadataView
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
@@ -78,7 +79,7 @@ class Layout:
     @staticmethod
     def _initialise(root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        if any(p.name not in (".ocitui.lock",) for p in root.iterdir()):
+        if any(p.name not in (".ocitui.lock", LEASE_NAME) for p in root.iterdir()):
             raise LayoutError(f"{root}: exists, is not empty, and is not an OCI layout")
         (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
         index_file.write_atomic(root / "index.json", index_file.render_index({}, []))
@@ -168,6 +169,15 @@ class Layout:
         while self._small_bytes > _MEMO_TOTAL:
             _, dropped = self._small.popitem(last=False)
             self._small_bytes -= len(dropped)
+
+    def lease(self) -> AbstractContextManager[None]:
+        """Hold the shared write lease: gc removes nothing while a writer holds it."""
+        return lease(self.root)
+
+    def touch(self, digest: Digest) -> None:
+        """Refresh a reused blob's mtime, so gc's grace period covers it again."""
+        with contextlib.suppress(OSError):
+            os.utime(self.blob_path(digest), follow_symlinks=False)
 
     def ingest(
         self, digest: Digest, size: int, *, on_renamed: Callable[[Path], None] | None = None

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
 from ocitui.core.media_types import friendly_artifact_type
+from ocitui.core.text_safety import terminal_safe
 from ocitui.core.views_detail import Detail, ReferrerRow
 from ocitui.core.views_text import human_size
 
@@ -26,7 +27,8 @@ def kv_table(rows: list[tuple[str, str]]) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(key, value)
+        # Values come from layouts and registries: plain Text (no markup), no controls.
+        table.add_row(key, Text(terminal_safe(value)))
     return table
 
 

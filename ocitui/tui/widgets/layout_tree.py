@@ -16,6 +16,7 @@ from textual.widgets.tree import TreeNode
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.text_safety import one_line_safe
 from ocitui.core.verify.model import Badge
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
 from ocitui.core.views_children import children_of
@@ -50,7 +51,7 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     """``name  type · N platforms · N referrers`` with the name emphasised."""
     text = Text()
     style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
-    text.append(name, style=style)
+    text.append(one_line_safe(name), style=style)  # Names come from the layout: no controls.
     # A platform's or locked image's name already says it is an image.
     plain_image = (kind == "platform" and info.type_label == "image") or (
         kind == "locked" and info.type_label in ("image", "index")
