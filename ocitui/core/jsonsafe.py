@@ -37,12 +37,15 @@ def check_depth(raw: bytes | str, limit: int | None = None) -> None:
     shape = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
     for _ in range(limit):
         shape, peeled = _PAIR.subn(b"", shape)
-        if not shape or not peeled:
-            break
-    # Leftovers that no pass can peel are unbalanced: a few are plain malformed JSON
-    # (the decoder names the error, recursing no deeper than this), many are a bomb.
-    if len(shape) > limit:
-        raise JsonTooDeep(limit)
+        if not shape:
+            return
+        if not peeled:
+            # Unbalanced: a few leftovers are plain malformed JSON (the decoder names the
+            # error, recursing no deeper than this), many are a bomb.
+            if len(shape) > limit:
+                raise JsonTooDeep(limit)
+            return
+    raise JsonTooDeep(limit)  # Pairs still nest after ``limit`` levels were peeled.
 
 
 def loads(raw: bytes | bytearray | str, *, limit: int | None = None) -> Any:

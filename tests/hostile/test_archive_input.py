@@ -119,3 +119,19 @@ def test_case8_fifo_or_device_as_archive_is_refused_without_waiting(tmp_path: Pa
     result = run_cli("--layout", root, "import", parts, timeout=20)
     assert_one_line_error(result)
     assert "regular file" in result.stderr or "bytes, expected" in result.stderr
+
+
+def test_case12_deeply_nested_archive_index_is_one_line_error(tmp_path: Path) -> None:
+    root = _target(tmp_path)
+    archive = tmp_path / "deep.tar"
+    with tarfile.open(archive, "w") as tar:
+        for name, data in (
+            ("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'),
+            ("index.json", b"[" * 100_000),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    before = (root / "index.json").read_bytes()
+    assert_one_line_error(run_cli("--layout", root, "import", archive), "nested deeper")
+    assert (root / "index.json").read_bytes() == before
