@@ -71,9 +71,8 @@ def test_case1_gc_during_a_pull_removes_nothing_the_pull_needs(tmp_path: Path) -
         _age(root)
         manifest = parse_document(work.read_blob(Digest.parse(top)))
         (root / "blobs" / "sha256" / manifest.layers[0].digest.encoded).unlink()
-        registry.response_delay = 0.5  # A slow registry: the pull takes seconds.
+        registry.release_blobs.clear()  # The pull's downloads wait until gc has run.
         env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
-        seen_before = len(registry.requests)
         puller = subprocess.Popen(
             [sys.executable, "-m", "ocitui", "--layout", str(root), "pull", ref],
             env=env,
@@ -83,11 +82,14 @@ def test_case1_gc_during_a_pull_removes_nothing_the_pull_needs(tmp_path: Path) -
         )
         try:
             deadline = time.monotonic() + 30
-            while len(registry.requests) == seen_before and time.monotonic() < deadline:
+            while registry.blob_waiters == 0 and time.monotonic() < deadline:
                 time.sleep(0.05)
+            assert registry.blob_waiters, "the pull never reached its downloads"
             gc_result = run_cli("--layout", root, "gc")
+            registry.release_blobs.set()
             out, err = puller.communicate(timeout=60)
         finally:
+            registry.release_blobs.set()
             puller.kill()
         assert_one_line_error(gc_result, "a pull or import is writing to this layout")
     assert puller.returncode == 0, out + err

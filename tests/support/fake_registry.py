@@ -65,6 +65,10 @@ class FakeRegistry(Routes):
         self.drip_interval = drip_interval
         #: Seconds every request waits before it is answered (to make overlap visible).
         self.response_delay = 0.0
+        #: Blob GETs wait for this event (set: no waiting); ``blob_waiters`` counts them.
+        self.release_blobs = threading.Event()
+        self.release_blobs.set()
+        self.blob_waiters = 0
         #: Most requests ever being answered at the same time.
         self.peak_in_flight = 0
         self._in_flight = 0
@@ -363,6 +367,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.reply(int(fault.kind), error_body(code, "injected"), JSON, extra)
                 return
         query = parse_qs(split.query)
+        if "/blobs/sha256:" in split.path and not self.fake.release_blobs.is_set():
+            with self.fake.state.lock:
+                self.fake.blob_waiters += 1
+            self.fake.release_blobs.wait(30)
         if self.fake.hostile and self.fake.misbehave(self, split.path, query):
             return
         if split.path == "/token":

@@ -11,6 +11,7 @@ destination, and emits :class:`Finished` with the report; ``dry_run`` stops afte
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping, Sequence
 
 from ocitui.core.digest import Digest
@@ -187,7 +188,7 @@ async def pull(
     The layout's write lease is held from the plan to the last index.json write, so gc
     never collects a blob this pull decided to reuse or has written but not named yet.
     """
-    with layout.lease():
+    with contextlib.nullcontext() if dry_run else layout.lease():
         plan = await plan_pull(
             client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
         )
@@ -221,7 +222,7 @@ async def run_pull(
     if gate is not None:
         copy = CopyTransfer(plan.source_target, plan.dest_target, plan.mount_from)
         transfer = GatedTransfer(copy, layout, gate)
-    with layout.lease():
+    with contextlib.nullcontext() if dry_run else layout.lease():  # A dry run writes nothing.
         return await run(
             plan, dry_run=dry_run, concurrency=concurrency, emit=emit, transfer=transfer
         )
