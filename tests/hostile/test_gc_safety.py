@@ -34,7 +34,6 @@ from tests.hostile.support import (
     seed_layout_image,
 )
 from tests.support.fake_registry import FakeRegistry
-from tests.support.layouts import DEMO_LAYOUT
 
 DAY = 24 * 3600
 
@@ -47,14 +46,6 @@ def _age(root: Path) -> None:
 
 def _blob_names(root: Path) -> set[str]:
     return {p.name for p in (root / "blobs" / "sha256").iterdir()}
-
-
-def _demo(tmp_path: Path) -> Path:
-    if not DEMO_LAYOUT.is_dir():
-        pytest.skip("layouts/demo has not been generated yet")
-    root = tmp_path / "demo"
-    shutil.copytree(DEMO_LAYOUT, root)
-    return root
 
 
 # -- case 1: gc during a pull that reuses old blobs --------------------------------------
@@ -150,8 +141,8 @@ def _app_index(root: Path) -> tuple[Path, dict[str, object]]:
     return root / "blobs" / "sha256" / entry["digest"].split(":")[1], entry
 
 
-def test_case2_corrupt_index_blob_keeps_its_subtree(tmp_path: Path) -> None:
-    root = _demo(tmp_path)
+def test_case2_corrupt_index_blob_keeps_its_subtree(demo_copy: Path) -> None:
+    root = demo_copy
     before = _blob_names(root)
     blob, _ = _app_index(root)
     data = bytearray(blob.read_bytes())
@@ -168,8 +159,8 @@ def test_case2_corrupt_index_blob_keeps_its_subtree(tmp_path: Path) -> None:
     assert "cannot read" in text.stdout
 
 
-def test_case2_mislabelled_entry_media_type_keeps_its_subtree(tmp_path: Path) -> None:
-    root = _demo(tmp_path)
+def test_case2_mislabelled_entry_media_type_keeps_its_subtree(demo_copy: Path) -> None:
+    root = demo_copy
     before = _blob_names(root)
     doc = json.loads((root / "index.json").read_bytes())
     _, entry = _app_index(root)
@@ -189,9 +180,9 @@ def test_case2_mislabelled_entry_media_type_keeps_its_subtree(tmp_path: Path) ->
 
 @pytest.mark.parametrize("link", ["blobs/sha256", "blobs", "ingest"])
 def test_case3_gc_and_fsck_repair_never_follow_a_directory_symlink(
-    tmp_path: Path, link: str
+    tmp_path: Path, demo_copy: Path, link: str
 ) -> None:
-    root = _demo(tmp_path)
+    root = demo_copy
     outside = tmp_path / "outside"
     victim_dir = outside / "sha256" if link == "blobs" else outside
     victim_dir.mkdir(parents=True)
@@ -209,8 +200,10 @@ def test_case3_gc_and_fsck_repair_never_follow_a_directory_symlink(
     assert partial.exists()
 
 
-def test_case3_dangling_lock_symlink_is_refused_not_followed(tmp_path: Path) -> None:
-    root = _demo(tmp_path)
+def test_case3_dangling_lock_symlink_is_refused_not_followed(
+    tmp_path: Path, demo_copy: Path
+) -> None:
+    root = demo_copy
     pointed = tmp_path / "created-by-ocitui"
     (root / ".ocitui.lock").unlink(missing_ok=True)
     (root / ".ocitui.lock").symlink_to(pointed)
@@ -282,10 +275,12 @@ def test_case17_failed_pull_states_the_unreferenced_blobs_it_left(tmp_path: Path
     assert_blobs_verified(root)
 
 
-def test_case17_failed_import_states_the_unreferenced_blobs_it_left(tmp_path: Path) -> None:
+def test_case17_failed_import_states_the_unreferenced_blobs_it_left(
+    tmp_path: Path, demo_copy: Path
+) -> None:
     import tarfile
 
-    root = _demo(tmp_path)
+    root = demo_copy
     archive = tmp_path / "app.tar"
     assert run_cli("--layout", root, "export", archive, "app:1.0").returncode == 0
     broken = tmp_path / "broken.tar"
