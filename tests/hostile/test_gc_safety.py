@@ -24,7 +24,7 @@ from ocitui.core.layout.gc import reachable
 from ocitui.core.models import parse_document
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import pull
-from ocitui.core.sync.transfers import PullTransfer
+from ocitui.core.target.layout import LayoutTarget
 from tests.hostile.support import (
     REPO_ROOT,
     SMALL_BOUNDS,
@@ -111,13 +111,13 @@ async def test_case1_a_blob_vanishing_before_the_index_write_fails_the_pull(
         top = seed_layout_image(work, registry.state, "team/app", "1.0")
         layout = Layout.open(tmp_path / "target", create=True)
         manifest = parse_document(work.read_blob(Digest.parse(top)))
-        original = PullTransfer.finish
+        original = LayoutTarget.commit
 
-        async def finish_after_removal(self: PullTransfer, *args: object) -> int:
+        async def commit_after_removal(self: LayoutTarget, *args: object) -> int:
             layout.blob_path(manifest.config.digest).unlink()  # As a lease-less gc would.
             return await original(self, *args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(PullTransfer, "finish", finish_after_removal)
+        monkeypatch.setattr(LayoutTarget, "commit", commit_after_removal)
         before = (layout.root / "index.json").read_bytes()
         async with RegistryClient() as client:
             report = await pull(client, layout, [f"{registry.host}/team/app:1.0"])

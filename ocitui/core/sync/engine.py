@@ -156,7 +156,9 @@ async def run(
         if source is None or dest is None:
             raise SyncError("this plan was not made by a walk over two targets")
         transfer = transfer or CopyTransfer(source, dest, plan.mount_from)
-        report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
+        lease = getattr(dest, "write_lease", None)  # A layout: gc waits for this sync.
+        with lease() if lease is not None else contextlib.nullcontext():
+            report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
         report.referrers_verified, report.missing = await verify_destination(
             plan, dest, failed, concurrency=concurrency
         )

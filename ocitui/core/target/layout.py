@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -196,6 +197,10 @@ class LayoutTarget:
             for tag in tags:
                 self.layout.set_tag(tag.name, tag.descriptor)
         return len(tags)
+
+    def write_lease(self) -> AbstractContextManager[None]:
+        """The layout's shared write lease: gc removes nothing while a sync holds it."""
+        return self.layout.lease()
 
     def _require_relied(self) -> None:
         """Right before names are written: every blob this sync counted on is still here.
