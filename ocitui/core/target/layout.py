@@ -150,8 +150,8 @@ class LayoutTarget:
         threads, so the other transfers keep moving meanwhile.
         """
         self._writable()
-        self._relied.add(desc.digest)
         if self.layout.has_blob(desc.digest, desc.size):
+            self._relied.add(desc.digest)
             return "exists"
         writer = await asyncio.to_thread(self._writer, desc.digest, desc.size)
         with writer:
@@ -164,6 +164,7 @@ class LayoutTarget:
                 started(0)
                 await source.stream_blob(source_repo, desc, writer, on_progress)
             await asyncio.to_thread(writer.commit)
+        self._relied.add(desc.digest)  # Only once stored: a failed blob fails its graph alone.
         return "downloaded"
 
     def _writer(self, digest: Digest, size: int) -> BlobWriter:
