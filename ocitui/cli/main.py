@@ -12,13 +12,15 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
 from ocitui import __version__
 from ocitui.cli import commands as commands_pkg
+from ocitui.cli.terminal import sanitised_output
 from ocitui.core.errors import OcituiError, UsageError
+from ocitui.core.text_safety import one_line_safe
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -180,26 +182,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         setattr(args, target, [*getattr(args, target), *extras])
     elif extras:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
-    run = getattr(args, "_run", None) or launch
+    run = getattr(args, "_run", None)
+    if run is None:
+        # The TUI: inside the same error handling (one line, exit 1), the screen unwrapped.
+        return _run(launch, args)
+    with sanitised_output(bool(getattr(args, "json", False))):
+        return _run(run, args)
+
+
+def _run(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return int(run(args))
     except UsageError as exc:
-        print(f"ocitui: error: {exc}", file=sys.stderr)
+        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except OcituiError as exc:
         if args.debug or os.environ.get("OCITUI_DEBUG"):
             import traceback
 
             traceback.print_exc()
-        print(f"ocitui: error: {exc}", file=sys.stderr)
+        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except RecursionError:
+        # Defence in depth: untrusted input is depth-checked before it is parsed or walked.
+        if args.debug or os.environ.get("OCITUI_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        print("ocitui: error: input is nested too deeply to process", file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # A writer the core did not wrap: still one line, never a trace.
         if args.debug or os.environ.get("OCITUI_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"ocitui: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"ocitui: error: {one_line_safe(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("ocitui: interrupted", file=sys.stderr)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ocitui.cli.common import human_size
+from ocitui.cli.terminal import raw_stderr
 from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
@@ -33,6 +34,7 @@ from ocitui.core.events import (
 )
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
+from ocitui.core.text_safety import one_line_safe, terminal_safe
 
 
 class Renderer:
@@ -100,7 +102,7 @@ class RichRenderer(PlainRenderer):
             TransferSpeedColumn,
         )
 
-        self.console = Console(file=sys.stderr)
+        self.console = Console(file=raw_stderr())
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -117,7 +119,9 @@ class RichRenderer(PlainRenderer):
     def __call__(self, event: Event) -> None:
         """Update bars; everything else as plain lines above them."""
         if isinstance(event, PlanReady):
-            self.progress.console.print(format_plan(event.plan), end="", markup=False)
+            self.progress.console.print(
+                terminal_safe(format_plan(event.plan)), end="", markup=False
+            )
             todo = event.plan.summary()["bytesToCopy"]
             self.total = self.progress.add_task("total", total=todo or None)
         elif isinstance(event, BlobStarted):
@@ -139,7 +143,7 @@ class RichRenderer(PlainRenderer):
                 self.progress.remove_task(task)
         elif isinstance(event, Failed):
             self.progress.console.print(
-                f"FAILED {_short(event.digest)} {event.message}", markup=False
+                f"FAILED {_short(event.digest)} {one_line_safe(event.message)}", markup=False
             )
         elif isinstance(event, Finished):
             self.progress.stop()
@@ -200,6 +204,12 @@ def format_report(report: SyncReport) -> str:
     ]
     lines += [f"FAILED:  {f}" for f in report.failed]
     lines += [f"MISSING: {m}" for m in report.missing]
+    if report.unreferenced_blobs:
+        lines.append(
+            f"left in the layout: {report.unreferenced_blobs} verified blobs "
+            f"({human_size(report.unreferenced_bytes)}) that index.json does not name; "
+            "a rerun uses them, 'ocitui gc' frees them"
+        )
     lines.append("ok" if report.ok else "sync incomplete: see FAILED/MISSING above")
     return "\n".join(lines) + "\n"
 

@@ -104,6 +104,11 @@ class Verifier:
             raise DigestMismatch(f"{self.digest}: got more than the expected {self.size} bytes")
         self._hash.update(chunk)
 
+    def matches(self) -> bool:
+        """True when size and digest match the bytes so far (no exception, no change)."""
+        size_ok = self.size is None or self.count == self.size
+        return size_ok and self._hash.hexdigest() == self.digest.encoded
+
     def verify(self) -> None:
         """Raise :class:`DigestMismatch` unless size and digest both match."""
         if self.size is not None and self.count != self.size:

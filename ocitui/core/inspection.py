@@ -42,7 +42,13 @@ def descriptor_row(desc: Descriptor) -> dict[str, Any]:
 
 def tree_rows(nodes: Sequence[ReferrerNode]) -> list[dict[str, Any]]:
     """Referrer rows with their children under ``referrers``."""
-    return [{**descriptor_row(n.descriptor), "referrers": tree_rows(n.children)} for n in nodes]
+    rows = []
+    for node in nodes:  # Recursion bounded by the graph-depth limit of the tree.
+        row = {**descriptor_row(node.descriptor), "referrers": tree_rows(node.children)}
+        if node.truncated:
+            row["truncated"] = True
+        rows.append(row)
+    return rows
 
 
 def config_summary(config: dict[str, Any]) -> dict[str, Any]:

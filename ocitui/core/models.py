@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import InvalidDigest, InvalidPlatform, ManifestError
@@ -279,7 +280,7 @@ Document = Manifest | Index
 def load_json(raw: bytes, what: str = "document") -> dict[str, Any]:
     """Decode a JSON object, with a one-line error for anything else."""
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):

@@ -6,8 +6,9 @@ bytes, blobs GET/HEAD with Range/206, uploads (POST, PATCH with ``Content-Range`
 PUT, status GET, single-POST, mount), tags list and catalog with ``n``/``last``/``Link``,
 and the referrers API with ``artifactType`` filtering and ``Link`` pagination. Switches:
 ``referrers_api``, ``auth`` (None/"basic"/"bearer", with its own token endpoint), page
-sizes, ``OCI-Chunk-Min-Length``, absolute upload locations, a ``Warning`` header, and fault
-injection through :meth:`FakeRegistry.inject`.
+sizes, ``OCI-Chunk-Min-Length``, absolute upload locations, a ``Warning`` header, fault
+injection through :meth:`FakeRegistry.inject`, and malicious behaviours switched on with
+``hostile`` (see :data:`HOSTILE_MODES`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import secrets
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -25,6 +27,16 @@ from tests.support.registry_routes import Routes
 from tests.support.registry_state import RegistryState, error_body, expand_scope
 
 JSON = "application/json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+
+#: Malicious behaviours :class:`FakeRegistry` can switch on (``hostile=...``).
+HOSTILE_MODES = {
+    "bad-content-range": "every blob GET answers 206 with a Content-Range starting at byte 1",
+    "endless-referrers": "referrers pages are empty and always link to one more page",
+    "endless-tags": "tag list pages always link to one more page",
+    "drip-blob": "blob bodies arrive one byte every drip_interval seconds",
+    "deep-json": "referrers answers are '[' nested 100,000 deep",
+}
 
 
 class FakeRegistry(Routes):
@@ -44,8 +56,22 @@ class FakeRegistry(Routes):
         warning: str | None = None,
         ignore_range: bool = False,
         max_manifest_size: int = 4 * 1024 * 1024,
+        hostile: str | None = None,
+        drip_interval: float = 0.5,
     ) -> None:
         assert auth in (None, "basic", "bearer")
+        assert hostile is None or hostile in HOSTILE_MODES, hostile
+        self.hostile = hostile
+        self.drip_interval = drip_interval
+        #: Seconds every request waits before it is answered (to make overlap visible).
+        self.response_delay = 0.0
+        #: Blob GETs wait for this event (set: no waiting); ``blob_waiters`` counts them.
+        self.release_blobs = threading.Event()
+        self.release_blobs.set()
+        self.blob_waiters = 0
+        #: Most requests ever being answered at the same time.
+        self.peak_in_flight = 0
+        self._in_flight = 0
         self.referrers_api = referrers_api
         self.auth = auth
         self.anonymous_pull = anonymous_pull
@@ -110,6 +136,35 @@ class FakeRegistry(Routes):
     def requests(self) -> list[Any]:
         """The request log."""
         return self.state.requests
+
+    # -- malicious behaviours ----------------------------------------------------------
+    def misbehave(self, h: _Handler, path: str, query: dict[str, list[str]]) -> bool:
+        """Answer as the ``hostile`` mode says; False when the mode does not apply here."""
+        mode = self.hostile
+        page = int(query.get("page", ["0"])[0] or 0)
+        blob = re.fullmatch(r"/v2/.+?/blobs/(sha256:[a-f0-9]{64})", path)
+        if blob is not None and h.command == "GET" and blob.group(1) in self.state.blobs:
+            data = self.state.blobs[blob.group(1)]
+            if mode == "bad-content-range":
+                headers = {"Content-Range": f"bytes 1-{len(data) - 1}/{len(data)}"}
+                h.reply(206, data[1:], "application/octet-stream", headers)
+                return True
+            if mode == "drip-blob":
+                h.drip(data, self.drip_interval)
+                return True
+        if "/referrers/" in path and mode in ("endless-referrers", "deep-json"):
+            if mode == "deep-json":
+                h.reply(200, b"[" * 100_000, OCI_INDEX)
+                return True
+            body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []})
+            link = self.page_link(path, {"page": str(page + 1)})
+            h.reply(200, body.encode(), OCI_INDEX, {"Link": link})
+            return True
+        if path.endswith("/tags/list") and mode == "endless-tags":
+            body = json.dumps({"name": "x", "tags": [f"t{page}"]}).encode()
+            h.reply(200, body, JSON, {"Link": self.page_link(path, {"page": str(page + 1)})})
+            return True
+        return False
 
     # -- auth ------------------------------------------------------------------------------
     def authorize(self, h: _Handler, needed: list[str]) -> bool:
@@ -263,7 +318,37 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
+    def drip(self, data: bytes, interval: float) -> None:
+        """Send ``data`` as a 200 body, one byte per ``interval`` (until the client leaves)."""
+        self.body()
+        self.entry.status = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            pass
+        self.close_connection = True
+
     def _handle(self) -> None:
+        fake = self.fake
+        with fake.state.lock:
+            fake._in_flight += 1
+            fake.peak_in_flight = max(fake.peak_in_flight, fake._in_flight)
+        try:
+            if fake.response_delay:
+                time.sleep(fake.response_delay)
+            self._dispatch()
+        finally:
+            with fake.state.lock:
+                fake._in_flight -= 1
+
+    def _dispatch(self) -> None:
         # One handler instance serves every request of a keep-alive connection.
         self._body, self._truncate = None, False
         split = urlsplit(self.path)
@@ -282,6 +367,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.reply(int(fault.kind), error_body(code, "injected"), JSON, extra)
                 return
         query = parse_qs(split.query)
+        if "/blobs/sha256:" in split.path and not self.fake.release_blobs.is_set():
+            with self.fake.state.lock:
+                self.fake.blob_waiters += 1
+            self.fake.release_blobs.wait(30)
+        if self.fake.hostile and self.fake.misbehave(self, split.path, query):
+            return
         if split.path == "/token":
             self.fake.token_endpoint(self, query)
             return

@@ -17,11 +17,13 @@ from typing import Any
 
 from ocitui.cli.common import open_content, print_json
 from ocitui.cli.progress import layer_line
+from ocitui.cli.terminal import raw_stderr, raw_stdout
 from ocitui.core.diff import diff_refs
 from ocitui.core.diff.outline import render
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.target.archive import split_archive_ref
+from ocitui.core.text_safety import one_line_safe, terminal_safe
 
 NAME = "diff"
 ORDER = 40
@@ -69,25 +71,26 @@ def run(args: argparse.Namespace) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="ocitui-diff-")
     try:
         store_a, desc_a, store_b, desc_b = _sides(args, Path(scratch.name))
-        progress = layer_line(sys.stderr) if args.files and sys.stderr.isatty() else None
+        progress = layer_line(raw_stderr()) if args.files and sys.stderr.isatty() else None
         try:
             result = diff_refs(
                 store_a, desc_a, store_b, desc_b, files=args.files, progress=progress
             )
         finally:
             if progress is not None:
-                sys.stderr.write("\r\033[K")
+                raw_stderr().write("\r\033[K")
     except OcituiError as exc:
-        print(f"ocitui: error: {exc}", file=sys.stderr)
+        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
         return EXIT_TROUBLE
     finally:
         scratch.cleanup()
     if args.json:
         print_json({"ref_a": args.a, "ref_b": args.b, **result.to_json()})
     else:
-        paint = _painter(sys.stdout)
+        out = raw_stdout()  # Colour codes are ours; every line's text is sanitised first.
+        paint = _painter(out)
         for line in render(result, args.a, args.b):
-            print(paint(line))
+            out.write(paint(terminal_safe(line)) + "\n")
     return EXIT_SAME if result.identical else EXIT_DIFFERENT
 
 
@@ -106,7 +109,7 @@ def _sides(args: argparse.Namespace, scratch: Path) -> tuple[Layout, Any, Layout
 
         temp = Layout.open(scratch / "layout", create=True)
         if sys.stderr.isatty():
-            sys.stderr.write(f"fetching {', '.join(remote)} ...\r")
+            raw_stderr().write(f"fetching {one_line_safe(', '.join(remote))} ...\r")
 
         async def fetch() -> list[Any]:
             async with make_client(args) as client:

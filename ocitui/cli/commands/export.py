@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
 from ocitui.cli.progress import ArchiveLine
+from ocitui.cli.terminal import raw_stderr
 from ocitui.cli.verify_option import add_verify_option, check_names
 from ocitui.core.archive import export_archive, parse_size
 from ocitui.core.errors import UsageError
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         from ocitui.core.verify import signable_refs
 
         check_names(args, layout, args.refs or signable_refs(layout))
-    progress = ArchiveLine(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    progress = ArchiveLine(raw_stderr()) if sys.stderr.isatty() and not args.json else None
     report = export_archive(
         layout,
         args.file,

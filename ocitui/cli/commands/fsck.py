@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.terminal import raw_stderr
 from ocitui.core.layout.fsck import FsckProgress, fsck
 
 NAME = "fsck"
@@ -46,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
         percent = event.done * 100 // max(event.total, 1)
         if tty and percent != last[0]:
             last[0] = percent
-            sys.stderr.write(f"\rverifying {percent:3d}% of {human_size(event.total)}")
+            raw_stderr().write(f"\rverifying {percent:3d}% of {human_size(event.total)}")
 
     report = fsck(layout, repair=args.repair, repository=args.repository, progress=show)
     if tty:
-        sys.stderr.write("\r\033[K")
+        raw_stderr().write("\r\033[K")
     if args.json:
         print_json(report.to_json())
     else:

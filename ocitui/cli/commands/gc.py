@@ -44,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
     verb = "would remove" if args.dry_run else "removed"
     for digest, size in report.removed:
         print(f"{verb} {digest} ({human_size(size)})")
+    for note in report.unreadable:
+        print(f"cannot read {note}; kept everything it may reference")
+    if report.kept_everything:
+        print("removed nothing: an unreadable node could not be scanned (run 'ocitui fsck')")
+    if report.partials_in_use:
+        print(f"kept {report.partials_in_use} partial downloads a running pull is writing")
     print(
         f"{verb} {len(report.removed)} blobs, {human_size(report.bytes_freed)}; "
         f"{report.reachable} reachable, {report.kept_young} kept (younger than grace)"

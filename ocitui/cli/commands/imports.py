@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
 from ocitui.cli.progress import ArchiveLine
+from ocitui.cli.terminal import raw_stderr
 from ocitui.cli.verify_option import add_verify_option, explain, gate_of
 from ocitui.core.archive import import_archives
 from ocitui.core.archive.inputs import resolve_sources
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     resolve_sources(args.files)  # A missing file fails before a layout is created.
     gate = gate_of(args)
     layout = open_layout(args, create=True)
-    progress = ArchiveLine(sys.stderr) if sys.stderr.isatty() and not args.json else None
+    progress = ArchiveLine(raw_stderr()) if sys.stderr.isatty() and not args.json else None
     try:
         report = import_archives(
             layout,

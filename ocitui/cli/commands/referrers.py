@@ -119,4 +119,7 @@ def _print_nodes(nodes: Sequence[ReferrerNode], prefix: str, *, more: bool = Fal
             f"{prefix}{'└── ' if last else '├── '}{friendly_artifact_type(desc.artifact_type)}"
             f"  {desc.digest.short}  {human_size(desc.size)}  {created}".rstrip()
         )
-        _print_nodes(node.children, prefix + ("    " if last else "│   "))
+        below = prefix + ("    " if last else "│   ")
+        if node.truncated:
+            print(f"{below}└── ... (deeper referrers not shown: graph-depth limit)")
+        _print_nodes(node.children, below)

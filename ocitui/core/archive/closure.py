@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, ManifestError, OcituiError
 from ocitui.core.layout import Layout
-from ocitui.core.models import Descriptor, Manifest
+from ocitui.core.models import Descriptor, Document, Manifest
 
 _MACHINE_TAG = re.compile(r"(sha256|sha512)-([a-f0-9]{64})(?:\..+)?", re.ASCII)
 
@@ -63,15 +63,38 @@ class _Walker:
         self._seen: set[Digest] = set()
 
     def add_entry(self, entry: Descriptor) -> None:
+        self._record(entry)
+        self.walk(entry)
+
+    def _record(self, entry: Descriptor) -> None:
         key = (entry.digest, entry.ref_name)
         if key not in self._keys:
             self._keys.add(key)
             self.selection.entries.append(entry)
-        self.walk(entry)
 
     def walk(self, desc: Descriptor) -> None:
+        """Everything below ``desc``: children, then attachments and bundle images.
+
+        An explicit stack, not recursion: a 1,500-deep chain of indexes or referrers is a
+        loop like any other. An item with its document is the "children done" step.
+        """
+        stack: list[tuple[Descriptor, Document | None]] = [(desc, None)]
+        while stack:
+            item, doc = stack.pop()
+            if doc is not None:
+                after = self._attachments(item.digest)
+                if isinstance(doc, Manifest):
+                    after += self._bundle_images(item)
+                stack.extend((d, None) for d in reversed(after))
+                continue
+            doc = self._visit(item)
+            if doc is not None:
+                stack.append((item, doc))
+                stack.extend((child, None) for child in reversed(doc.children()))
+
+    def _visit(self, desc: Descriptor) -> Document | None:
         if desc.digest in self._seen:
-            return
+            return None
         self._seen.add(desc.digest)
         if not self.layout.has_blob(desc.digest, desc.size):
             if self.layout.has_blob(desc.digest):
@@ -79,50 +102,52 @@ class _Walker:
                     f"{desc.digest}: blob size differs from the descriptor's {desc.size}"
                 )
             self.selection.missing[desc.digest] = desc.size
-            return
+            return None
         self.selection.blobs[desc.digest] = desc.size
         if not desc.is_manifest_like:
-            return
+            return None
         try:
-            doc = self.layout.get_document(desc.digest, desc.media_type)
+            return self.layout.get_document(desc.digest, desc.media_type)
         except ManifestError as exc:
             self.selection.warnings.append(f"{desc.digest}: {exc}")
-            return
-        for child in doc.children():
-            self.walk(child)
-        self._attachments(desc.digest)
-        if isinstance(doc, Manifest):
-            self._bundle_images(desc)
+            return None
 
-    def _attachments(self, digest: Digest) -> None:
+    def _attachments(self, digest: Digest) -> list[Descriptor]:
+        """Record the attachments' entries; the descriptors to walk, in order."""
+        out: list[Descriptor] = []
         for referrer in self.layout.referrers(digest):
-            for entry in self.by_digest.get(referrer.digest, []):
-                if not entry.ref_name:
-                    self.add_entry(entry)
-            self.walk(referrer)
+            entries = [e for e in self.by_digest.get(referrer.digest, []) if not e.ref_name]
+            for entry in entries:
+                self._record(entry)
+            out.extend(entries)
+            out.append(referrer)
         for entry in self.machine.get(digest.tag_form, []):
-            self.add_entry(entry)
+            self._record(entry)
+            out.append(entry)
+        return out
 
-    def _bundle_images(self, desc: Descriptor) -> None:
+    def _bundle_images(self, desc: Descriptor) -> list[Descriptor]:
         from ocitui.core.bundles import is_bundle, read_bundle
 
         try:
             if not is_bundle(self.layout, desc):
-                return
+                return []
             bundle = read_bundle(self.layout, desc, recursive=False)
         except (BundleError, OcituiError) as exc:
             self.selection.warnings.append(f"{desc.digest}: bundle not followed: {exc}")
-            return
+            return []
+        out: list[Descriptor] = []
         for image in bundle.images:
             entries = self.by_digest.get(image.digest, [])
-            for entry in entries:
-                self.add_entry(entry)
             if not entries and self.layout.has_blob(image.digest):
                 try:
-                    found = self.layout.resolve(str(image.digest))
+                    entries = [self.layout.resolve(str(image.digest))]
                 except OcituiError:
                     continue
-                self.add_entry(found)
+            for entry in entries:
+                self._record(entry)
+            out.extend(entries)
+        return out
 
 
 def select_all(layout: Layout) -> Selection:

@@ -21,11 +21,19 @@ from typing import Any
 
 import zstandard
 
+from ocitui.core import jsonsafe
+from ocitui.core.archive.budget import MemberBudget
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import Member, classify
 from ocitui.core.archive.sizes import PROGRESS_STEP
 from ocitui.core.archive.verify import check_complete, merge_entries
-from ocitui.core.errors import ArchiveError, DigestMismatch, InvalidReference, LayoutError
+from ocitui.core.errors import (
+    ArchiveError,
+    DigestMismatch,
+    InvalidReference,
+    LayoutError,
+    OcituiError,
+)
 from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
@@ -36,6 +44,7 @@ from ocitui.core.events import (
     ignore,
 )
 from ocitui.core.layout import Layout
+from ocitui.core.layout.gc import unreferenced
 from ocitui.core.layout.index_file import parse_index
 from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
 from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
@@ -60,6 +69,8 @@ class ImportReport:
     archive_bytes: int = 0
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Blobs this import wrote (not in ``to_json``): what a failure leaves unnamed.
+    written: list[Descriptor] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (``--json``)."""
@@ -98,6 +109,37 @@ def import_archives(
     if repository is not None:
         with_repository("latest", repository)  # Refuse a bad name before reading anything.
     report = ImportReport()
+    with layout.lease():  # gc removes nothing while this import writes and names blobs.
+        try:
+            return _import(
+                layout,
+                paths,
+                report,
+                allow_missing=allow_missing,
+                repository=repository,
+                consumer=consumer,
+                gate=gate,
+            )
+        except ArchiveError as exc:
+            left = unreferenced(layout, report.written)
+            if not left:
+                raise
+            raise ArchiveError(
+                f"{exc}; {len(left)} verified blobs it wrote stay in the layout unnamed "
+                "(a rerun uses them, 'ocitui gc' frees them)"
+            ) from None
+
+
+def _import(
+    layout: Layout,
+    paths: Sequence[Path],
+    report: ImportReport,
+    *,
+    allow_missing: bool,
+    repository: str | None,
+    consumer: EventSink,
+    gate: Callable[[Layout, list[Descriptor]], None] | None,
+) -> ImportReport:
     incoming: list[Descriptor] = []
     for source in resolve_sources(paths):
         report.archives.append(source.label)
@@ -146,6 +188,7 @@ def _read_archive(
     entries: list[Descriptor] | None = None
     seen: set[str] = set()
     header = False
+    budget = MemberBudget(source.total_size)
     try:
         stream = open_stream(reader)
         with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
@@ -160,8 +203,13 @@ def _read_archive(
                 elif member.kind == "index":
                     raw = _read_small(tar, info, _MAX_INDEX)
                     entries = _parse_entries(raw)
+                    budget.describe(entries)
                 elif member.kind == "blob":
+                    assert member.digest is not None
+                    budget.admit(member.name, member.digest, member.size)
                     _ingest(layout, tar, info, member, report=report, consumer=consumer)
+                    if budget.is_manifest(member.digest):
+                        budget.learn(member.digest, _small_blob(layout, member))
         while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
             pass
         reader.drain()
@@ -177,6 +225,16 @@ def _read_archive(
     if not header or entries is None:
         raise ArchiveError(f"{source.label}: not an OCI layout archive (no oci-layout/index.json)")
     return entries
+
+
+def _small_blob(layout: Layout, member: Member) -> bytes | None:
+    """The verified bytes of a just-imported blob small enough to be a manifest."""
+    if member.digest is None or member.size > MAX_MANIFEST_SIZE:
+        return None
+    try:
+        return layout.read_blob(member.digest, max_size=MAX_MANIFEST_SIZE)
+    except OcituiError:
+        return None
 
 
 def _diagnose(reader: PartsReader) -> None:
@@ -211,7 +269,7 @@ def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
 
 def _check_header(raw: bytes) -> None:
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ArchiveError("archive oci-layout is not valid JSON") from None
     version = doc.get("imageLayoutVersion") if isinstance(doc, dict) else None
@@ -265,4 +323,5 @@ def _ingest(
         raise
     report.blobs_written += 1
     report.bytes_written += size
+    report.written.append(Descriptor("application/octet-stream", digest, size))
     consumer(BlobDone(str(digest), size, "written"))

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any, BinaryIO
 
 import zstandard
 
+from ocitui.core import jsonsafe
 from ocitui.core.archive.output import PARTS_FORMAT, PARTS_SUFFIX
 from ocitui.core.errors import ArchiveError
 from ocitui.core.events import EventSink, PartDone
@@ -83,6 +85,8 @@ def resolve_sources(paths: Sequence[Path]) -> list[ArchiveSource]:
         if manifest is not None:
             sources.append(load_parts_manifest(manifest))
         elif not path.is_file():
+            if path.exists():
+                raise ArchiveError(f"{path}: not a regular file (a FIFO or device is refused)")
             raise ArchiveError(f"{path}: no such archive")
         else:
             sources.append(ArchiveSource(str(path), (PartSpec(path),)))
@@ -92,14 +96,14 @@ def resolve_sources(paths: Sequence[Path]) -> list[ArchiveSource]:
 def load_parts_manifest(path: Path) -> ArchiveSource:
     """Read and validate a ``.parts.json``; part names must be plain file names."""
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(open_regular_input(path), "rb") as handle:
             raw = handle.read(_MAX_MANIFEST + 1)
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot read: {exc.strerror}") from None
     if len(raw) > _MAX_MANIFEST:
         raise ArchiveError(f"{path}: too large for a parts manifest")
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ArchiveError(f"{path}: not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != PARTS_FORMAT:
@@ -154,8 +158,7 @@ class PartsReader:
     def _open(self, index: int) -> None:
         self._index = index
         part = self.source.parts[index]
-        fd = os.open(part.path, os.O_RDONLY)
-        self._file = os.fdopen(fd, "rb")
+        self._file = os.fdopen(open_regular_input(part.path), "rb")
         self._hash = hashlib.sha256()
         self._part_read = 0
 
@@ -245,6 +248,21 @@ class PartsReader:
             self._file = None
 
 
+def open_regular_input(path: Path) -> int:
+    """Open an archive file for reading; a FIFO or device is refused, never waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ArchiveError(f"{path}: no such archive") from None
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ArchiveError(f"{path}: not a regular file (a FIFO or device is refused)")
+    os.set_blocking(fd, True)
+    return fd
+
+
 def _check_present(part: PartSpec) -> None:
     try:
         info = part.path.stat()
@@ -254,6 +272,8 @@ def _check_present(part: PartSpec) -> None:
         ) from None
     except OSError as exc:
         raise ArchiveError(f"{part.path.name}: cannot read part: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ArchiveError(f"{part.path}: not a regular file (a FIFO or device is refused)")
     if part.size is not None and info.st_size != part.size:
         raise ArchiveError(
             f"{part.path.name}: part is {info.st_size} bytes, expected {part.size} (truncated?)"

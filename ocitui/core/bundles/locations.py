@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, InvalidReference
@@ -160,7 +161,10 @@ def make_legacy_locations_image(
 def parse_image_locations(raw: bytes) -> list[ImageLocation]:
     """Read an ``image-locations.yml`` (safe loader)."""
     try:
+        jsonsafe.check_depth(raw)  # Flow collections nest (and recurse) like JSON's.
         doc = yaml.safe_load(raw)
+    except jsonsafe.JsonTooDeep as exc:
+        raise BundleError(f"{LOCATIONS_FILE} is {exc.msg}") from None
     except yaml.YAMLError:
         raise BundleError(f"{LOCATIONS_FILE} is not valid YAML") from None
     if not isinstance(doc, dict) or doc.get("kind") != "ImageLocations":

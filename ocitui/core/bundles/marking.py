@@ -11,9 +11,9 @@ manifest with a new digest; moving a tag onto it is the caller's decision.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError
@@ -41,7 +41,7 @@ def mark_bundle(layout: Layout, desc: Descriptor, *, marking: str = "both") -> D
         raise BundleError(f"{desc.digest}: a bundle is an image manifest, not an index")
     want_type = marking in ("artifactType", "both")
     want_label = marking in ("label", "both")
-    new: dict[str, Any] = json.loads(doc.raw)
+    new: dict[str, Any] = jsonsafe.loads(doc.raw)
     config = _relabel(layout, doc.config, want_label)
     if want_type:
         new["mediaType"] = mt.OCI_MANIFEST
@@ -62,7 +62,7 @@ def mark_bundle(layout: Layout, desc: Descriptor, *, marking: str = "both") -> D
 
 def _relabel(layout: Layout, config: Descriptor, want_label: bool) -> Descriptor:
     raw = layout.read_blob(config.digest, max_size=MAX_MANIFEST_SIZE)
-    doc = json.loads(raw)
+    doc = jsonsafe.loads(raw)
     if not isinstance(doc, dict):
         raise BundleError(f"{config.digest}: image config is not a JSON object")
     inner = doc.setdefault("config", {})

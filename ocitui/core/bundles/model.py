@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from ocitui.core import jsonsafe
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, InvalidReference
 from ocitui.core.models import Descriptor
@@ -97,6 +98,11 @@ class Bundle:
 
 
 def _load_yaml(raw: bytes, what: str) -> Any:
+    try:
+        # Flow collections nest like JSON's; the YAML parser recurses on them too.
+        jsonsafe.check_depth(raw)
+    except jsonsafe.JsonTooDeep as exc:
+        raise BundleError(f"{what} is {exc.msg}") from None
     try:
         return yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -20,6 +20,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import ALGORITHMS, Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import metadata
+from ocitui.core.layout.guard import open_regular
 from ocitui.core.layout.metadata import MetadataIndex
 from ocitui.core.layout.referrers import (
     SUBJECT_HINT,
@@ -185,7 +186,12 @@ def _check_blobs(
             )
             continue
         hasher = digest.hasher()
-        with path.open("rb") as handle:
+        try:
+            fd = open_regular(path, f"blob {digest}")
+        except (OcituiError, OSError) as exc:
+            report.findings.append(Finding("error", "not-a-file", str(exc), str(digest)))
+            continue
+        with os.fdopen(fd, "rb") as handle:
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
                 done += len(chunk)
@@ -237,19 +243,42 @@ def _check_entries(
 
 
 def _walk(
+    layout: Layout, desc: Descriptor, report: FsckReport, seen: set[Digest], *, top: bool
+) -> Document | None:
+    """Check ``desc`` and everything below it, depth first with an explicit stack.
+
+    No recursion over user data: a chain of 1,500 nested indexes is just a long loop.
+    """
+    doc = _visit(layout, desc, report, seen, top=top, root=desc, sparse_ok=False)
+    # Only a platform-filtered pull leaves children out, and it says so on the entry.
+    filtered = top and isinstance(doc, Index) and PLATFORMS_ANNOTATION in desc.annotations
+    stack = [(child, filtered) for child in reversed(_children(doc))]
+    while stack:
+        child, sparse_ok = stack.pop()
+        below = _visit(layout, child, report, seen, top=False, root=desc, sparse_ok=sparse_ok)
+        stack.extend((grandchild, False) for grandchild in reversed(_children(below)))
+    return doc
+
+
+def _children(doc: Document | None) -> tuple[Descriptor, ...]:
+    if doc is None:
+        return ()
+    return doc.manifests if isinstance(doc, Index) else doc.children()
+
+
+def _visit(
     layout: Layout,
     desc: Descriptor,
     report: FsckReport,
     seen: set[Digest],
     *,
     top: bool,
-    root: Descriptor | None = None,
-    sparse_ok: bool = False,
+    root: Descriptor,
+    sparse_ok: bool,
 ) -> Document | None:
-    """Check ``desc`` and what it reaches. A missing blob breaks ``root`` (an error),
-    unless it is a platform manifest that ``root``'s recorded platform filter left out
-    (``sparse_ok``: sparse by design, a note)."""
-    root = desc if root is None else root
+    """Check one node. A missing blob breaks ``root`` (an error), unless it is a platform
+    manifest that ``root``'s recorded platform filter left out (``sparse_ok``: sparse by
+    design, a note)."""
     if not layout.has_blob(desc.digest):
         if top:
             report.findings.append(
@@ -301,11 +330,6 @@ def _walk(
             Finding("error", "bad-manifest", f"{desc.digest}: {exc}", str(desc.digest))
         )
         return None
-    # Only a platform-filtered pull leaves children out, and it says so on the entry.
-    filtered = top and isinstance(doc, Index) and PLATFORMS_ANNOTATION in desc.annotations
-    children = doc.manifests if isinstance(doc, Index) else doc.children()
-    for child in children:
-        _walk(layout, child, report, seen, top=False, root=root, sparse_ok=filtered)
     return doc
 
 

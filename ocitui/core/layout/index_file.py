@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.errors import LayoutError, LockTimeout, ManifestError, StorageError
+from ocitui.core.layout.guard import open_lock_file
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
 
 LAYOUT_VERSION = "1.0.0"
@@ -36,7 +38,7 @@ def read_layout_header(root: Path) -> None:
     except OSError as exc:
         raise LayoutError(f"{root}: cannot read oci-layout: {exc.strerror}") from None
     try:
-        header = json.loads(raw)
+        header = jsonsafe.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise LayoutError(f"{path}: malformed JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("imageLayoutVersion"), str):
@@ -52,7 +54,7 @@ def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descripto
     if len(raw) > MAX_MANIFEST_SIZE * 16:
         raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except json.JSONDecodeError as exc:
         raise LayoutError(f"{where}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
     except UnicodeDecodeError:
@@ -108,7 +110,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def exclusive_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the layout's exclusive lock (waits up to ``timeout`` seconds)."""
-    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_lock_file(root / LOCK_NAME)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -51,6 +51,8 @@ class BlobWriter:
         self._verifier = Verifier(digest, size)
         self._file: Any = None
         self._committed = False
+        #: Bytes an earlier attempt had left (0 for a fresh start).
+        self.resumed_from = 0
         try:
             ingest_dir.mkdir(parents=True, exist_ok=True)
             self._open_partial()
@@ -88,11 +90,17 @@ class BlobWriter:
                 break
         self._file.seek(held)
         self._file.truncate(held)
+        self.resumed_from = held
 
     @property
     def offset(self) -> int:
         """Bytes already held (resume from here)."""
         return self._verifier.count
+
+    @property
+    def matches(self) -> bool:
+        """True when the bytes held are all there and hash to the digest (no side effect)."""
+        return self._verifier.matches()
 
     def write(self, chunk: bytes) -> None:
         """Append ``chunk``; refuses to go past the expected size.
@@ -111,6 +119,7 @@ class BlobWriter:
         self._file.seek(0)
         self._file.truncate(0)
         self._verifier = Verifier(self.digest, self.size)
+        self.resumed_from = 0
 
     def commit(self) -> None:
         """Verify size and digest, fsync, and move the blob into place atomically."""

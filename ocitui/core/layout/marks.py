@@ -7,9 +7,9 @@ A classification of what the layout holds, like machine tags, so it lives with t
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.errors import ManifestError, OcituiError
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest
@@ -37,7 +37,9 @@ def config_labels(layout: Layout, manifest: Manifest) -> dict[str, str]:
     if manifest.config.size > MAX_MANIFEST_SIZE or not layout.has_blob(manifest.config.digest):
         return {}
     try:
-        config = json.loads(layout.read_blob(manifest.config.digest, max_size=MAX_MANIFEST_SIZE))
+        config = jsonsafe.loads(
+            layout.read_blob(manifest.config.digest, max_size=MAX_MANIFEST_SIZE)
+        )
     except (OcituiError, ValueError):
         return {}
     inner = config.get("config") if isinstance(config, dict) else None

@@ -13,7 +13,7 @@ entries are reported separately as legacy attachments.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
+from ocitui.core.limits import GRAPH_DEPTH
 from ocitui.core.models import Descriptor, Index
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class ReferrerNode:
     children: list[ReferrerNode] = field(default_factory=list)
     #: Where the relation came from: "ocitui", "fallback-tag", "manifest", "pr1171".
     source: str = "ocitui"
+    #: True when this node has referrers of its own below the graph-depth bound.
+    truncated: bool = False
 
 
 def hinted_subject(entry: Descriptor) -> Digest | None:
@@ -188,23 +191,43 @@ class ReferrerView:
         return sorted(found, key=referrer_sort_key)
 
     def tree(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[ReferrerNode]:
-        """Referrers of ``subject`` and theirs, recursively (cycles cut)."""
-        return self._tree(subject, artifact_types, {subject})
+        """Referrers of ``subject`` and theirs, breadth first, each digest once.
 
-    def _tree(
-        self, subject: Digest, artifact_types: Sequence[str], seen: set[Digest]
-    ) -> list[ReferrerNode]:
-        nodes = []
-        for desc, source in sorted(
-            self._by_subject.get(subject, {}).values(), key=lambda pair: referrer_sort_key(pair[0])
-        ):
-            if desc.digest in seen:
-                continue
-            children = self._tree(desc.digest, artifact_types, seen | {desc.digest})
-            if artifact_types and desc.artifact_type not in artifact_types and not children:
-                continue
-            nodes.append(ReferrerNode(desc, children, source))
-        return nodes
+        A visited set keyed by digest keeps the walk linear however many subjects the
+        entries claim for one digest (and cuts cycles); no recursion, and the tree stops at
+        the graph-depth bound (:data:`~ocitui.core.limits.GRAPH_DEPTH`), marking the
+        nodes whose referrers were not expanded as ``truncated``.
+        """
+        max_depth = GRAPH_DEPTH.int_value()
+        seen = {subject}
+        roots: list[ReferrerNode] = []
+        order: list[ReferrerNode] = []
+        queue: deque[tuple[Digest, list[ReferrerNode], int]] = deque([(subject, roots, 1)])
+        while queue:
+            parent, siblings, depth = queue.popleft()
+            for desc, source in sorted(
+                self._by_subject.get(parent, {}).values(),
+                key=lambda pair: referrer_sort_key(pair[0]),
+            ):
+                if desc.digest in seen:
+                    continue
+                seen.add(desc.digest)
+                node = ReferrerNode(desc, [], source)
+                siblings.append(node)
+                order.append(node)
+                if depth >= max_depth:
+                    node.truncated = bool(self._by_subject.get(desc.digest))
+                else:
+                    queue.append((desc.digest, node.children, depth + 1))
+        if not artifact_types:
+            return roots
+
+        def keep(node: ReferrerNode) -> bool:
+            return node.descriptor.artifact_type in artifact_types or bool(node.children)
+
+        for node in reversed(order):  # Children before parents: a filtered branch empties.
+            node.children = [child for child in node.children if keep(child)]
+        return [node for node in roots if keep(node)]
 
     def count(self, subject: Digest) -> int:
         """How many direct referrers ``subject`` has."""

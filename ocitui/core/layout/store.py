@@ -13,6 +13,7 @@ import os
 import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +22,7 @@ from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import index_file, refs
 from ocitui.core.layout.batch import IndexBatch
+from ocitui.core.layout.guard import LEASE_NAME, check_structure, lease, open_regular
 from ocitui.core.layout.ingest import BlobWriter
 from ocitui.core.layout.metadata import MetadataIndex, MetadataView
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
@@ -67,6 +69,7 @@ class Layout:
         if not root.is_dir():
             raise LayoutError(f"{root}: no such layout directory")
         index_file.read_layout_header(root)
+        check_structure(root)
         if not (root / "index.json").is_file():
             raise LayoutError(f"{root}: not an OCI layout (no index.json)")
         layout = cls(root)
@@ -76,7 +79,7 @@ class Layout:
     @staticmethod
     def _initialise(root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        if any(p.name not in (".ocitui.lock",) for p in root.iterdir()):
+        if any(p.name not in (".ocitui.lock", LEASE_NAME) for p in root.iterdir()):
             raise LayoutError(f"{root}: exists, is not empty, and is not an OCI layout")
         (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
         index_file.write_atomic(root / "index.json", index_file.render_index({}, []))
@@ -98,7 +101,7 @@ class Layout:
         # the lstat. (A valid Digest's algorithm and hex cannot leave blobs/.)
         try:
             info = os.lstat(f"{self._blobs_text}/{digest.algorithm}/{digest.encoded}")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return False
         if not stat.S_ISREG(info.st_mode):
             return False
@@ -130,18 +133,10 @@ class Layout:
 
     def open_blob(self, digest: Digest) -> BinaryIO:
         """Open a blob for reading; refuses symlinks and non-files."""
-        path = self.blob_path(digest)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except FileNotFoundError:
+            fd = open_regular(self.blob_path(digest), f"blob {digest}")
+        except (FileNotFoundError, NotADirectoryError):
             raise NotFound(f"blob {digest} is not in the layout") from None
-        except OSError as exc:
-            if path.is_symlink():
-                raise LayoutError(f"blob {digest} is a symlink; refusing to follow it") from None
-            raise LayoutError(f"cannot open blob {digest}: {exc.strerror}") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise LayoutError(f"blob {digest} is not a regular file")
         return os.fdopen(fd, "rb")
 
     def read_blob(self, digest: Digest, *, max_size: int | None = None) -> bytes:
@@ -174,6 +169,15 @@ class Layout:
         while self._small_bytes > _MEMO_TOTAL:
             _, dropped = self._small.popitem(last=False)
             self._small_bytes -= len(dropped)
+
+    def lease(self) -> AbstractContextManager[None]:
+        """Hold the shared write lease: gc removes nothing while a writer holds it."""
+        return lease(self.root)
+
+    def touch(self, digest: Digest) -> None:
+        """Refresh a reused blob's mtime, so gc's grace period covers it again."""
+        with contextlib.suppress(OSError):
+            os.utime(self.blob_path(digest), follow_symlinks=False)
 
     def ingest(
         self, digest: Digest, size: int, *, on_renamed: Callable[[Path], None] | None = None

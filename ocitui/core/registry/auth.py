@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
 
+from ocitui.core import jsonsafe
 from ocitui.core.errors import AuthError
 from ocitui.core.registry.challenge import Challenge, merge_scopes, parse_challenges, pick
 from ocitui.core.registry.credentials import Credential, CredentialProvider
@@ -184,7 +184,7 @@ class Authenticator:
         finally:
             await response.aclose()
         try:
-            doc = json.loads(bytes(body))
+            doc = jsonsafe.loads(bytes(body))
         except (ValueError, UnicodeDecodeError):
             raise AuthError(f"{registry}: token service response is not JSON") from None
         token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None

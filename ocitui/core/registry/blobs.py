@@ -16,12 +16,14 @@ import httpx
 
 from ocitui.core.digest import Digest, Verifier
 from ocitui.core.errors import DigestMismatch, RegistryError
+from ocitui.core.limits import BLOB_ATTEMPTS
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PULL, PUSH, BlobSink, ClientBase
 from ocitui.core.registry.challenge import repository_scope
 from ocitui.core.registry.httputil import content_range_start, resolve_location, with_query
 from ocitui.core.registry.manifests import header_digest
+from ocitui.core.registry.session import body_deadline
 from ocitui.core.registry.uploads import UploadSession
 
 READ_CHUNK = 1024 * 1024
@@ -58,7 +60,14 @@ class BlobOps(ClientBase):
         where = f"{self.where(repo)}@{desc.digest.short}"
         url = self.repo_url(repo, f"blobs/{desc.digest}")
         attempt = 0
+        requests, max_requests = 0, BLOB_ATTEMPTS.int_value()
         while sink.offset < desc.size or desc.size == 0:
+            if requests >= max_requests:
+                raise RegistryError(
+                    f"{where}: no complete download after {requests} requests "
+                    f"(OCITUI_MAX_BLOB_ATTEMPTS)"
+                )
+            requests += 1
             start = sink.offset
             headers = {"Range": f"bytes={start}-"} if start > 0 else {}
             response = await self.send("GET", repo, url, headers=headers, follow_redirects=True)
@@ -82,7 +91,8 @@ class BlobOps(ClientBase):
                         continue
                 elif start > 0:
                     sink.restart()
-                done = await self._stream_into(response, desc, sink, on_progress, where)
+                async with body_deadline(where):
+                    done = await self._stream_into(response, desc, sink, on_progress, where)
             finally:
                 await response.aclose()
             if done or desc.size == 0:

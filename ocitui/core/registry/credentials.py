@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from ocitui.core import jsonsafe
 from ocitui.core.errors import AuthError
 from ocitui.core.reference import DOCKER_HUB
 from ocitui.core.registry.credhelper import helper_get
@@ -99,7 +99,7 @@ def load_config(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise AuthError(f"cannot read registry config {path}: {exc.strerror}") from None
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise AuthError(f"registry config {path} is not valid JSON") from None
     if not isinstance(doc, dict):
@@ -180,7 +180,7 @@ class DockerCredentials:
         inline = self._env.get("DOCKER_AUTH_CONFIG")
         if inline:
             try:
-                doc = json.loads(inline)
+                doc = jsonsafe.loads(inline)
             except ValueError:
                 raise AuthError("DOCKER_AUTH_CONFIG is not valid JSON") from None
             if isinstance(doc, dict):

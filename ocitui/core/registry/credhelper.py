@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
+from ocitui.core import jsonsafe
 from ocitui.core.errors import AuthError
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def helper_get(suffix: str, server: str, *, timeout: float = HELPER_TIMEOUT) -> 
             return None
         raise AuthError(f"credential helper docker-credential-{suffix} failed for {server}")
     try:
-        doc = json.loads(out)
+        doc = jsonsafe.loads(out)
     except ValueError:
         raise AuthError(
             f"credential helper docker-credential-{suffix} gave unreadable output for {server}"

@@ -7,11 +7,12 @@ is a plain unit test.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote, urljoin
 
 import httpx
+
+from ocitui.core import jsonsafe
 
 _LINK_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _RANGE = re.compile(r"\s*(?:bytes[ =])?\s*(\d+)-(\d+)\s*(?:/\s*(\d+|\*))?\s*")
@@ -90,7 +91,7 @@ def with_query(url: str, key: str, value: str) -> str:
 def error_detail(body: bytes) -> tuple[str | None, str | None]:
     """``(code, message)`` of the first entry of an OCI error body, if it is one."""
     try:
-        doc = json.loads(body[:65536])
+        doc = jsonsafe.loads(body[:65536])
     except (ValueError, UnicodeDecodeError):
         return None, None
     errors = doc.get("errors") if isinstance(doc, dict) else None

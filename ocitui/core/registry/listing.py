@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocitui.core.errors import ManifestError, RegistryError
+from ocitui.core.limits import LISTING_PAGES
 from ocitui.core.models import load_json
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import ClientBase
 from ocitui.core.registry.httputil import next_link
-
-#: Safety net against a registry whose Link chain never ends.
-MAX_PAGES = 10_000
 
 
 class ListingOps(ClientBase):
@@ -23,9 +21,12 @@ class ListingOps(ClientBase):
         seen_urls: set[str] = set()
         out: list[str] = []
         next_url: str | None = url
+        max_pages = LISTING_PAGES.int_value()
         while next_url is not None and next_url not in seen_urls:
-            if len(seen_urls) >= MAX_PAGES:
-                raise RegistryError(f"{where}: more than {MAX_PAGES} pages of {key}")
+            if len(seen_urls) >= max_pages:
+                raise RegistryError(
+                    f"{where}: {key} listing runs past {max_pages} pages (OCITUI_MAX_PAGES)"
+                )
             seen_urls.add(next_url)
             response = await self._session.request(
                 "GET", next_url, registry=registry, scopes=scopes, where=where

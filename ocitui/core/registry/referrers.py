@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import ManifestError, RegistryError
+from ocitui.core.limits import LISTING_PAGES, REFERRER_FANOUT
 from ocitui.core.models import Descriptor, Index, canonical_json, parse_document
 from ocitui.core.reference import Reference, is_valid_tag
 from ocitui.core.registry.base import PUSH, PushedManifest
@@ -86,7 +87,13 @@ class ReferrerOps(ManifestOps):
             url = with_query(url, "artifactType", artifact_types[0])
         out: list[Descriptor] = []
         seen: set[str] = set()
+        max_pages, max_referrers = LISTING_PAGES.int_value(), REFERRER_FANOUT.int_value()
         while url is not None and url not in seen:
+            if len(seen) >= max_pages:
+                raise RegistryError(
+                    f"{where}: referrers of {subject.short} run past {max_pages} pages "
+                    f"(OCITUI_MAX_PAGES)"
+                )
             seen.add(url)
             response = await self.send("GET", repo, url, headers={"Accept": mt.OCI_INDEX})
             if response.status_code == 404 and not out:
@@ -102,6 +109,11 @@ class ReferrerOps(ManifestOps):
                 raise ManifestError(f"{where}: referrers response is not an index")
             filtered = "artifacttype" in applied.lower().replace(" ", "").split(",")
             out.extend(d for d in page.manifests if filtered or _wanted(d, artifact_types))
+            if len(out) > max_referrers:
+                raise RegistryError(
+                    f"{where}: {subject.short} has more than {max_referrers} referrers "
+                    f"(OCITUI_MAX_REFERRERS)"
+                )
             url = next_link(link, page_url)
         return out
 
@@ -131,7 +143,13 @@ class ReferrerOps(ManifestOps):
             return []
         if index is None:
             return []
-        return [d for d in index.manifests if _wanted(d, artifact_types)]
+        found = [d for d in index.manifests if _wanted(d, artifact_types)]
+        if len(found) > REFERRER_FANOUT.int_value():
+            raise RegistryError(
+                f"{self.where(repo)}: {subject.short} has more than "
+                f"{REFERRER_FANOUT.int_value()} referrers (OCITUI_MAX_REFERRERS)"
+            )
+        return found
 
     async def after_subject_push(
         self,

@@ -15,13 +15,16 @@ from then on. Each host gets its own TLS context (``--ca-file``, ``certs.d``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
 
 from ocitui.core.errors import AuthError, RegistryError
+from ocitui.core.limits import REQUEST_DEADLINE, SYNC_DEADLINE
 from ocitui.core.reference import DOCKER_HUB, DOCKER_HUB_API
 from ocitui.core.registry.auth import Authenticator
 from ocitui.core.registry.credentials import CredentialProvider
@@ -84,6 +87,7 @@ class Session:
         self._on_warning = on_warning
         self._on_notice = on_notice
         self._warned: set[str] = set()
+        self._deadline = time.monotonic() + SYNC_DEADLINE.value()
 
     def _client_for(self, netloc: str) -> httpx.AsyncClient:
         key = "" if self._transport is not None else netloc
@@ -205,6 +209,10 @@ class Session:
 
         ``body`` may be a factory so that a retried request sends its content again.
         """
+        if time.monotonic() > self._deadline:
+            raise RegistryError(
+                f"{where}: gave up after {SYNC_DEADLINE.value():g} s (OCITUI_SYNC_DEADLINE)"
+            )
         authenticated_retry = False
         attempt = 0
         own_origin = httpx.URL(self.base_url(registry))
@@ -256,10 +264,11 @@ class Session:
             if length is not None and length.isdigit() and int(length) > cap:
                 raise ManifestError(f"{what}: response of {length} bytes is over the {cap} limit")
             data = bytearray()
-            async for chunk in response.aiter_bytes():
-                data += chunk
-                if len(data) > cap:
-                    raise ManifestError(f"{what}: response is over the {cap}-byte limit")
+            async with body_deadline(what):
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > cap:
+                        raise ManifestError(f"{what}: response is over the {cap}-byte limit")
             return bytes(data)
         except httpx.TransportError as exc:
             raise DroppedBody(f"{what}: connection dropped ({type(exc).__name__})") from None
@@ -280,6 +289,23 @@ class Session:
         finally:
             await response.aclose()
         return error_for(response.status_code, body, where, action)
+
+
+@contextlib.asynccontextmanager
+async def body_deadline(what: str) -> AsyncIterator[None]:
+    """Cut off a response body that takes longer than the request deadline in total.
+
+    The HTTP read timeout only bounds the wait for *each* chunk; a server that drip-feeds
+    one byte every few seconds would keep a transfer alive forever without this.
+    """
+    limit = REQUEST_DEADLINE.value()
+    try:
+        async with asyncio.timeout(limit):
+            yield
+    except TimeoutError:
+        raise RegistryError(
+            f"{what}: response body took longer than {limit:g} s (OCITUI_REQUEST_DEADLINE)"
+        ) from None
 
 
 def error_for(status: int, body: bytes, where: str, action: str) -> RegistryError:

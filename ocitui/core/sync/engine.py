@@ -11,8 +11,10 @@ destination, and emits :class:`Finished` with the report; ``dry_run`` stops afte
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping, Sequence
 
+from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.layout import Layout
@@ -154,10 +156,19 @@ async def run(
         if source is None or dest is None:
             raise SyncError("this plan was not made by a walk over two targets")
         transfer = transfer or CopyTransfer(source, dest, plan.mount_from)
-        report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
+        lease = getattr(dest, "write_lease", None)  # A layout: gc waits for this sync.
+        with lease() if lease is not None else contextlib.nullcontext():
+            report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
         report.referrers_verified, report.missing = await verify_destination(
             plan, dest, failed, concurrency=concurrency
         )
+        left_over = getattr(dest, "unreferenced", None)  # Destinations that keep blobs.
+        if not report.ok and left_over is not None:
+            # Say honestly what a failed sync leaves: verified blobs nothing names.
+            written = [b.descriptor for b in plan.blobs if not b.present]
+            written += [m.descriptor for m in plan.manifests if not m.present]
+            left: dict[Digest, int] = left_over(written)
+            report.unreferenced_blobs, report.unreferenced_bytes = len(left), sum(left.values())
     emit(Finished(report))
     return report
 
@@ -174,13 +185,18 @@ async def pull(
     gate: IndexGate | None = None,
 ) -> SyncReport:
     """Registry -> layout, with everything attached (under ``sync_filter``); ``gate``:
-    see :func:`run_pull`."""
-    plan = await plan_pull(
-        client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
-    )
-    return await run_pull(
-        client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit, gate=gate
-    )
+    see :func:`run_pull`.
+
+    The layout's write lease is held from the plan to the last index.json write, so gc
+    never collects a blob this pull decided to reuse or has written but not named yet.
+    """
+    with contextlib.nullcontext() if dry_run else layout.lease():
+        plan = await plan_pull(
+            client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
+        )
+        return await run_pull(
+            client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit, gate=gate
+        )
 
 
 async def run_pull(
@@ -197,7 +213,8 @@ async def run_pull(
     :class:`Plan`, which then gets the registry -> layout targets here), then verify.
 
     ``gate`` sees the entries about to be named once every byte is stored; when it
-    raises, nothing is added to ``index.json`` and the report says why.
+    raises, nothing is added to ``index.json`` and the report says why. Holds the write
+    lease while it writes (gc removes nothing meanwhile).
     """
     if plan.source_target is None:
         plan.source_target = RegistryTarget(client, cache=layout)
@@ -207,7 +224,10 @@ async def run_pull(
     if gate is not None:
         copy = CopyTransfer(plan.source_target, plan.dest_target, plan.mount_from)
         transfer = GatedTransfer(copy, layout, gate)
-    return await run(plan, dry_run=dry_run, concurrency=concurrency, emit=emit, transfer=transfer)
+    with contextlib.nullcontext() if dry_run else layout.lease():  # A dry run writes nothing.
+        return await run(
+            plan, dry_run=dry_run, concurrency=concurrency, emit=emit, transfer=transfer
+        )
 
 
 async def push(

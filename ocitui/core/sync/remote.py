@@ -8,13 +8,14 @@ in the same :class:`~ocitui.core.layout.ReferrerNode` shape the layout answers w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import ReferrerNode
 from ocitui.core.layout.referrers import referrer_sort_key
+from ocitui.core.limits import GRAPH_DEPTH, REFERRER_CONCURRENCY
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
@@ -40,42 +41,80 @@ async def remote_referrers(
     *,
     tree: bool = False,
 ) -> list[ReferrerNode]:
-    """Verified referrers of ``subject`` in ``repo`` (recursively with ``tree``)."""
-    return await _level(client, repo, subject, tuple(artifact_types), tree=tree, seen={subject})
+    """Verified referrers of ``subject`` in ``repo`` (recursively with ``tree``).
+
+    Breadth first, each digest visited once, at most
+    :data:`~ocitui.core.limits.REFERRER_CONCURRENCY` manifests fetched at a time, and no
+    deeper than :data:`~ocitui.core.limits.GRAPH_DEPTH` levels.
+    """
+    types = tuple(artifact_types)
+    gate = asyncio.Semaphore(REFERRER_CONCURRENCY.int_value())
+    max_depth = GRAPH_DEPTH.int_value() if tree else 1
+    seen = {subject}
+    roots: list[ReferrerNode] = []
+    order: list[ReferrerNode] = []
+    level: list[tuple[Digest, list[ReferrerNode]]] = [(subject, roots)]
+    for depth in range(1, max_depth + 1):
+        listings = await asyncio.gather(*(_listed(client, repo, s, gate) for s, _ in level))
+        wanted: list[tuple[Digest, Descriptor, list[ReferrerNode]]] = []
+        for (parent, siblings), listed in zip(level, listings, strict=True):
+            for desc in listed:
+                if desc.digest not in seen:
+                    seen.add(desc.digest)
+                    wanted.append((parent, desc, siblings))
+        found = await asyncio.gather(
+            *(_verified(client, repo, parent, desc, gate) for parent, desc, _ in wanted)
+        )
+        level = []
+        for (_, _, siblings), node in zip(wanted, found, strict=True):
+            if node is not None:
+                siblings.append(node)
+                order.append(node)
+                level.append((node.descriptor.digest, node.children))
+        if not level:
+            break
+        if depth == max_depth and tree:  # The bound: say where more hangs below.
+            below = await asyncio.gather(*(_listed(client, repo, d, gate) for d, _ in level))
+            for node, listed in zip(order[-len(level) :], below, strict=True):
+                node.truncated = any(d.digest not in seen for d in listed)
+    for node in reversed(order):
+        node.children = _sorted(n for n in node.children if _keep(n, types))
+    return _sorted(n for n in roots if _keep(n, types))
 
 
-async def _level(
+def _keep(node: ReferrerNode, types: tuple[str, ...]) -> bool:
+    return not types or node.descriptor.artifact_type in types or bool(node.children)
+
+
+def _sorted(nodes: Iterable[ReferrerNode]) -> list[ReferrerNode]:
+    return sorted(nodes, key=lambda n: referrer_sort_key(n.descriptor))
+
+
+async def _listed(
+    client: RegistryClient, repo: Reference, subject: Digest, gate: asyncio.Semaphore
+) -> list[Descriptor]:
+    async with gate:
+        return await client.referrers(repo, subject)
+
+
+async def _verified(
     client: RegistryClient,
     repo: Reference,
     subject: Digest,
-    types: tuple[str, ...],
-    *,
-    tree: bool,
-    seen: set[Digest],
-) -> list[ReferrerNode]:
-    listed = [d for d in await client.referrers(repo, subject) if d.digest not in seen]
-
-    async def one(desc: Descriptor) -> ReferrerNode | None:
-        try:
+    desc: Descriptor,
+    gate: asyncio.Semaphore,
+) -> ReferrerNode | None:
+    """The referrer node for ``desc`` once its manifest names ``subject``; else None."""
+    try:
+        async with gate:
             fetched = await client.get_manifest(repo.with_digest(desc.digest), expected=desc)
-            doc = parse_document(fetched.raw, desc.media_type)
-        except OcituiError:
-            return None
-        if doc.subject is None or doc.subject.digest != subject:
-            return None  # Listed, but does not refer to the subject: not attached.
-        plain = desc.with_changes(artifact_type=mt.effective_artifact_type(doc.doc))
-        children = (
-            await _level(client, repo, desc.digest, types, tree=tree, seen=seen | {desc.digest})
-            if tree
-            else []
-        )
-        if types and plain.artifact_type not in types and not children:
-            return None
-        return ReferrerNode(plain, children, "registry")
-
-    found = await asyncio.gather(*(one(d) for d in listed))
-    nodes = [n for n in found if n is not None]
-    return sorted(nodes, key=lambda n: referrer_sort_key(n.descriptor))
+        doc = parse_document(fetched.raw, desc.media_type)
+    except OcituiError:
+        return None
+    if doc.subject is None or doc.subject.digest != subject:
+        return None  # Listed, but does not refer to the subject: not attached.
+    plain = desc.with_changes(artifact_type=mt.effective_artifact_type(doc.doc))
+    return ReferrerNode(plain, [], "registry")
 
 
 async def remote_legacy(

@@ -29,6 +29,9 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Verified blobs this sync wrote that index.json does not reach (after a failure).
+    unreferenced_blobs: int = 0
+    unreferenced_bytes: int = 0
 
     @classmethod
     def for_plan(cls, plan: Plan, *, dry_run: bool = False) -> SyncReport:
@@ -71,6 +74,7 @@ class SyncReport:
             "failed": list(self.failed),
             "missing": list(self.missing),
             "warnings": list(self.warnings),
+            "unreferenced": {"blobs": self.unreferenced_blobs, "bytes": self.unreferenced_bytes},
         }
 
     def merge(self, other: SyncReport) -> SyncReport:
@@ -86,6 +90,8 @@ class SyncReport:
             "manifests_skipped",
             "tags_written",
             "tags_skipped",
+            "unreferenced_blobs",
+            "unreferenced_bytes",
         ):
             setattr(out, name, getattr(self, name) + getattr(other, name))
         out.referrers_verified = other.referrers_verified

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
 from ocitui.core.digest import Digest
-from ocitui.core.errors import InvalidReference, LayoutError, NotFound
+from ocitui.core.errors import InvalidReference, LayoutError, NotFound, SyncError
 from ocitui.core.layout import SUBJECT_HINT, BlobWriter, Layout
+from ocitui.core.layout.gc import unreferenced
 from ocitui.core.layout.ingest import fsync_dir
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
@@ -36,6 +38,8 @@ class LayoutTarget:
         #: Directories blobs were renamed into: fsynced once, in :meth:`commit`, before
         #: ``index.json`` names the blobs (not once per blob).
         self._renamed_into: set[Path] = set()
+        #: Digests this sync counted on (found present or written); see ``commit``.
+        self._relied: set[Digest] = set()
 
     def _writable(self) -> None:
         if self.capabilities.read_only:
@@ -80,8 +84,15 @@ class LayoutTarget:
         return lambda: self.layout.open_blob(digest)
 
     async def exists(self, repo: Reference, desc: Descriptor) -> bool:
-        """Present under ``blobs/`` with the right size (manifests too)."""
-        return self.layout.has_blob(desc.digest, desc.size)
+        """Present under ``blobs/`` with the right size (manifests too).
+
+        A sync that finds a blob present counts on it: :meth:`commit` checks it is still
+        there (and refreshes its mtime) before any name is written.
+        """
+        present = self.layout.has_blob(desc.digest, desc.size)
+        if present:
+            self._relied.add(desc.digest)
+        return present
 
     def name_of(self, repo: Reference, tag: str) -> str:
         """The ``ref.name`` of ``repo:tag`` (``repo@digest`` when ``tag`` is a digest)."""
@@ -140,12 +151,20 @@ class LayoutTarget:
         """
         self._writable()
         if self.layout.has_blob(desc.digest, desc.size):
+            self._relied.add(desc.digest)
             return "exists"
         writer = await asyncio.to_thread(self._writer, desc.digest, desc.size)
         with writer:
             started(writer.offset)
             await source.stream_blob(source_repo, desc, writer, on_progress)
+            if writer.resumed_from and not writer.matches:
+                # The partial an earlier attempt left was damaged: start over from byte 0
+                # once, rather than fail this sync and succeed only on the next.
+                writer.restart()
+                started(0)
+                await source.stream_blob(source_repo, desc, writer, on_progress)
             await asyncio.to_thread(writer.commit)
+        self._relied.add(desc.digest)  # Only once stored: a failed blob fails its graph alone.
         return "downloaded"
 
     def _writer(self, digest: Digest, size: int) -> BlobWriter:
@@ -155,7 +174,7 @@ class LayoutTarget:
         """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`)."""
         self._writable()
         parse_document(raw, media_type)  # Garbage never enters the layout.
-        self.layout.put_blob(raw)
+        self._relied.add(self.layout.put_blob(raw))
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
         """Record each referrer not yet recorded, then set every name, in one batch."""
@@ -169,6 +188,7 @@ class LayoutTarget:
             for e in self.layout.entries()
             if SUBJECT_HINT in e.annotations
         }
+        self._require_relied()
         # One locked index.json rewrite for the whole sync, not one per referrer.
         with self.layout.batch():
             for doc in referrers:
@@ -178,6 +198,30 @@ class LayoutTarget:
             for tag in tags:
                 self.layout.set_tag(tag.name, tag.descriptor)
         return len(tags)
+
+    def write_lease(self) -> AbstractContextManager[None]:
+        """The layout's shared write lease: gc removes nothing while a sync holds it."""
+        return self.layout.lease()
+
+    def _require_relied(self) -> None:
+        """Right before names are written: every blob this sync counted on is still here.
+
+        Each is touched too, so blobs the plan decided to reuse are young again for gc's
+        grace period. The write lease keeps gc away meanwhile; this catches anything else
+        that removed a blob (an older gc, a hand), so index.json never names an
+        incomplete graph.
+        """
+        for digest in sorted(self._relied):
+            if not self.layout.has_blob(digest):
+                raise SyncError(
+                    f"{digest} vanished from the layout before index.json was written "
+                    "(removed by gc or by hand?); nothing was named, pull again"
+                )
+            self.layout.touch(digest)
+
+    def unreferenced(self, written: list[Descriptor]) -> dict[Digest, int]:
+        """Of ``written``, the blobs present that index.json does not reach."""
+        return unreferenced(self.layout, written)
 
 
 __all__ = ["LayoutTarget"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from ocitui.core import jsonsafe
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest
 
@@ -43,7 +43,7 @@ def b64decode(value: object, what: str) -> bytes:
 def load_json_object(raw: bytes, what: str) -> dict[str, Any]:
     """A JSON object from ``raw``; :class:`Malformed` on anything else."""
     try:
-        data = json.loads(raw)
+        data = jsonsafe.loads(raw)
     except (ValueError, RecursionError):
         raise Malformed(f"{what} is not valid JSON (truncated or corrupt)") from None
     if not isinstance(data, dict):

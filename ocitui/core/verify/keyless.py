@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import struct
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
+from ocitui.core import jsonsafe
 from ocitui.core.errors import VerifyError
 from ocitui.core.verify.envelope import Failed, Malformed
 from ocitui.core.verify.keys import as_public_key, verify_signature
@@ -111,7 +111,7 @@ def _log_entry(signed: Signed, root: TrustedRoot) -> LogEntry:
 def _bind_body(body: bytes, signed: Signed) -> None:
     """The log entry must record this signature (and, for hashedrekord, this data)."""
     try:
-        data = json.loads(body)
+        data = jsonsafe.loads(body)
     except ValueError:
         raise Malformed("log entry body is not JSON") from None
     text = body.decode("utf-8", "replace")

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
+from ocitui.core.text_safety import one_line_safe
 from ocitui.core.verify.model import Badge, SignatureCheck
 from ocitui.core.views import describe
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
@@ -136,10 +137,13 @@ class ReferrersScreen(PaneScreen):
         for i, row in enumerate(rows):
             indent = "  " * row.depth + ("└ " if row.depth else "")
             table.add_row(
-                with_badge(Text(indent + row.artifact_type), _badge(self._checks.get(i))),
+                with_badge(
+                    Text(indent + one_line_safe(row.artifact_type)),  # Text: never markup.
+                    _badge(self._checks.get(i)),
+                ),
                 row.descriptor.digest.short,
                 human_size(row.descriptor.size),
-                row.created,
+                Text(one_line_safe(row.created)),
                 verified_mark(row.verified),
                 row.source,
                 key=str(i),

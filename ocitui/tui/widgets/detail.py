@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
 from ocitui.core.media_types import friendly_artifact_type
+from ocitui.core.text_safety import terminal_safe
 from ocitui.core.views_detail import Detail, ReferrerRow
 from ocitui.core.views_text import human_size
 from ocitui.tui.widgets.fit import KeyValues
@@ -25,8 +26,9 @@ NARROW = 62
 
 
 def kv_table(rows: list[tuple[str, str]]) -> KeyValues:
-    """A borderless two-column key/value table (long tokens shortened in the middle)."""
-    return KeyValues(rows)
+    """A borderless two-column key/value table (long tokens shortened in the middle).
+    Values come from layouts and registries: plain text (no markup), no controls."""
+    return KeyValues([(key, terminal_safe(value)) for key, value in rows])
 
 
 def json_view(text: str) -> RenderableType:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ocitui.core.text_safety import one_line_safe
 from ocitui.core.verify.model import Badge
 from ocitui.core.views import NodeInfo
 
@@ -37,7 +38,7 @@ def info_label(name: str, info: NodeInfo, kind: str = "tag") -> Text:
     coloured by kind."""
     text = Text()
     style = {"tag": "bold", "machine": "dim", "referrer": "italic"}.get(kind, "")
-    text.append(name, style=style)
+    text.append(one_line_safe(name), style=style)  # Names come from the layout: no controls.
     # A platform's or locked image's name already says it is an image.
     plain_image = (kind == "platform" and info.type_label == "image") or (
         kind == "locked" and info.type_label in ("image", "index")

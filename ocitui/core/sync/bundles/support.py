@@ -3,11 +3,11 @@ image config's labels."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
+from ocitui.core import jsonsafe
 from ocitui.core.bundles import MARKINGS
 from ocitui.core.digest import Verifier
 from ocitui.core.errors import BundleError
@@ -61,7 +61,7 @@ class TempSink:
 def config_labels(raw: bytes) -> dict[str, Any]:
     """``config.Labels`` of an image config (empty when absent or unreadable)."""
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
     except ValueError:
         return {}
     inner = doc.get("config") if isinstance(doc, dict) else None
