@@ -11,7 +11,7 @@ import httpx
 
 from ocitui.core import media_types as mt
 from ocitui.core.layout import Layout
-from tests.serve.conftest import Served
+from tests.support.serving import Served
 
 APP_10 = "registry.example.com/demo/app:1.0"
 
