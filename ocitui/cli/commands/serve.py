@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ocitui.cli.common import add_json, open_layout
+from ocitui.core.errors import OcituiError
 
 NAME = "serve"
 ORDER = 30
@@ -75,12 +76,15 @@ def run(args: argparse.Namespace) -> int:
     from ocitui.core.serve.errors import DistributionError
     from ocitui.core.serve.server import ServeOptions, ServerInfo, parse_addr, serve
 
-    host, port = parse_addr(args.addr)
     try:
+        host, port = parse_addr(args.addr)
         check_name(args.bare_repo)
+        if (args.tls_cert is None) != (args.tls_key is None):
+            raise OcituiError("--tls-cert and --tls-key go together")
     except DistributionError:
-        print(f"ocitui serve: error: invalid --bare-repo {args.bare_repo!r}", file=sys.stderr)
-        return 2
+        return _usage(f"invalid --bare-repo {args.bare_repo!r}")
+    except OcituiError as exc:
+        return _usage(str(exc))
     options = ServeOptions(
         host=host,
         port=port,
@@ -138,3 +142,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("stopped", flush=True)
     return 0
+
+
+def _usage(message: str) -> int:
+    print(f"ocitui serve: error: {message}", file=sys.stderr)
+    return 2
