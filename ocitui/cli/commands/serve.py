@@ -18,10 +18,11 @@ DESCRIPTION = """Serve the layout over the OCI distribution API, so skopeo, cran
 containerd (as a mirror) and ocitui itself pull straight from it, referrers API included.
 
 Names: registry.example.com/demo/app:1.0 is served as demo/app:1.0 and as
-registry.example.com/demo/app:1.0 (a port's ':' written as '_'). When two registries hold
-the same path, the short path follows the request's ?ns= (containerd sends it to mirrors),
-then --prefer; otherwise only the host-qualified names serve it. Bare tags written by
-other tools (skopeo's '1.0') are served in the repository --bare-repo (default 'layout').
+registry.example.com/demo/app:1.0 (a port's ':' written as '_'). A mirror request's
+?ns=REGISTRY (containerd sends it) is answered from that registry's images only. When two
+registries hold the same path, the short path goes to the first --prefer registry holding
+it; otherwise only the host-qualified names serve it. Bare tags written by other tools
+(skopeo's '1.0') are served in the repository --bare-repo (default 'layout').
 
 Read-only unless --read-write; pushes then land in the layout verified and under its lock
 (new repositories under --push-registry, default 'localhost'). Binds to loopback unless
