@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.support.layouts",
     "tests.support.registries",
+    "tests.support.serving",
 ]

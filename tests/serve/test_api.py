@@ -11,7 +11,7 @@ import httpx
 
 from ocitui.core import media_types as mt
 from ocitui.core.layout import Layout
-from tests.serve.conftest import Served
+from tests.support.serving import Served
 
 APP_10 = "registry.example.com/demo/app:1.0"
 
@@ -64,6 +64,10 @@ def test_pull_side_on_the_demo(demo_copy: Path, served: Callable[..., Served]) -
         assert spdx.headers["OCI-Filters-Applied"] == "artifactType"
         assert [d["artifactType"] for d in spdx.json()["manifests"]] == [mt.SPDX_JSON]
 
+        mirrored = client.head("/v2/demo/app/manifests/1.0?ns=registry.example.com")
+        assert mirrored.headers["Docker-Content-Digest"] == str(index.digest)
+        other = client.get("/v2/demo/app/manifests/1.0?ns=docker.io")
+        assert other.status_code == 404 and _errors(other) == ["MANIFEST_UNKNOWN"]
         missing = client.get("/v2/demo/app/manifests/nope")
         assert missing.status_code == 404 and _errors(missing) == ["MANIFEST_UNKNOWN"]
         unknown = client.get("/v2/no/such/tags/list")

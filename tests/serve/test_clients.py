@@ -13,8 +13,8 @@ from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.models import Index, Manifest
-from tests.serve.conftest import OCITUI, Served, env
 from tests.support.binaries import need
+from tests.support.serving import OCITUI, Served, env
 
 APP_10 = "registry.example.com/demo/app:1.0"
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ocitui.core.layout import Layout
-from tests.serve.conftest import Served
 from tests.support.binaries import need
+from tests.support.serving import Served
 
 PASS_LINE = "OCI Conformance Test: Pass"
 

@@ -38,6 +38,7 @@ def test_two_registries_one_path_is_ambiguous_until_ns_or_prefer() -> None:
     assert names.tags("team/app") is None
     assert names.ambiguous["team/app"] == ["a.io/team/app", "b.io/team/app"]
     assert set(names.tags("team/app", ns="b.io") or {}) == {"2"}
+    assert names.tags("team/app", ns="quay.io") is None  # A mirror never answers for others.
     assert set(names.tags("a.io/team/app") or {}) == {"1"}
     assert names.host_for_push("team/app", None, "localhost") is None
     preferred = NameMap.build(entries, prefer=["b.io"])

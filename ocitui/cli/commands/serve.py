@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ocitui.cli.common import add_json, open_layout
+from ocitui.core.errors import OcituiError
 
 NAME = "serve"
 ORDER = 30
@@ -17,10 +18,11 @@ DESCRIPTION = """Serve the layout over the OCI distribution API, so skopeo, cran
 containerd (as a mirror) and ocitui itself pull straight from it, referrers API included.
 
 Names: registry.example.com/demo/app:1.0 is served as demo/app:1.0 and as
-registry.example.com/demo/app:1.0 (a port's ':' written as '_'). When two registries hold
-the same path, the short path follows the request's ?ns= (containerd sends it to mirrors),
-then --prefer; otherwise only the host-qualified names serve it. Bare tags written by
-other tools (skopeo's '1.0') are served in the repository --bare-repo (default 'layout').
+registry.example.com/demo/app:1.0 (a port's ':' written as '_'). A mirror request's
+?ns=REGISTRY (containerd sends it) is answered from that registry's images only. When two
+registries hold the same path, the short path goes to the first --prefer registry holding
+it; otherwise only the host-qualified names serve it. Bare tags written by other tools
+(skopeo's '1.0') are served in the repository --bare-repo (default 'layout').
 
 Read-only unless --read-write; pushes then land in the layout verified and under its lock
 (new repositories under --push-registry, default 'localhost'). Binds to loopback unless
@@ -75,12 +77,15 @@ def run(args: argparse.Namespace) -> int:
     from ocitui.core.serve.errors import DistributionError
     from ocitui.core.serve.server import ServeOptions, ServerInfo, parse_addr, serve
 
-    host, port = parse_addr(args.addr)
     try:
+        host, port = parse_addr(args.addr)
         check_name(args.bare_repo)
+        if (args.tls_cert is None) != (args.tls_key is None):
+            raise OcituiError("--tls-cert and --tls-key go together")
     except DistributionError:
-        print(f"ocitui serve: error: invalid --bare-repo {args.bare_repo!r}", file=sys.stderr)
-        return 2
+        return _usage(f"invalid --bare-repo {args.bare_repo!r}")
+    except OcituiError as exc:
+        return _usage(str(exc))
     options = ServeOptions(
         host=host,
         port=port,
@@ -138,3 +143,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("stopped", flush=True)
     return 0
+
+
+def _usage(message: str) -> int:
+    print(f"ocitui serve: error: {message}", file=sys.stderr)
+    return 2

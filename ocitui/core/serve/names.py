@@ -8,12 +8,15 @@ registry serving it answers to repository paths. The rules, in order:
 2. **Host-qualified path.** It is also served under ``<host>/<path>``
    (``registry.example.com/demo/app``), the port's colon written as ``_``
    (``localhost:5000/x`` is ``localhost_5000/x``), so nothing is ever out of reach.
-3. **Two registries, one path.** When several registries hold the same path, the short
-   path belongs to the host named by the request's ``ns`` query parameter (containerd
-   sends it to mirrors), else to the first host in the ``prefer`` list that holds it;
+3. **Mirror requests name their registry.** A request with the ``ns`` query parameter
+   (containerd adds ``?ns=<registry>`` to every request it sends to a mirror; the
+   distribution spec's registry proxying) is answered from that registry's repository
+   only, so one ``ocitui serve`` can mirror several registries at once.
+4. **Two registries, one path.** Without ``ns``, when several registries hold the same
+   path, the short path belongs to the first host in the ``prefer`` list that holds it;
    otherwise the short path is not served (it is reported as ambiguous) and only the
    host-qualified paths are.
-4. **Bare tags.** Entries whose name is a bare tag (``1.0``, written by skopeo or umoci
+5. **Bare tags.** Entries whose name is a bare tag (``1.0``, written by skopeo or umoci
    into a layout of their own) are served as tags of one repository, ``bare_repo``.
 
 Entries named only by digest (``repo@sha256:...``) and untagged entries have no tag; they
@@ -101,11 +104,13 @@ class NameMap:
         return out
 
     def tags(self, repo: str, ns: str | None = None) -> dict[str, Descriptor] | None:
-        """The tags of served ``repo`` (``ns`` picks the registry), or None if unknown."""
+        """The tags of served ``repo``, or None if unknown.
+
+        ``ns`` (the upstream registry a mirror request is for) picks that registry's
+        repository and only that one: a mirror must not answer for another registry.
+        """
         if ns:
-            picked = self.by_host.get(repo, {}).get(_normalise_host(ns))
-            if picked is not None:
-                return picked
+            return self.by_host.get(repo, {}).get(_normalise_host(ns))
         return self.repos.get(repo)
 
     def host_for_push(self, repo: str, ns: str | None, default: str) -> str | None:

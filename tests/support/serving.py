@@ -1,5 +1,7 @@
 """``served``: run ``ocitui serve`` on a layout in a subprocess, on a free loopback port.
 
+Used by ``tests/serve`` (through its conftest) and by ``bench/serve_vs_registry``.
+
 The server's ``--json`` startup line gives the URL; its access log goes to a file (a
 pipe nobody reads would fill and stall the server). Every server is stopped with SIGTERM
 at the end of the test, which must end it cleanly (exit 0, a ``stopped`` line).
@@ -20,7 +22,7 @@ from typing import IO
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # The repository (worktree) root.
 OCITUI = (sys.executable, "-m", "ocitui")
 
 
