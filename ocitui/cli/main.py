@@ -160,6 +160,64 @@ def _build(chosen: str | None, *, everything: bool) -> argparse.ArgumentParser:
     return parser
 
 
+#: Registry options the top-level parser takes (for the TUI) and remote commands take too.
+_REGISTRY_DESTS = ("plain_http", "insecure", "ca_file", "registry_config", "referrers_mode")
+#: Global options that take a value (their value is never the command word).
+_VALUED_GLOBALS = frozenset({"--layout", "--ca-file", "--registry-config", "--referrers-mode"})
+
+
+def _command_index(argv: Sequence[str], command: str) -> int:
+    """Where the command word stands in ``argv`` (global options come before it)."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == command:
+            return index
+        index += 2 if arg in _VALUED_GLOBALS else 1
+    return len(argv)
+
+
+def _apply_global_registry_options(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, argv: Sequence[str]
+) -> None:
+    """Honour registry options written before the command (``ocitui --plain-http pull X``).
+
+    argparse lets a subcommand's defaults overwrite what the top-level parser read, so
+    these would be dropped silently; here they are applied when the command did not set
+    the option itself, and refused (exit 2) for a command that talks to no registry.
+    """
+    prefix = argv[: _command_index(argv, args.command)]
+    if not prefix:
+        return
+    from ocitui.cli.remote import add_remote_args
+
+    probe = argparse.ArgumentParser(add_help=False)
+    add_remote_args(probe)
+    given, _ = probe.parse_known_args(prefix)
+    defaults = probe.parse_args([])
+    chosen = {
+        dest: getattr(given, dest)
+        for dest in _REGISTRY_DESTS
+        if getattr(given, dest) != getattr(defaults, dest)
+    }
+    if not chosen:
+        return
+    child = next(
+        action.choices[args.command]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    accepted = {action.dest for action in child._actions}
+    refused = sorted(dest for dest in chosen if dest not in accepted)
+    if refused:
+        names = ", ".join("--" + dest.replace("_", "-") for dest in refused)
+        parser.error(f"{names} before the command: '{args.command}' talks to no registry")
+    for dest, value in chosen.items():
+        current = getattr(args, dest, None)
+        if current == getattr(defaults, dest):
+            setattr(args, dest, value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -183,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif extras:
         parser.error(f"unrecognized arguments: {' '.join(extras)}")
     run = getattr(args, "_run", None)
+    if run is not None:
+        _apply_global_registry_options(parser, args, argv)
     if run is None:
         # The TUI: inside the same error handling (one line, exit 1), the screen unwrapped.
         return _run(launch, args)
