@@ -25,10 +25,9 @@ BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle"
 SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
 CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate"
 REKOR_BUNDLE_ANNOTATION = "dev.sigstore.cosign/bundle"
+
+
 #: Fulcio's OIDC issuer extensions (v2 is a DER UTF8String, v1 raw bytes).
-_ISSUER_OIDS = ("1.3.6.1.4.1.57264.1.8", "1.3.6.1.4.1.57264.1.1")
-
-
 @dataclass(frozen=True)
 class Signer:
     """Who signed: a certificate's identity and issuer, or a public key's hint."""
@@ -75,40 +74,23 @@ def _iso(seconds: object) -> str:
 
 
 def certificate_signer(data: bytes) -> Signer:
-    """Identity (first email or URI SAN) and Fulcio issuer of a PEM or DER certificate."""
+    """Identity (first email or URI SAN) and Fulcio issuer of a PEM or DER certificate.
+
+    Read by the verifier's own certificate functions, so the viewer and ``ocitui verify``
+    name the same signer.
+    """
+    from ocitui.core.verify.envelope import Malformed
+    from ocitui.core.verify.keyless import identity_of, load_certificate
+
     try:
-        from cryptography import x509
-    except ImportError:  # pragma: no cover - cryptography ships with ocitui's verify
-        return Signer(note="certificate present (cannot read X.509 here)")
-    try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            cert = x509.load_pem_x509_certificate(data)
-        else:
-            cert = x509.load_der_x509_certificate(data)
-    except ValueError:
+        cert = load_certificate(data)
+    except Malformed:
         return Signer(note="certificate present but not valid X.509")
-    identity = ""
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = san.get_values_for_type(x509.RFC822Name) + san.get_values_for_type(
-            x509.UniformResourceIdentifier
-        )
-        identity = names[0] if names else ""
-    except x509.ExtensionNotFound:
-        pass
-    issuer = ""
-    for dotted in _ISSUER_OIDS:
-        try:
-            ext = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(dotted)).value
-        except x509.ExtensionNotFound:
-            continue
-        raw = bytes(getattr(ext, "value", b""))
-        if dotted.endswith(".8") and len(raw) >= 2 and raw[0] == 0x0C and raw[1] < 0x80:
-            raw = raw[2 : 2 + raw[1]]  # DER UTF8String, short form length
-        issuer = raw.decode("utf-8", "replace")
-        break
+    identity, issuer = identity_of(cert)
     return Signer(
-        identity=identity, issuer=issuer, note="" if identity else cert.subject.rfc4514_string()
+        identity=identity,
+        issuer=issuer or "",
+        note="" if identity else cert.subject.rfc4514_string(),
     )
 
 

@@ -186,3 +186,19 @@ def test_blob_view_json_text_hex_and_truncation() -> None:
     assert binary.kind == "hex" and binary.text.startswith("00000000  00 01 02")
     head = blob_view(b'{"a":', 100)
     assert head.truncated and head.kind == "text"
+
+
+def test_certificate_signer_names_what_verify_names() -> None:
+    """The viewer reads a Fulcio-like certificate with the verifier's own functions."""
+    from ocitui.core.inside.signature import certificate_signer
+    from ocitui.core.verify.keyless import describe_certificate
+    from tests.verify.pki import SigstorePKI, pem
+
+    _, cert = SigstorePKI().leaf("dev@example.com", "https://issuer.example.com")
+    data = pem(cert).encode()
+    signer = certificate_signer(data)
+    assert (signer.identity, signer.issuer) == ("dev@example.com", "https://issuer.example.com")
+    assert describe_certificate(data) == "dev@example.com (https://issuer.example.com)"
+    assert certificate_signer(b"not a certificate").note == (
+        "certificate present but not valid X.509"
+    )
