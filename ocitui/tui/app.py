@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.text_safety import one_line_safe, terminal_safe
 from ocitui.core.verify.badges import VerdictCache
 from ocitui.core.verify.trust import Policy
 from ocitui.tui.commands import OcituiCommands
@@ -188,6 +190,26 @@ class OcituiApp(App[int]):
 
         factory = self.registry_factory
         return cast("RegistryClient", factory()) if factory is not None else RegistryClient()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast: names, tags and error text come from layouts and registries, so
+        they pass the terminal sanitiser and are never read as markup (widgets' own
+        ``notify`` calls land here too)."""
+        super().notify(
+            terminal_safe(message),
+            title=one_line_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def show_error(self, error: BaseException, title: str = "Error") -> None:
         """Show an error as a one-line notification (never a traceback) and keep it in the

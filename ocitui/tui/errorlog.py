@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ocitui.core.errors import InvalidReference, OcituiError
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
+from ocitui.core.text_safety import one_line_safe
 
 #: Worker groups (``screen.task``) as words a user reads.
 TITLES = {
@@ -56,7 +57,12 @@ class ErrorLog:
         else:
             message = f"{type(error).__name__}: {error}"
         line = message.strip().splitlines()[0] if message.strip() else "failed"
-        entry = ErrorEntry(time.time() if when is None else when, human_title(title), line)
+        # Registry and layout text: controls shown as escapes, whatever renders it.
+        entry = ErrorEntry(
+            time.time() if when is None else when,
+            one_line_safe(human_title(title)),
+            one_line_safe(line),
+        )
         self.entries.append(entry)
         del self.entries[: -self.limit]
         return entry

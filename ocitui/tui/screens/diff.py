@@ -22,6 +22,7 @@ from ocitui.core.diff import DiffCancelled, diff_refs
 from ocitui.core.diff.outline import Outline, Section, outline
 from ocitui.core.events import Event, LayerDone, LayerProgress, LayerStarted
 from ocitui.core.views_text import plural
+from ocitui.tui.safe import safe, safe_lines
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
@@ -56,7 +57,7 @@ def section_text(section: Section) -> Text:
     for index, line in enumerate(section.lines):
         if index:
             text.append("\n")
-        text.append(str(line), style=MARK_STYLE.get(line.mark, ""))
+        text.append(safe_lines(str(line), MARK_STYLE.get(line.mark, "")))
     return text
 
 
@@ -70,7 +71,7 @@ def block_widgets(view: Outline) -> list[Widget]:
                 Static(
                     Text.assemble(
                         ("@ ", "bold cyan"),
-                        (block.title, "bold"),
+                        safe(block.title, "bold"),
                         ": ",
                         state,
                         (f"  {block.digest_a[:19]} -> {block.digest_b[:19]}", "dim"),
@@ -141,7 +142,9 @@ class DiffScreen(PaneScreen):
             )
             return
         a, b = pair
-        heading.update(Text.assemble(("A ", "bold red"), a.name, ("   B ", "bold green"), b.name))
+        heading.update(
+            Text.assemble(("A ", "bold red"), safe(a.name), ("   B ", "bold green"), safe(b.name))
+        )
         body.update(Text("Comparing…", style="dim"))
         self.query_one("#diff-sections", Vertical).remove_children()
         self._files = files

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ocitui.tui.errorlog import ErrorLog
+from ocitui.tui.safe import safe
 
 
 def log_table(log: ErrorLog) -> Table | Text:
@@ -26,7 +27,7 @@ def log_table(log: ErrorLog) -> Table | Text:
     table.add_column("reason", ratio=1, overflow="fold", style="red")
     for entry in log.entries:
         stamp = time.strftime("%H:%M:%S", time.localtime(entry.when))
-        table.add_row(stamp, entry.title, entry.message)
+        table.add_row(stamp, safe(entry.title), safe(entry.message))
     return table
 
 

@@ -22,6 +22,7 @@ from textual.widgets.tree import TreeNode
 from ocitui.core.inside.filetree import ADDED, MODIFIED, REMOVED, ImageFiles, Node, read_files
 from ocitui.core.models import Descriptor
 from ocitui.core.views_text import human_size, plural
+from ocitui.tui.safe import safe
 from ocitui.tui.screens.base import OcituiScreen
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.tables import VimTable
@@ -64,10 +65,10 @@ class DirIndex:
         status = node.status if node is not None else ""
         text.append(STATUS_MARK.get(status, " ") + " ", style=STATUS_STYLE.get(status, "dim"))
         text.append(
-            name + ("/" if is_dir else ""), style=STATUS_STYLE.get(status, "bold" if is_dir else "")
+            safe(name + ("/" if is_dir else ""), STATUS_STYLE.get(status, "bold" if is_dir else ""))
         )
         if node is not None and node.link:
-            text.append(f" -> {node.link}", style="dim")
+            text.append(safe(f" -> {node.link}", "dim"))
         size = self.sizes.get(path, 0) if is_dir else (node.size if node else 0)
         if size:
             text.append(f"  {human_size(size)}", style="dim")
@@ -107,7 +108,7 @@ class FilesScreen(OcituiScreen[None]):
     def compose(self) -> ComposeResult:
         """Heading, progress (while reading), layers | tree, key bar."""
         yield Static(
-            Text.assemble(("Files  ", "bold reverse"), " ", (self._title, "bold")),
+            Text.assemble(("Files  ", "bold reverse"), " ", safe(self._title, "bold")),
             classes="heading",
             id="files-heading",
         )

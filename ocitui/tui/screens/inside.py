@@ -20,6 +20,7 @@ from ocitui.core.inside import Inside, look_inside
 from ocitui.core.inside.sbom import Package, Sbom
 from ocitui.core.models import Descriptor
 from ocitui.core.views_text import plural
+from ocitui.tui.safe import safe, safe_cell
 from ocitui.tui.screens.base import OcituiScreen
 from ocitui.tui.screens.files import FilesScreen
 from ocitui.tui.widgets.fit import middle
@@ -73,7 +74,7 @@ class InsideScreen(OcituiScreen[None]):
             self.query_one(selector).display = False
         digest = self._descriptor.digest.short
         self.query_one("#inside-heading", Static).update(
-            Text.assemble(("Reading ", "dim"), (self._label, "bold"), f"  @{digest}")
+            Text.assemble(("Reading ", "dim"), safe(self._label, "bold"), f"  @{digest}")
         )
         self.query_one("#inside-scroll").focus()
         self._load()
@@ -96,7 +97,7 @@ class InsideScreen(OcituiScreen[None]):
             Text.assemble(
                 (f"{title}  ", "bold reverse"),
                 " ",
-                (self._label, "bold"),
+                safe(self._label, "bold"),
                 (f"  @{self._descriptor.digest.short}", "dim"),
             )
         )
@@ -125,10 +126,10 @@ class InsideScreen(OcituiScreen[None]):
         purl_width = max(self.size.width - 44, 16)
         for package in packages:
             table.add_row(
-                package.name or "-",
-                package.version or "-",
-                package.license or "-",
-                middle(package.purl, purl_width) if package.purl else "-",
+                safe_cell(package.name or "-"),
+                safe_cell(package.version or "-"),
+                safe_cell(package.license or "-"),
+                safe_cell(middle(package.purl, purl_width) if package.purl else "-"),
             )
         total = len(sbom.packages)
         shown = (

@@ -15,6 +15,7 @@ from ocitui.core.verify.model import Badge, SignatureCheck
 from ocitui.core.views import describe
 from ocitui.core.views_detail import ReferrerRow, referrer_rows
 from ocitui.core.views_text import human_size
+from ocitui.tui.safe import safe
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table, verified_mark
 from ocitui.tui.widgets.keybar import KeyBar
@@ -97,7 +98,9 @@ class ReferrersScreen(PaneScreen):
         desc = subject.info.descriptor
         heading.update(
             Text.assemble(
-                ("Referrers of ", "dim"), (subject.name, "bold"), (f"  {desc.digest.short}", "dim")
+                ("Referrers of ", "dim"),
+                safe(subject.name, "bold"),
+                (f"  {desc.digest.short}", "dim"),
             )
         )
         self._load(subject, self.ocitui.referrer_type)

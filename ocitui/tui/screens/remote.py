@@ -30,6 +30,7 @@ from ocitui.core.views_remote import (
     remote_tags,
 )
 from ocitui.core.views_text import plural
+from ocitui.tui.safe import safe
 from ocitui.tui.screens.base import OcituiScreen
 from ocitui.tui.widgets.detail import kv_table, referrers_table
 from ocitui.tui.widgets.keybar import KeyBar
@@ -201,7 +202,7 @@ class RemoteScreen(OcituiScreen[str | None]):
     def _highlighted(self) -> None:
         tag = self.selected_tag
         if tag is not None and self.listing is not None and self.catalog is None:
-            self.query_one("#remote-detail", Static).update(Text(f"Reading {tag}…", style="dim"))
+            self.query_one("#remote-detail", Static).update(safe(f"Reading {tag}…", "dim"))
             self._inspect(self.listing.ref(tag))
 
     @work(exclusive=True, group="remote.inspect", exit_on_error=False)

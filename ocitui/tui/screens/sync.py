@@ -25,6 +25,7 @@ from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import Event, Plan, PushItem, SyncFilter, plan_pull, plan_push, run
 from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
+from ocitui.tui.safe import safe
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.widgets.detail import kv_table
 from ocitui.tui.widgets.keybar import KeyBar
@@ -57,7 +58,7 @@ def progress_view(state: SyncProgress) -> RenderableType:
             style="bold",
         )
     )
-    lines.extend(Text(f"failed {f}", style="red") for f in state.failures[-3:])
+    lines.extend(safe(f"failed {f}", "red") for f in state.failures[-3:])
     return Group(*lines)
 
 

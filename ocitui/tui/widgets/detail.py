@@ -17,6 +17,7 @@ from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.text_safety import terminal_safe
 from ocitui.core.views_detail import Detail, ReferrerRow
 from ocitui.core.views_text import human_size
+from ocitui.tui.safe import safe
 from ocitui.tui.widgets.fit import KeyValues
 
 TABS = ("summary", "manifest", "config", "layers", "annotations", "referrers")
@@ -57,11 +58,11 @@ def referrers_table(rows: list[ReferrerRow]) -> RenderableType:
     for row in rows:
         indent = "  " * row.depth + ("└ " if row.depth else "")
         table.add_row(
-            indent + friendly_artifact_type(row.artifact_type),
+            safe(indent + friendly_artifact_type(row.artifact_type)),
             row.descriptor.digest.short,
             human_size(row.descriptor.size),
             verified_mark(row.verified),
-            row.created[:10],  # The day; the Annotations tab has the full time.
+            safe(row.created[:10]),  # The day; the Annotations tab has the full time.
         )
     return table
 
@@ -139,7 +140,9 @@ class DetailPane(Vertical):
         table.add_column("size", justify="right", no_wrap=True)
         table.add_column("media type", no_wrap=True, overflow="ellipsis")
         for row in detail.layers:
-            table.add_row(str(row.index), row.digest.short, human_size(row.size), row.media_type)
+            table.add_row(
+                str(row.index), row.digest.short, human_size(row.size), safe(row.media_type)
+            )
         return table
 
     def _body(self, tab: str) -> Static:

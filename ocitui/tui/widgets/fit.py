@@ -12,6 +12,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from ocitui.core.text_safety import terminal_safe
+from ocitui.tui.safe import safe
+
 ELLIPSIS = "…"
 
 
@@ -47,7 +50,7 @@ class KeyValues:
         table.add_column(style=self.key_style, no_wrap=True)
         table.add_column(overflow="fold")
         for key, value in self.rows:
-            table.add_row(key, Text(fit_words(value, value_width)))
+            table.add_row(safe(key), Text(fit_words(terminal_safe(value), value_width)))
         yield table
 
 

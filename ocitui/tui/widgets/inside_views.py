@@ -14,6 +14,7 @@ from ocitui.core.inside.blob import BlobView
 from ocitui.core.inside.image import ConfigView
 from ocitui.core.inside.signature import SignatureView
 from ocitui.core.views_text import human_size, plural
+from ocitui.tui.safe import safe, safe_lines
 from ocitui.tui.widgets.fit import KeyValues, middle
 
 
@@ -37,7 +38,7 @@ class Materials:
         """Lay out for the width Rich offers."""
         width = options.max_width
         for material in self.materials:
-            yield Text(middle(material.uri or "-", width))
+            yield safe(middle(material.uri or "-", width))
             for digest in material.digests:
                 yield Text("  " + middle(digest, width - 2), style="dim")
 
@@ -124,7 +125,7 @@ def config_view(config: ConfigView, layers: int) -> RenderableType:
         table.add_column("layer", no_wrap=True)
         for number, row in enumerate(config.history, start=1):
             layer = Text("empty", style="dim") if row.empty_layer else Text("yes", style="green")
-            table.add_row(str(number), row.created_by, layer)
+            table.add_row(str(number), safe_lines(row.created_by), layer)
         parts.append(table)
     return Group(*parts)
 
@@ -135,9 +136,10 @@ def blob_render(blob: BlobView) -> RenderableType:
     if blob.kind == "json":
         body = _json(blob.text)
     elif blob.kind == "text":
-        body = Text(blob.text)
+        body = safe_lines(blob.text)  # A file from a layer: its bytes, not its escapes.
     else:
-        body = Text(blob.text, no_wrap=True)
+        body = safe_lines(blob.text)
+        body.no_wrap = True
     if not blob.truncated:
         return body
     note = Text(f"(first bytes of {human_size(blob.size)} shown)", style="dim italic")

@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
+from ocitui.core.text_safety import one_line_safe
 from ocitui.core.views_detail import LayoutStats
 from ocitui.core.views_text import human_size, plural
 
@@ -36,9 +37,9 @@ class StatusLine(Static):
             ]
         tail: list[tuple[str, str]] = []
         if mark:
-            tail.append((f"mark: {mark}", "reverse"))
+            tail.append((f"mark: {one_line_safe(mark)}", "reverse"))  # A layout name.
         if extra:
-            tail.append((extra, "italic"))
+            tail.append((one_line_safe(extra), "italic"))
         while True:
             text = Text(no_wrap=True, overflow="ellipsis")
             text.append(path, style="bold")
