@@ -48,11 +48,13 @@ def open_content(args: argparse.Namespace, ref: str) -> tuple[Layout, str]:
     ``oci-archive:PATH[:REF]`` read the archive in place, read-only; anything else is a
     name in the chosen layout.
     """
-    from ocitui.core.target.archive import ArchiveLayout, sole_tag, split_archive_ref
+    from ocitui.core.archive_ref import split_archive_ref
 
     found = split_archive_ref(ref)
     if found is None:
         return open_layout(args), ref
+    from ocitui.core.target.archive import ArchiveLayout, sole_tag
+
     path, name = found
     archive = ArchiveLayout.open_archive(path)
     return archive, name or sole_tag(archive)

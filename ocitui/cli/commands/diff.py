@@ -18,11 +18,11 @@ from typing import Any
 from ocitui.cli.common import open_content, print_json
 from ocitui.cli.progress import layer_line
 from ocitui.cli.terminal import raw_stderr, raw_stdout
+from ocitui.core.archive_ref import split_archive_ref
 from ocitui.core.diff import diff_refs
 from ocitui.core.diff.outline import render
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
-from ocitui.core.target.archive import split_archive_ref
 from ocitui.core.text_safety import one_line_safe, terminal_safe
 
 NAME = "diff"

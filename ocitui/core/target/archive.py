@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import classify
+from ocitui.core.archive_ref import PREFIX, split_archive_ref
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import ArchiveError, DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import Layout
@@ -37,20 +37,6 @@ SMALL_BLOB = 256 * 1024
 #: At most this many bytes of small blobs are kept (the rest are re-read on demand).
 SMALL_TOTAL = 32 * 1024 * 1024
 _MAX_INDEX = MAX_MANIFEST_SIZE * 16
-_SUFFIXES = r"\.tar|\.tar\.zst|\.tar\.zstd|\.tzst|\.parts\.json"
-_IMPLICIT = re.compile(rf"(?P<path>.+?(?:{_SUFFIXES}))(?::(?P<ref>.*))?", re.DOTALL)
-PREFIX = "oci-archive:"
-
-
-def split_archive_ref(text: str) -> tuple[Path, str] | None:
-    """``(archive path, ref or "")`` when ``text`` names content in an archive, else None."""
-    if text.startswith(PREFIX):
-        path, _, ref = text[len(PREFIX) :].partition(":")
-        return Path(path), ref
-    match = _IMPLICIT.fullmatch(text)
-    if match is None or not Path(match.group("path")).is_file():
-        return None
-    return Path(match.group("path")), match.group("ref") or ""
 
 
 @dataclass(frozen=True)
