@@ -45,6 +45,8 @@ def imported_modules(*argv: str) -> set[str]:
         ("referrers", "--help"),
         ("ls", "--layout", "layouts/demo"),
         ("ls", "--layout", "layouts/demo", "--json"),
+        ("inspect", "registry.example.com/demo/app:1.0", "--layout", "layouts/demo"),
+        ("referrers", "registry.example.com/demo/app:1.0", "--layout", "layouts/demo", "--json"),
     ],
 )
 def test_light_commands_do_not_import_heavy_packages(argv: tuple[str, ...]) -> None:
