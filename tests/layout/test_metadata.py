@@ -16,6 +16,7 @@ from ocitui.core.archive import export_archive
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
+from ocitui.core.layout.gc import gc
 from ocitui.core.layout.marks import is_bundle
 from ocitui.core.layout.metadata import METADATA_NAME, MetadataIndex
 from ocitui.core.layout.summary import list_entries
@@ -155,3 +156,34 @@ def test_skopeo_and_umoci_still_read_the_layout(demo_copy: Path, tmp_path: Path)
     )
     assert listed.returncode == 0, listed.stderr
     assert tag in listed.stdout
+
+
+def test_gc_prunes_the_records_of_the_blobs_it_removed(layout_dir: Path) -> None:
+    layout = Layout.open(layout_dir, create=True)
+    kept = put_image(layout, {"a": b"kept"}, ref="r.io/app:kept")
+    gone = put_image(layout, {"a": b"gone"}, ref="r.io/app:gone")
+    first = {r.ref: r for r in list_entries(layout)}
+    stored = MetadataIndex(layout_dir)
+    keys = {key for key, _ in stored.records()}
+    assert {str(kept.digest), str(gone.digest)} <= keys
+    layout.remove("r.io/app:gone")
+    gc(layout, dry_run=True, grace_seconds=0)
+    assert str(gone.digest) in {key for key, _ in stored.records()}  # dry run: untouched
+    report = gc(layout, grace_seconds=0)
+    assert gone.digest in {digest for digest, _ in report.removed}
+    records = {key for key, _ in stored.records()}
+    facts = {row[0] for row in stored.fact_rows()}
+    assert str(gone.digest) not in records | facts
+    assert str(kept.digest) in records and str(kept.digest) in facts
+    stored.close()
+    assert {r.ref: r for r in list_entries(Layout.open(layout_dir))} == {
+        "r.io/app:kept": first["r.io/app:kept"]
+    }
+
+
+def test_gc_creates_no_metadata_file(layout_dir: Path) -> None:
+    layout = Layout.open(layout_dir, create=True)
+    put_image(layout, {"a": b"x"})  # untagged, unnamed: unreachable
+    assert not (layout_dir / METADATA_NAME).exists()
+    assert gc(layout, grace_seconds=0).removed
+    assert not (layout_dir / METADATA_NAME).exists()

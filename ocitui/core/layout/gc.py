@@ -186,6 +186,9 @@ def gc(
             report.removed.append((digest, info.st_size))
             if not dry_run:
                 path.unlink()
+        if not dry_run:
+            # Their records in the metadata index would never be used again.
+            layout.metadata_view().index.prune(str(digest) for digest, _ in report.removed)
         if clean_partials and layout.ingest_dir.is_dir():
             for partial in sorted(layout.ingest_dir.glob("*.partial")):
                 _remove_partial(partial, report, dry_run)

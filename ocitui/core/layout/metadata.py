@@ -386,14 +386,27 @@ class MetadataIndex:
             return list(db.execute("SELECT digest, record FROM manifests"))
 
     def delete(self, keys: Iterable[str]) -> None:
-        """Drop the records of ``keys`` (digest strings)."""
+        """Drop the records of ``keys`` (digest strings), in one transaction."""
+        rows = [(k,) for k in keys]
+        if not rows:
+            return
         with self._lock:
             db = self._connect()
-            if db is not None:
-                rows = [(k,) for k in keys]
+            if db is None:
+                return
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("DELETE FROM manifests WHERE digest = ?", rows)
+                db.executemany("DELETE FROM facts WHERE digest = ?", rows)
+                db.execute("COMMIT")
+            except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
-                    db.executemany("DELETE FROM manifests WHERE digest = ?", rows)
-                    db.executemany("DELETE FROM facts WHERE digest = ?", rows)
+                    db.execute("ROLLBACK")
+
+    def prune(self, keys: Iterable[str]) -> None:
+        """:meth:`delete` for blobs that were removed; creates no file where there is none."""
+        if self._db is not None or self.path.exists():
+            self.delete(keys)
 
     def fact_rows(self) -> list[tuple[str, str | None, str | None, str | None]]:
         """Every stored ``(digest, declared, subject, artifact)`` row (for fsck)."""
