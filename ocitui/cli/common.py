@@ -65,8 +65,26 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
-def print_json(data: Any) -> None:
-    """Write ``data`` as indented JSON to stdout."""
+def print_json(data: Any, *, floatless: bool = False) -> None:
+    """Write ``data`` as indented JSON to stdout.
+
+    ``floatless``: the caller promises ``data`` holds no ``float`` (``ls`` and
+    ``referrers`` rows), so msgspec's encoder may write it: the same bytes as
+    ``json.dumps(indent=2, ensure_ascii=False)`` (tested), several times faster, since
+    the standard encoder falls back to pure Python when indenting. (The two differ only
+    in how they write float exponents.) Anything msgspec refuses (a lone surrogate, a
+    key that is not a string) goes the standard way.
+    """
+    if floatless:
+        import msgspec
+
+        try:
+            body = msgspec.json.format(msgspec.json.encode(data), indent=2)
+        except (TypeError, ValueError, UnicodeEncodeError):
+            pass
+        else:
+            sys.stdout.write(body.decode() + "\n")
+            return
     # One write: json.dump would write each token to the stream separately.
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

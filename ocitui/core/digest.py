@@ -83,6 +83,17 @@ class Digest:
     def __str__(self) -> str:
         return f"{self.algorithm}:{self.encoded}"
 
+    # Written out rather than generated: digests key every map of a listing, and the
+    # generated methods build a tuple per call. (The hex alone decides: two algorithms'
+    # digests never have the same length.)
+    def __hash__(self) -> int:
+        return hash(self.encoded)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Digest):
+            return NotImplemented
+        return self.encoded == other.encoded and self.algorithm == other.algorithm
+
 
 class Verifier:
     """Hash bytes as they stream past and check them against a digest and size.

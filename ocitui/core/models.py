@@ -88,6 +88,17 @@ class Platform:
         return f"{text}/{self.variant}" if self.variant else text
 
 
+def _all_strings(mapping: dict[Any, Any]) -> bool:
+    """True when every key and value is a string (``str.join`` checks in C: every
+    ``index.json`` entry's annotations pass here)."""
+    try:
+        "".join(mapping)
+        "".join(mapping.values())
+    except TypeError:
+        return False
+    return True
+
+
 #: The descriptor fields we model; anything else is kept in ``extra``.
 _KNOWN_FIELDS = frozenset(
     ("mediaType", "digest", "size", "annotations", "artifactType", "platform", "urls", "data")
@@ -121,12 +132,12 @@ class Descriptor:
         except InvalidDigest as exc:
             raise ManifestError(f"{where}: {exc}") from None
         size = obj.get("size")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        if (
+            size.__class__ is not int and (isinstance(size, bool) or not isinstance(size, int))
+        ) or (size < 0):
             raise ManifestError(f"{where}: size must be a non-negative integer, got {size!r}")
         annotations = obj.get("annotations") or {}
-        if not isinstance(annotations, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
-        ):
+        if not isinstance(annotations, dict) or not _all_strings(annotations):
             raise ManifestError(f"{where}: annotations must map strings to strings")
         artifact_type = obj.get("artifactType")
         if artifact_type is not None and not mt.is_valid_media_type(artifact_type):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json, print_table
+from ocitui.core.bulk import no_gc
 from ocitui.core.layout.summary import EntrySummary, list_entries
 
 NAME = "ls"
@@ -41,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     layout = open_layout(args)
     rows = list_entries(layout, include_all=args.all)
     if args.json:
-        print_json([r.to_json() for r in rows])
+        with no_gc():
+            print_json([r.to_json() for r in rows], floatless=True)
         return 0
     if not rows:
         print(f"{layout.root}: empty layout (pull something: 'ocitui pull alpine')")

@@ -98,7 +98,7 @@ def _show(
     legacy: Sequence[Any],
 ) -> int:
     if args.json:
-        print_json(rows)
+        print_json(rows, floatless=True)
         return 0
     print(f"{subject.ref_name or subject.digest}  {subject.digest.short}")
     _print_nodes(nodes, "", more=bool(legacy))

@@ -19,8 +19,10 @@ from typing import Any
 
 from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
+from ocitui.core.bulk import no_gc
 from ocitui.core.errors import LayoutError, LockTimeout, ManifestError, StorageError
 from ocitui.core.layout.guard import open_lock_file
+from ocitui.core.limits import JSON_DEPTH
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
 
 LAYOUT_VERSION = "1.0.0"
@@ -53,6 +55,86 @@ def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descripto
     """Parse ``index.json`` bytes: the document (minus entries) and validated entries."""
     if len(raw) > MAX_MANIFEST_SIZE * 16:
         raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
+    if len(raw) <= _FAST_ABOVE:
+        return _parse_checked(raw, where)
+    with no_gc():
+        fast = _parse_fast(raw)
+        return fast if fast is not None else _parse_checked(raw, where)
+
+
+#: Index files larger than this are decoded by msgspec first (see :func:`_parse_fast`).
+_FAST_ABOVE = 64 * 1024
+#: Nesting of an entry's own fields: the document, ``manifests``, the entry.
+_ENTRY_LEVEL = 3
+
+
+def _parse_fast(raw: bytes) -> tuple[dict[str, Any], list[Descriptor]] | None:
+    """The result of :func:`_parse_checked` for a valid index, or ``None`` to ask it.
+
+    msgspec decodes in C and raises ``RecursionError`` instead of overflowing the
+    stack, so the byte-level depth check of :mod:`ocitui.core.jsonsafe` (most of the
+    cost of a big index) is replaced by a check of the only values whose nesting the
+    validation leaves open: unknown fields, an entry's ``platform``, top-level extras.
+    Anything unusual (malformed JSON, ``NaN``, a BOM, UTF-16, a lone surrogate, too
+    deep, an invalid entry) returns ``None``, so errors and edge cases are exactly those
+    of the standard path, which reads the input again.
+    """
+    import msgspec
+
+    limit = JSON_DEPTH.int_value()
+    if limit < _ENTRY_LEVEL + 1:
+        return None
+    try:
+        doc = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("schemaVersion") != 2:
+        return None
+    entries = doc.get("manifests")
+    if not isinstance(entries, list):
+        return None
+    if any(key != "manifests" and _deeper(value, limit - 1) for key, value in doc.items()):
+        return None
+    open_budget = limit - _ENTRY_LEVEL
+    known = _ENTRY_FIELDS
+    for entry in entries:
+        if isinstance(entry, dict) and ("platform" in entry or not entry.keys() <= known):
+            for key, value in entry.items():
+                if key not in _CLOSED_FIELDS and _deeper(value, open_budget):
+                    return None
+    try:
+        return doc, [Descriptor.from_json(e) for e in entries]
+    except ManifestError:
+        return None
+
+
+#: The descriptor fields :meth:`Descriptor.from_json` reads.
+_ENTRY_FIELDS = frozenset(
+    ("mediaType", "digest", "size", "annotations", "artifactType", "platform", "urls", "data")
+)
+#: Fields whose shape validation fixes (strings, string maps and lists, an integer).
+_CLOSED_FIELDS = _ENTRY_FIELDS - {"platform"}
+
+
+def _deeper(value: object, levels: int) -> bool:
+    """True when ``value`` nests more than ``levels`` arrays/objects (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > levels:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _parse_checked(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descriptor]]:
+    """The standard path: the bounded loader, then every entry validated."""
     try:
         doc = jsonsafe.loads(raw)
     except json.JSONDecodeError as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ocitui.core import media_types as mt
+from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
 from ocitui.core.limits import GRAPH_DEPTH
@@ -119,15 +120,16 @@ class ReferrerView:
         cosign_subjects: list[Descriptor] = []
         cosign_attached: list[tuple[str, Descriptor]] = []
         self._unhinted: list[Descriptor] = []
-        for entry in entries:
-            kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
-            if kind == "subject":
-                cosign_subjects.append(entry)
-            elif kind is not None:
-                cosign_attached.append((kind, entry))
-            self._add_entry(layout, entry)
-        if self._unhinted:
-            self._add_from_manifests(layout, self._unhinted)
+        with no_gc():
+            for entry in entries:
+                kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
+                if kind == "subject":
+                    cosign_subjects.append(entry)
+                elif kind is not None:
+                    cosign_attached.append((kind, entry))
+                self._add_entry(layout, entry)
+            if self._unhinted:
+                self._add_from_manifests(layout, self._unhinted)
         # cosign save writes one image per layout, its sigs/atts beside it with only a
         # "kind" annotation: they belong to that image when it is the only one.
         if len(cosign_subjects) == 1:
@@ -235,7 +237,13 @@ class ReferrerView:
 
     def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
         """Cosign legacy tags for ``subject``: ``[(kind, entry)]``, kind in sig/att/sbom."""
-        return sorted(self._legacy.get(subject, []), key=lambda pair: pair[0])
+        found = self._legacy.get(subject)
+        return sorted(found, key=lambda pair: pair[0]) if found else []
+
+    def legacy_kinds(self, subject: Digest) -> tuple[str, ...]:
+        """The kinds of :meth:`legacy_attachments`, in its order."""
+        found = self._legacy.get(subject)
+        return tuple(kind for kind, _ in self.legacy_attachments(subject)) if found else ()
 
 
 def referrer_sort_key(desc: Descriptor) -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core import media_types as mt
+from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.layout.metadata import ManifestMeta
 from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_cosign_save_subject
@@ -219,10 +220,21 @@ class _Summariser:
         meta = self.meta(desc.digest, desc.media_type)
         return meta.platforms if meta is not None else ()
 
-    def content_size(self, desc: Descriptor) -> int:
-        seen: set[str] = set()
-        total = 0
-        stack = [(str(desc.digest), desc.size, desc.media_type)]
+    def content_size(self, desc: Descriptor, meta: ManifestMeta | None = None) -> int:
+        """Bytes of ``desc`` and everything below it that is present, each blob once.
+
+        ``meta``: the facts of ``desc`` itself, when the caller already has them.
+        """
+        top = str(desc.digest)
+        if not self.has_text(top):
+            return 0
+        if meta is None and desc.media_type in mt.MANIFEST_LIKE:
+            meta = self.meta(desc.digest, desc.media_type)
+        if meta is None:
+            return desc.size
+        seen = {top}
+        total = desc.size
+        stack = list(meta.children)
         while stack:
             digest, size, media_type = stack.pop()
             if digest in seen or not self.has_text(digest):
@@ -230,12 +242,12 @@ class _Summariser:
             seen.add(digest)
             total += size
             if media_type in mt.MANIFEST_LIKE:
-                meta = self.meta(Digest.parse(digest), media_type)
-                if meta is not None:
-                    stack.extend(meta.children)
+                child = self.meta(Digest.parse(digest), media_type)
+                if child is not None:
+                    stack.extend(child.children)
         return total
 
-    def is_bundle(self, desc: Descriptor) -> bool:
+    def is_bundle(self, desc: Descriptor, meta: ManifestMeta | None = None) -> bool:
         """The imgpkg marking rule of :func:`ocitui.core.bundles.is_bundle`."""
         if not desc.is_manifest_like:
             return False
@@ -243,25 +255,29 @@ class _Summariser:
             return True
         if not mt.is_manifest(desc.media_type):
             return False
-        meta = self.meta(desc.digest, desc.media_type)
+        if meta is None:
+            meta = self.meta(desc.digest, desc.media_type)
         if meta is None or meta.is_index:
             return False
         return meta.artifact_type == mt.IMGPKG_BUNDLE_ARTIFACT or meta.bundle_label
 
     def summarise(self, desc: Descriptor) -> EntrySummary:
-        legacy = tuple(kind for kind, _ in self.referrers.legacy_attachments(desc.digest))
+        # The entry's own facts are looked up once and shared by size, platforms and
+        # the bundle rule (each would otherwise ask again).
+        meta = self.meta(desc.digest, desc.media_type) if desc.is_manifest_like else None
+        ref = desc.ref_name
         return EntrySummary(
-            ref=desc.ref_name,
+            ref=ref,
             digest=desc.digest,
             media_type=desc.media_type,
             artifact_type=desc.artifact_type,
-            platforms=self.platforms(desc) if desc.is_manifest_like else (),
-            size=self.content_size(desc),
+            platforms=meta.platforms if meta is not None else (),
+            size=self.content_size(desc, meta),
             referrers=self.referrers.count(desc.digest),
             subject=hinted_subject(desc),
-            legacy=legacy,
-            bundle=self.is_bundle(desc),
-            cosign_kind=None if desc.ref_name else cosign_save_kind(desc),
+            legacy=self.referrers.legacy_kinds(desc.digest),
+            bundle=self.is_bundle(desc, meta),
+            cosign_kind=None if ref else cosign_save_kind(desc),
         )
 
 
@@ -275,10 +291,11 @@ def summaries(layout: Layout, entries: Sequence[Descriptor]) -> list[EntrySummar
     Facts come from the layout's metadata index (computed from the blobs and stored
     when missing), so a listing of N entries reads no blob it has seen before.
     """
-    present = layout.present_blobs() if len(entries) > _SCAN_ABOVE else None
-    worker = _Summariser(layout, present)
-    worker.prefetch(entries)
-    rows = [worker.summarise(entry) for entry in entries]
+    with no_gc():
+        present = layout.present_blobs() if len(entries) > _SCAN_ABOVE else None
+        worker = _Summariser(layout, present)
+        worker.prefetch(entries)
+        rows = [worker.summarise(entry) for entry in entries]
     worker.view.flush()
     return rows
 
@@ -291,12 +308,13 @@ def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
 def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySummary]:
     """``ls``: tagged refs (machine tags hidden) and the image of a ``cosign save`` layout
     (which has no name), or, with ``include_all``, every entry."""
-    chosen = [
-        entry
-        for entry in layout.entries()
-        if include_all
-        or (entry.ref_name and not is_machine_tag(entry.ref_name))
-        or is_cosign_save_subject(entry)
-    ]
-    rows = summaries(layout, chosen)
-    return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))
+    with no_gc():
+        chosen = [
+            entry
+            for entry in layout.entries()
+            if include_all
+            or (entry.ref_name and not is_machine_tag(entry.ref_name))
+            or is_cosign_save_subject(entry)
+        ]
+        rows = summaries(layout, chosen)
+        return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))
