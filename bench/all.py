@@ -7,7 +7,8 @@ medians; ratios are ocitui / skopeo from the same run. Not part of the test run:
 
     python -m bench.all                  # everything (about 10-20 minutes)
     python -m bench.all --quick          # fewer runs, no 100k layout
-    python -m bench.all --only layout    # or: --only sync
+    python -m bench.all --only layout    # or: --only sync, --only referrers
+    python -m bench.all --referrers 2000 # fewer referrers in the many-referrers pull
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import referrers_10k
 from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
 from bench.synth import make_layout
 from tests.support.registries import run_docker_registry
@@ -277,6 +279,16 @@ def _fresh(work: Path, name: str) -> Path:
     return path
 
 
+def bench_referrers(work: Path, count: int) -> None:
+    """One image with ``count`` referrers, pulled from docker-registry (see
+    :mod:`bench.referrers_10k`)."""
+    root = work / "referrers"
+    root.mkdir()
+    first, again, _seeded = referrers_10k.run(count, root)
+    for row in referrers_10k.rows(count, first, again):
+        show(*row)
+
+
 def machine() -> str:
     """What the figures were taken on."""
     cpus = os.cpu_count()
@@ -298,7 +310,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--quick", action="store_true", help="3 runs, no 100k-entry layout")
-    parser.add_argument("--only", choices=("layout", "sync"), default=None)
+    parser.add_argument("--only", choices=("layout", "sync", "referrers"), default=None)
+    parser.add_argument(
+        "--referrers", type=int, default=10_000, metavar="N", help="referrers of the image pulled"
+    )
     parser.add_argument("--concurrency", type=int, default=None, help="ocitui --concurrency")
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
@@ -311,6 +326,8 @@ def main() -> None:
             bench_layouts(work, runs, big=not args.quick)
         if args.only in (None, "sync"):
             bench_sync(work, runs, args.concurrency)
+        if args.only in (None, "referrers"):
+            bench_referrers(work, args.referrers)
     print(json.dumps({"loadavg_at_end": os.getloadavg()[0]}))
 
 

@@ -67,7 +67,12 @@ REFERRER_FANOUT = Bound(
 REFERRER_CONCURRENCY = Bound(
     "OCITUI_REFERRER_CONCURRENCY", 8, "referrer manifests fetched at once by referrers --remote"
 )
-
+TAG_LIST_PAGES = Bound(
+    "OCITUI_PULL_TAG_PAGES",
+    10,
+    "pages of the one tag listing a big pull makes instead of probing each manifest for "
+    "cosign .sig/.att/.sbom and fallback referrer tags (a longer list: it keeps probing)",
+)
 
 ARCHIVE_EXPANSION = Bound(
     "OCITUI_MAX_ARCHIVE_EXPANSION",
@@ -86,5 +91,6 @@ ALL_BOUNDS: tuple[Bound, ...] = (
     GRAPH_DEPTH,
     REFERRER_FANOUT,
     REFERRER_CONCURRENCY,
+    TAG_LIST_PAGES,
     ARCHIVE_EXPANSION,
 )

@@ -121,11 +121,13 @@ def run_docker_registry(
     htpasswd: str | None = None,
     tls: tuple[Path, Path] | None = None,
     client_ca: Path | None = None,
+    log_level: str = "error",
 ) -> Iterator[str]:
     """Start docker-registry with storage under ``root``; yield ``127.0.0.1:<port>``.
 
     ``tls`` is ``(certificate, key)`` to serve HTTPS only; ``client_ca`` also requires
-    client certificates signed by that CA (mutual TLS).
+    client certificates signed by that CA (mutual TLS). ``log_level="info"`` logs one
+    ``response completed`` line per request in ``root/registry.log`` (to count them).
     """
     if not os.access(DOCKER_REGISTRY, os.X_OK):
         _missing(f"{DOCKER_REGISTRY} not installed (Debian package docker-registry)")
@@ -137,7 +139,7 @@ def run_docker_registry(
     config = root / "config.yml"
     config.write_text(
         "version: 0.1\n"
-        "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+        f"log:\n  level: {log_level}\n  accesslog:\n    disabled: true\n"
         f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
         "  delete:\n    enabled: true\n"
         f"http:\n  addr: 127.0.0.1:{port}\n  secret: {secrets.token_hex(16)}\n"

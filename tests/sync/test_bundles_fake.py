@@ -354,3 +354,26 @@ async def test_bundle_locked_twice_stays_a_bundle(world: World, client, new_layo
         if json.loads(raw).get("artifactType") == mt.IMGPKG_LOCATIONS_ARTIFACT
     ]
     assert sorted(subjects) == sorted(str(d) for d in (top.digest, mid.digest, world.inner.digest))
+
+
+async def test_pull_takes_the_image_locations_record_without_listing_tags(
+    world: World, client, new_layout
+) -> None:
+    staged = new_layout("staged")
+    assert (await pull(client, staged, [world.ref])).ok
+    dest = f"{world.host}/team/compat:1"
+    options = BundleOptions(imgpkg_compat=True)
+    pushed = await push(
+        staged, client, [(world.ref, parse_reference(dest))], bundle_options=options
+    )
+    assert pushed.ok, pushed.to_json()
+    world.registry.state.clear_log()
+    layout = new_layout()
+    report = await pull(client, layout, [dest])
+    assert report.ok, report.to_json()
+    # What imgpkg copy leaves beside a bundle came along, found by one lookup per bundle.
+    record = f"{world.host}/team/compat:{world.outer.digest.tag_form}.image-locations.imgpkg"
+    assert layout.resolve(record).digest == Digest.parse(
+        world.registry.state.repo("team/compat").tags[record.rsplit(":", 1)[1]]
+    )
+    assert world.registry.state.requests_matching("GET", r"/tags/list") == []

@@ -38,7 +38,16 @@ EPILOG = """examples:
   ocitui pull registry.example.com/app:1.0 --verify policy.yaml   # names nothing unverified
 
 A platform-filtered pull keeps the index's original bytes and digest; the tagged entry
-records the platforms present in the annotation dev.ocitui.platforms."""
+records the platforms present in the annotation dev.ocitui.platforms.
+
+Requests: a pull does not list the repository's tags. Legacy cosign tags are looked up
+per manifest (three HEADs), and on a registry without the referrers API so is each
+manifest's sha256-<hex> fallback tag (one GET). Once a graph needs more than 24 such
+lookups in one repository (many referrers), one tag listing of at most
+OCITUI_PULL_TAG_PAGES pages (default 10) answers the rest; a longer list keeps the
+lookups. An imgpkg bundle's own sha256-<hex>.image-locations.imgpkg record is looked up
+with one HEAD; other *.imgpkg tags of the graph come along with 'ocitui mirror', which
+lists tags anyway."""
 
 
 def add_remote(parser: argparse.ArgumentParser) -> None:

@@ -16,12 +16,19 @@ class ListingOps(ClientBase):
     """Tags list and catalog."""
 
     async def _pages(
-        self, registry: str, url: str, key: str, scopes: Sequence[str], where: str
+        self,
+        registry: str,
+        url: str,
+        key: str,
+        scopes: Sequence[str],
+        where: str,
+        *,
+        max_pages: int | None = None,
     ) -> list[str]:
         seen_urls: set[str] = set()
         out: list[str] = []
         next_url: str | None = url
-        max_pages = LISTING_PAGES.int_value()
+        max_pages = max_pages or LISTING_PAGES.int_value()
         while next_url is not None and next_url not in seen_urls:
             if len(seen_urls) >= max_pages:
                 raise RegistryError(
@@ -51,10 +58,13 @@ class ListingOps(ClientBase):
             next_url = next_link(link, page_url)
         return out
 
-    async def list_tags(self, repo: Reference, *, page_size: int | None = None) -> list[str]:
+    async def list_tags(
+        self, repo: Reference, *, page_size: int | None = None, max_pages: int | None = None
+    ) -> list[str]:
         """Every tag of ``repo`` (a repository the registry does not know has none).
 
-        ``page_size`` asks for pages of ``n`` tags; the ``Link`` chain is followed either way.
+        ``page_size`` asks for pages of ``n`` tags; the ``Link`` chain is followed either way,
+        for at most ``max_pages`` pages (default ``OCITUI_MAX_PAGES``; past it, an error).
         """
         tail = "tags/list" if page_size is None else f"tags/list?n={int(page_size)}"
         return await self._pages(
@@ -63,6 +73,7 @@ class ListingOps(ClientBase):
             "tags",
             self.scopes(repo),
             self.where(repo),
+            max_pages=max_pages,
         )
 
     async def catalog(self, registry: str) -> list[str]:

@@ -59,11 +59,20 @@ async def plan_pull(
     """What pulling ``refs`` into ``layout`` would do.
 
     ``known_tags`` (repository name -> its complete tag list, just fetched) saves the
-    probes for legacy cosign tags, fallback referrer tags and imgpkg tags there.
+    probes for legacy cosign tags and fallback referrer tags, and brings every
+    ``<alg>-<hex>.imgpkg`` tag of the graph. Without it no tag is listed for imgpkg
+    (see :mod:`ocitui.core.sync.walk`), and legacy and fallback tags are probed per
+    manifest until a listing saves requests (see :mod:`ocitui.core.target.registry`).
     """
     plan = Plan(", ".join(refs), f"layout {layout.root}", sync_filter)
     source = RegistryTarget(client, cache=layout, known_tags=known_tags)
-    walker = BundleWalker(source, LayoutTarget(layout), plan, concurrency=concurrency)
+    walker = BundleWalker(
+        source,
+        LayoutTarget(layout),
+        plan,
+        concurrency=concurrency,
+        list_tags=known_tags is not None,
+    )
     for text in refs:
         ref = parse_reference(text)
         await walker.add_root(Route(repository(ref), repository(ref)), text, root_tag(ref))

@@ -2,9 +2,15 @@
 
 The walk follows index -> children -> config/layers, referrers (recursively, each one's
 ``subject`` checked against what it claims to refer to), cosign legacy tags of every
-manifest (by HEAD), and ``*.imgpkg`` tags where the source has them. It is written once
-over two :class:`~ocitui.core.target.Target` values, so pull, push and copy share it; it
-reads their capabilities, never their kind.
+manifest (by HEAD), and ``*.imgpkg`` tags. It is written once over two
+:class:`~ocitui.core.target.Target` values, so pull, push and copy share it; it reads
+their capabilities, never their kind.
+
+A remote source's tags are never listed just to find ``*.imgpkg`` tags: every
+``<alg>-<hex>.imgpkg`` tag whose subject is in the graph is taken when the tag list is
+at hand anyway (a layout, or a list the caller passed, as ``mirror`` does); otherwise
+the bundle walk names locked images itself and looks up each bundle's
+``<alg>-<hex>.image-locations.imgpkg`` record with one request.
 """
 
 from __future__ import annotations
@@ -57,8 +63,19 @@ def tag_name(repo: Reference, tag: str) -> str:
 class Walker:
     """Accumulates one plan from any number of roots."""
 
-    def __init__(self, source: Target, dest: Target, plan: Plan, *, concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        source: Target,
+        dest: Target,
+        plan: Plan,
+        *,
+        concurrency: int = 8,
+        list_tags: bool | None = None,
+    ) -> None:
+        """``list_tags``: read the source's tag list for ``*.imgpkg`` tags (default: only
+        when the source is local, where listing costs no request)."""
         self.source = source
+        self.list_tags = source.capabilities.local if list_tags is None else list_tags
         self.dest = dest
         self.plan = plan
         self.filter: SyncFilter = plan.filter
@@ -289,13 +306,20 @@ class Walker:
             subject = imgpkg_subject(tag)
             if subject is None or self._key(route, subject) not in self._nodes:
                 continue
-            text = str(route.source_repo.with_tag(tag))
-            desc, raw = await self._io(self.source.resolve(route.source_repo, text))
-            await self._visit(route, desc, raw, "imgpkg")
-            await self._add_tag(route, tag, desc, {})
+            await self._take_imgpkg_tag(route, tag)
+
+    async def _take_imgpkg_tag(self, route: Route, tag: str) -> None:
+        """Walk what the source's ``tag`` names and give it that tag at the destination."""
+        text = str(route.source_repo.with_tag(tag))
+        desc, raw = await self._io(self.source.resolve(route.source_repo, text))
+        await self._visit(route, desc, raw, "imgpkg")
+        await self._add_tag(route, tag, desc, {})
 
     async def _imgpkg_tags(self, repo: Reference) -> list[str]:
-        """Tags of ``repo`` ending in ``.imgpkg`` (none when the tags cannot be listed)."""
+        """Tags of ``repo`` ending in ``.imgpkg``, when the walk reads the tag list
+        (none when it does not, or when the tags cannot be listed)."""
+        if not self.list_tags:
+            return []
         try:
             tags = await self._io(self.source.tags(repo))
         except OcituiError:

@@ -171,10 +171,23 @@ class LayoutTarget:
         return self.layout.ingest(digest, size, on_renamed=self._renamed_into.add)
 
     async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
-        """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`)."""
+        """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`).
+
+        Written like a downloaded blob: in a worker thread, the directory fsync left to
+        :meth:`commit` (a pull of 10,000 referrers writes 10,000 manifests).
+        """
         self._writable()
         parse_document(raw, media_type)  # Garbage never enters the layout.
-        self._relied.add(self.layout.put_blob(raw))
+        digest = Digest.of(raw)
+        if not self.layout.has_blob(digest, len(raw)):
+            await asyncio.to_thread(self._store, digest, raw)
+        self._relied.add(digest)
+
+    def _store(self, digest: Digest, raw: bytes) -> None:
+        with self._writer(digest, len(raw)) as writer:
+            writer.restart()
+            writer.write(raw)
+            writer.commit()
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
         """Record each referrer not yet recorded, then set every name, in one batch."""

@@ -1,7 +1,14 @@
 """A registry behind the :class:`~ocitui.core.target.base.Target` door (the async client).
 
 ``cache`` is a layout whose verified blobs answer manifest reads without a request (a pull
-re-planned over content already staged). Blobs from a source that is not on this machine
+re-planned over content already staged).
+
+Machine tags (cosign's ``<alg>-<hex>.sig/.att/.sbom``, the ``<alg>-<hex>`` referrers
+fallback index on a registry without the referrers API) are probed per manifest: three
+HEADs, or one GET. Tags are not listed for that, unless it saves requests: once
+:data:`PROBES_BEFORE_LISTING` lookups were made in one repository (a graph with many
+referrers), one listing of at most ``OCITUI_PULL_TAG_PAGES`` pages answers the rest; a
+repository whose list is longer (or cannot be listed) keeps being probed. Blobs from a source that is not on this machine
 are spooled to a temporary file first, because an upload may have to re-read its source
 (a registry that refuses a monolithic upload gets the blob again in chunks).
 """
@@ -19,6 +26,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import ManifestError, NotFound, OcituiError, RegistryError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.ingest import BlobWriter
+from ocitui.core.limits import TAG_LIST_PAGES
 from ocitui.core.models import REF_NAME, Descriptor, Document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
@@ -32,6 +40,10 @@ from ocitui.core.target.base import (
     TagWrite,
     is_manifest_type,
 )
+
+#: Machine-tag lookups (legacy tags, fallback index) in one repository before a tag
+#: listing replaces the rest: a small graph never lists tags, a big one lists them once.
+PROBES_BEFORE_LISTING = 24
 
 
 class RegistryTarget:
@@ -51,6 +63,11 @@ class RegistryTarget:
         #: fallback and imgpkg tags are looked up there instead of probed.
         self._tags: dict[str, list[str]] = {k: list(v) for k, v in (known_tags or {}).items()}
         self._known = {name: frozenset(tags) for name, tags in self._tags.items()}
+        #: Machine-tag lookups per repository so far, and repositories that cannot be
+        #: listed within ``OCITUI_PULL_TAG_PAGES`` (they stay probed).
+        self._lookups: dict[str, int] = {}
+        self._unlisted: set[str] = set()
+        self._listing = asyncio.Lock()
         self._probe = asyncio.Lock()
         self._api: dict[str, bool] = {}
         #: ``(repository, digest)`` of blobs :meth:`exists` just found missing: their
@@ -157,13 +174,14 @@ class RegistryTarget:
     ) -> list[Descriptor]:
         """Through the referrers API or the fallback tag, as the client decides.
 
-        Without an API, a subject whose fallback tag is not in a known tag list has none.
+        Without an API, a subject whose fallback tag is not in a known tag list has none
+        (no request); each fallback-tag GET counts as a lookup toward the tag listing.
         """
-        known = self._known.get(repo.name)
         mode = self.client.options.referrers_mode
-        if known is not None and mode != "api":
+        if mode != "api":
             has_api = mode == "auto" and await self._has_api(repo)
-            if not has_api and subject.tag_form not in known:
+            known = None if has_api else await self._tag_index(repo)
+            if known is not None and subject.tag_form not in known:
                 return []
         found = await self.client.referrers(repo, subject)
         if artifact_types:
@@ -176,9 +194,36 @@ class RegistryTarget:
                 self._api[repo.name] = await self.client.supports_referrers_api(repo)
             return self._api[repo.name]
 
+    async def _tag_index(self, repo: Reference) -> frozenset[str] | None:
+        """The repository's tags when they answer machine-tag lookups; None: probe.
+
+        Counts one lookup; past :data:`PROBES_BEFORE_LISTING` lists the tags once (at most
+        ``OCITUI_PULL_TAG_PAGES`` pages, shared by every walker task).
+        """
+        name = repo.name
+        if name in self._known or name in self._unlisted:
+            return self._known.get(name)
+        self._lookups[name] = self._lookups.get(name, 0) + 1
+        if self._lookups[name] <= PROBES_BEFORE_LISTING:
+            return None
+        async with self._listing:
+            if name not in self._known and name not in self._unlisted:
+                try:
+                    tags = await self.client.list_tags(repo, max_pages=TAG_LIST_PAGES.int_value())
+                except OcituiError:
+                    self._unlisted.add(name)  # Too long, refused, or broken: keep probing.
+                else:
+                    self._tags[name], self._known[name] = tags, frozenset(tags)
+        return self._known.get(name)
+
+    def listed_tags(self, repo: Reference) -> list[str] | None:
+        """The complete tag list already at hand (given, or listed to save probes)."""
+        found = self._tags.get(repo.name)
+        return None if found is None else list(found)
+
     async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
         """HEAD the three legacy tags, or only those a known tag list holds."""
-        known = self._known.get(repo.name)
+        known = await self._tag_index(repo)
         if known is None:
             return await self.client.legacy_attachments(repo, subject)
         found: dict[str, Descriptor] = {}

@@ -172,6 +172,8 @@ class BundleWalker(Walker):
         entry = PlanBundle(desc.digest, tuple(sorted(found.markings)), parent=parent)
         self.plan.bundles.append(entry)
         self._entries[key] = entry
+        if not self.list_tags:
+            await self._source_locations(route, desc.digest)
 
         async def one(text: str, ref: Reference, notes: dict[str, str]) -> Locked:
             digest = ref.digest
@@ -200,6 +202,18 @@ class BundleWalker(Walker):
         entry.images = [planned for planned, _ in done]
         images = tuple(locked for _, locked in done)
         return Bundle(found.descriptor, found.markings, images, found.metadata, found.images_yml)
+
+    async def _source_locations(self, route: Route, digest: Digest) -> None:
+        """The source's ``<alg>-<hex>.image-locations.imgpkg`` record of bundle ``digest``
+        (what ``imgpkg copy`` leaves in the bundle's repository), by one lookup."""
+        tag = f"{digest.tag_form}.image-locations.imgpkg"
+        try:
+            found = await self._io(self.source.lookup_tag(route.source_repo, tag))
+        except OcituiError as exc:
+            self.plan.warnings.append(f"imgpkg record {tag} not read: {exc}")
+            return
+        if found is not None:
+            await self._take_imgpkg_tag(route, tag)
 
     @property
     def _local_source(self) -> bool:
