@@ -140,7 +140,19 @@ def test_path_tricks_refused(
 def test_blob_with_wrong_content_refused(target: Layout, tmp_path: Path) -> None:
     fake = Digest.of(b"the real content")
     evil = tmp_path / "evil.tar"
-    _evil_tar(evil, _member(f"blobs/sha256/{fake.encoded}"), b"something else")
+    data = b"something else"
+    # Described (so it is written), with the right size but other bytes.
+    entry = {"mediaType": "application/octet-stream", "digest": str(fake), "size": len(data)}
+    index = json.dumps({"schemaVersion": 2, "manifests": [entry]}).encode()
+    with tarfile.open(evil, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name, content in (
+            ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}'),
+            ("index.json", index),
+            (f"blobs/sha256/{fake.encoded}", data),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
     with pytest.raises(ArchiveError, match="corrupt blob"):
         import_archives(target, [evil])
     assert not target.has_blob(fake)

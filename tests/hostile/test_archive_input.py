@@ -14,7 +14,9 @@ import zstandard
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
+from ocitui.core.models import parse_document
 from tests.hostile.support import assert_blobs_verified, assert_one_line_error, run_cli
+from tests.support.builders import artifact_bytes, put_image
 
 _MIB = 1024 * 1024
 
@@ -135,3 +137,85 @@ def test_case12_deeply_nested_archive_index_is_one_line_error(tmp_path: Path) ->
     before = (root / "index.json").read_bytes()
     assert_one_line_error(run_cli("--layout", root, "import", archive), "nested deeper")
     assert (root / "index.json").read_bytes() == before
+
+
+def _layout_tar(tmp_path: Path, order: str) -> tuple[Path, Layout, Path]:
+    """A layout with one image and one referrer, tarred by hand in another tool's order:
+    ``blobs-first`` (blobs in digest order, ``index.json`` last, as ``tar -C layout .``
+    may write it), plus one blob nothing describes."""
+    src = Layout.open(tmp_path / "src", create=True)
+    doc = put_image(src, {"a.txt": b"hello\n"}, ref="example.com/app:1")
+    src.add_referrer(parse_document(artifact_bytes(doc.descriptor(), "application/x.t", b"t", src)))
+    stray = src.put_blob(b"nothing describes me")
+    archive = tmp_path / f"{order}.tar"
+    with tarfile.open(archive, "w") as tar:
+        blobs = sorted((src.root / "blobs" / "sha256").iterdir())
+        for path in blobs:
+            tar.add(path, f"blobs/sha256/{path.name}")
+        tar.add(src.root / "oci-layout", "oci-layout")
+        tar.add(src.root / "index.json", "index.json")
+    return archive, src, src.root / "blobs" / "sha256" / stray.encoded
+
+
+def test_case9_a_member_nothing_describes_is_never_written(tmp_path: Path) -> None:
+    archive, src, stray = _layout_tar(tmp_path, "blobs-first")
+    root = _target(tmp_path)
+    result = run_cli("--layout", root, "import", archive)
+    assert result.returncode == 0, result.stderr
+    assert "1 archive member(s) that nothing in the archive describes were not imported" in (
+        result.stdout + result.stderr
+    )
+    assert not (root / "blobs" / "sha256" / stray.name).exists()
+    assert _ingest_bytes(root) == 0
+    # Everything described arrived, although every blob came before index.json.
+    imported = Layout.open(root)
+    assert {e.digest for e in imported.entries()} == {e.digest for e in src.entries()}
+    assert (
+        len(list((root / "blobs" / "sha256").iterdir()))
+        == len(list((src.root / "blobs" / "sha256").iterdir())) - 1
+    )
+    assert_blobs_verified(root)
+
+
+def test_case9_a_member_before_its_manifest_is_held_to_its_descriptor(tmp_path: Path) -> None:
+    """The layer comes first and claims 4 MiB; the manifest after it says 16 bytes."""
+    layer = Digest.of(b"the real layer, sixteen")
+    config = b"{}"
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": mt.OCI_MANIFEST,
+            "config": {"mediaType": mt.OCI_EMPTY, "digest": str(Digest.of(config)), "size": 2},
+            "layers": [{"mediaType": mt.OCI_LAYER_GZIP, "digest": str(layer), "size": 16}],
+        }
+    ).encode()
+    entry = {
+        "mediaType": mt.OCI_MANIFEST,
+        "digest": str(Digest.of(manifest)),
+        "size": len(manifest),
+        "annotations": {"org.opencontainers.image.ref.name": "example.com/app:1"},
+    }
+    index = json.dumps({"schemaVersion": 2, "manifests": [entry]}).encode()
+    archive = tmp_path / "late.tar.zst"
+    raw = io.BytesIO()
+    with zstandard.ZstdCompressor(level=1).stream_writer(raw, closefd=False) as zout:
+        _member(zout, f"blobs/sha256/{layer.encoded}", 4 * _MIB)
+        zout.write(bytes(4 * _MIB))
+        for name, data in (
+            ("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'),
+            ("index.json", index),
+            (f"blobs/sha256/{Digest.of(manifest).encoded}", manifest),
+            (f"blobs/sha256/{Digest.of(config).encoded}", config),
+        ):
+            _member(zout, name, len(data))
+            zout.write(data + bytes(-len(data) % 512))
+        zout.write(bytes(1024))
+    archive.write_bytes(raw.getvalue())
+    root = _target(tmp_path)
+    before = (root / "index.json").read_bytes()
+    result = run_cli("--layout", root, "import", archive)
+    assert_one_line_error(result, "descriptor says 16", "refused before writing")
+    assert _ingest_bytes(root) == 0
+    assert (root / "index.json").read_bytes() == before
+    assert not (root / "blobs" / "sha256" / layer.encoded).exists()
+    assert_blobs_verified(root)

@@ -2,8 +2,10 @@
 
 The tar holds ``oci-layout``, ``index.json`` and ``blobs/<alg>/<hex>`` at its root, so
 ``skopeo inspect oci-archive:FILE:<ref name>`` and ``oras`` read it. Members come in a
-fixed order (``oci-layout``, ``index.json``, then ``blobs/...`` sorted by path) with fixed
-metadata, so the same content always gives the same bytes. Blobs are streamed from the
+fixed order with fixed metadata, so the same content always gives the same bytes:
+``oci-layout``, ``index.json``, then the blobs breadth first from the ``index.json``
+entries (every manifest before what it describes, so ``import`` can check each member
+against its descriptor before writing it, in one read). Blobs are streamed from the
 layout in chunks and re-verified against their digests on the way out. The stream can be
 zstd-compressed (multi-threaded) and split into parts for removable media.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +34,7 @@ from ocitui.core.archive.peers import for_peers
 from ocitui.core.archive.sizes import PROGRESS_STEP
 from ocitui.core.archive.tarwrite import TarWriter
 from ocitui.core.digest import Digest, Verifier
-from ocitui.core.errors import ArchiveError, DigestMismatch
+from ocitui.core.errors import ArchiveError, DigestMismatch, OcituiError
 from ocitui.core.events import (
     ArchiveFinished,
     ArchiveStarted,
@@ -43,6 +46,7 @@ from ocitui.core.events import (
 )
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import LAYOUT_VERSION, render_index
+from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, parse_document
 
 CHUNK = 1024 * 1024
 ZSTD_SUFFIXES = (".zst", ".zstd")
@@ -172,17 +176,42 @@ def _write_tar(
     tar.add_bytes("oci-layout", header)
     tar.add_bytes("index.json", render_index({}, selection.entries))
     tar.add_dir("blobs")
-    by_algorithm: dict[str, list[Digest]] = {}
-    for digest in sorted([*selection.blobs, *extra], key=str):
-        by_algorithm.setdefault(digest.algorithm, []).append(digest)
-    for algorithm in sorted(by_algorithm):
+    order = blob_order(layout, selection, extra)
+    for algorithm in sorted({digest.algorithm for digest in order}):
         tar.add_dir(f"blobs/{algorithm}")
-        for digest in sorted(by_algorithm[algorithm], key=lambda d: d.encoded):
-            if digest in extra:  # Made by the export (a fallback index): from memory.
-                tar.add_bytes(f"blobs/{digest.algorithm}/{digest.encoded}", extra[digest])
-            else:
-                _write_blob(layout, tar, digest, selection.blobs[digest], consumer)
+    for digest in order:
+        if digest in extra:  # Made by the export (a fallback index): from memory.
+            tar.add_bytes(f"blobs/{digest.algorithm}/{digest.encoded}", extra[digest])
+        else:
+            _write_blob(layout, tar, digest, selection.blobs[digest], consumer)
     tar.close()
+
+
+def blob_order(layout: Layout, selection: Selection, extra: dict[Digest, bytes]) -> list[Digest]:
+    """Every blob to write, each document before what it describes: breadth first from
+    the entries, children in document order; anything not reached last, by digest."""
+    wanted = {*selection.blobs, *extra}
+    order: list[Digest] = []
+    placed: set[Digest] = set()
+    queue = deque(selection.entries)
+    while queue:
+        desc = queue.popleft()
+        if desc.digest in placed or desc.digest not in wanted:
+            continue
+        placed.add(desc.digest)
+        order.append(desc.digest)
+        if desc.is_manifest_like:
+            queue.extend(_children(layout, desc, extra))
+    order.extend(sorted(wanted - placed, key=str))
+    return order
+
+
+def _children(layout: Layout, desc: Descriptor, extra: dict[Digest, bytes]) -> list[Descriptor]:
+    try:
+        raw = extra.get(desc.digest) or layout.read_blob(desc.digest, max_size=MAX_MANIFEST_SIZE)
+        return list(parse_document(raw, desc.media_type).children())
+    except OcituiError:
+        return []  # Unreadable: what it names comes last, in digest order.
 
 
 def _write_blob(

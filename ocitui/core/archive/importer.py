@@ -27,6 +27,7 @@ from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, 
 from ocitui.core.archive.members import Member, classify
 from ocitui.core.archive.sizes import PROGRESS_STEP
 from ocitui.core.archive.verify import check_complete, merge_entries
+from ocitui.core.digest import Digest
 from ocitui.core.errors import (
     ArchiveError,
     DigestMismatch,
@@ -183,12 +184,45 @@ def _named(entry: Descriptor, repository: str | None, report: ImportReport) -> D
 def _read_archive(
     layout: Layout, source: ArchiveSource, report: ImportReport, consumer: EventSink
 ) -> list[Descriptor]:
+    """Import what ``source`` describes; returns its ``index.json`` entries.
+
+    Members are written only once described (see :mod:`.budget`). An archive that puts
+    a blob before what describes it is read a second time for those blobs alone
+    (``ocitui export`` writes every document before what it describes: one read).
+    """
+    budget = MemberBudget(source.total_size)
+    skipped: dict[Digest, str] = {}
+    entries, read = _scan(layout, source, report, consumer, budget=budget, skipped=skipped)
+    report.archive_bytes += read
+    later = {digest for digest in skipped if budget.is_described(digest)}
+    if later:
+        _scan(layout, source, report, consumer, budget=budget, skipped={}, only=later)
+    never = sorted(name for digest, name in skipped.items() if digest not in later)
+    if never:
+        report.warnings.append(
+            f"{source.label}: {len(never)} archive member(s) that nothing in the archive "
+            f"describes were not imported (e.g. {never[0]})"
+        )
+    return entries
+
+
+def _scan(
+    layout: Layout,
+    source: ArchiveSource,
+    report: ImportReport,
+    consumer: EventSink,
+    *,
+    budget: MemberBudget,
+    skipped: dict[Digest, str],
+    only: set[Digest] | None = None,
+) -> tuple[list[Descriptor], int]:
+    """One read of the archive: write the blobs ``budget`` admits (of ``only``, when
+    given), record the ones it skips in ``skipped``; the entries and bytes read."""
     consumer(ArchiveStarted("import", 0, source.total_size))
     reader = PartsReader(source, consumer)
     entries: list[Descriptor] | None = None
     seen: set[str] = set()
     header = False
-    budget = MemberBudget(source.total_size)
     try:
         stream = open_stream(reader)
         with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
@@ -205,11 +239,18 @@ def _read_archive(
                     entries = _parse_entries(raw)
                     budget.describe(entries)
                 elif member.kind == "blob":
-                    assert member.digest is not None
-                    budget.admit(member.name, member.digest, member.size)
+                    digest = member.digest
+                    assert digest is not None
+                    if only is not None and digest not in only:
+                        continue
+                    if not budget.admit(member.name, digest, member.size):
+                        skipped[digest] = member.name
+                        if member.size <= MAX_MANIFEST_SIZE:  # Perhaps a manifest: look.
+                            budget.note(digest, _read_small(tar, info, MAX_MANIFEST_SIZE))
+                        continue
                     _ingest(layout, tar, info, member, report=report, consumer=consumer)
-                    if budget.is_manifest(member.digest):
-                        budget.learn(member.digest, _small_blob(layout, member))
+                    if budget.is_manifest(digest):
+                        budget.learn(digest, _small_blob(layout, member))
         while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
             pass
         reader.drain()
@@ -221,10 +262,9 @@ def _read_archive(
         raise ArchiveError(f"{source.label}: {_explain(exc)}") from None
     finally:
         reader.close()
-    report.archive_bytes += reader.bytes_read
     if not header or entries is None:
         raise ArchiveError(f"{source.label}: not an OCI layout archive (no oci-layout/index.json)")
-    return entries
+    return entries, reader.bytes_read
 
 
 def _small_blob(layout: Layout, member: Member) -> bytes | None:
