@@ -216,11 +216,6 @@ class RegistryTarget:
                     self._tags[name], self._known[name] = tags, frozenset(tags)
         return self._known.get(name)
 
-    def listed_tags(self, repo: Reference) -> list[str] | None:
-        """The complete tag list already at hand (given, or listed to save probes)."""
-        found = self._tags.get(repo.name)
-        return None if found is None else list(found)
-
     async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
         """HEAD the three legacy tags, or only those a known tag list holds."""
         known = await self._tag_index(repo)
