@@ -25,6 +25,7 @@ from ocitui.core.sync.execute import execute
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.gate import GatedTransfer, IndexGate
 from ocitui.core.sync.plan import Plan
+from ocitui.core.sync.referrer_names import carry_referrer_names
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.transfers import CopyTransfer, Transfer
 from ocitui.core.sync.verify import verify_destination
@@ -104,6 +105,7 @@ async def plan_push(
         options=bundle_options,
         remark_in=layout,
     )
+    roots = {layout.resolve(text).ref_name or text for text, _ in items}
     for text, dest in items:
         entry = layout.resolve(text)
         try:
@@ -112,7 +114,13 @@ async def plan_push(
             source_repo = repository(dest)
         if dest.tag is None and dest.digest is None:
             raise SyncError(f"destination {dest} needs a tag")
-        await walker.add_root(Route(source_repo, repository(dest)), text, root_tag(dest))
+        route = Route(source_repo, repository(dest))
+        before = len(plan.manifests)
+        await walker.add_root(route, text, root_tag(dest))
+        new = plan.manifests[before:]
+        await carry_referrer_names(
+            walker, layout, route, root_name=entry.ref_name, nodes=new, roots=roots
+        )
     plan = walker.finish()
     if mount_from is None and len(items) == 1:
         mount_from = _origin(items[0][0])

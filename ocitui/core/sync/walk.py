@@ -115,6 +115,10 @@ class Walker:
         await self._visit_imgpkg(route)
         return root
 
+    async def add_name(self, route: Route, tag: str, desc: Descriptor) -> PlanTag:
+        """Also name ``desc`` (already in the plan) ``tag`` at the destination."""
+        return await self._add_tag(route, tag, desc, {})
+
     async def _add_tag(
         self, route: Route, tag: str, desc: Descriptor, annotations: dict[str, str]
     ) -> PlanTag:
@@ -325,6 +329,17 @@ class Walker:
         except OcituiError:
             return []
         return [t for t in tags if t.endswith(".imgpkg")]
+
+    def leave(
+        self,
+        reason: str,
+        desc: Descriptor,
+        subject: Digest | None,
+        detail: str,
+        size: int | None = None,
+    ) -> None:
+        """List ``desc`` under *left behind* with ``reason`` (``size``: bytes not carried)."""
+        self._leave(reason, desc, subject, detail, size)
 
     def _leave(
         self,
