@@ -158,7 +158,7 @@ async def test_referrers_with_artifact_type_filter(case: Case) -> None:
 
 async def test_legacy_tags_and_tag_lookup(case: Case) -> None:
     legacy = await case.target.legacy(case.repo, case.graph.app.digest)
-    assert legacy["sig"].digest == case.graph.sig_tag.digest
+    assert dict(legacy)["sig"].digest == case.graph.sig_tag.digest
     found = await case.target.lookup_tag(case.repo, "1")
     assert found is not None and found.digest == case.graph.app.digest
     assert await case.target.lookup_tag(case.repo, "nope") is None

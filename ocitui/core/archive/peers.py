@@ -7,7 +7,10 @@ peers cannot reach in a layout: the oras CLI splits ``--oci-layout PATH:REF`` at
 rewrites the selection for them:
 
 - every name must belong to **one repository**, and is written as its **short tag**
-  (``1.0``, ``sha256-<hex>.sig``); a ``name@digest`` entry stays, untagged;
+  (``1.0``, ``sha256-<hex>.sig``); a ``name@digest`` entry stays, untagged. Machine tags
+  (cosign legacy ``.sig/.att/.sbom``) go with their image whatever repository they were
+  pulled from; when two would get one short tag (two repositories' ``.sig`` of one image),
+  the export's own repository's is written and the other is named in a warning;
 - each subject with referrers gets a **fallback index** tagged ``sha256-<hex>`` listing
   them (the referrers API's response shape), which regctl reads; oras finds the same
   referrers from the untagged entries, ocitui from both.
@@ -23,27 +26,34 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import ArchiveError, InvalidReference
 from ocitui.core.layout.referrers import SUBJECT_HINT, hinted_subject
 from ocitui.core.layout.refs import is_short_tag
+from ocitui.core.layout.summary import is_machine_tag
 from ocitui.core.models import REF_NAME, Descriptor, canonical_json
-from ocitui.core.reference import parse_reference
+from ocitui.core.reference import Reference, parse_reference
 
 
 def for_peers(selection: Selection) -> dict[Digest, bytes]:
     """Rewrite ``selection`` in place for peers; returns the fallback indexes to add."""
-    repositories: set[str] = set()
+    parsed = [(entry, _parse(entry.ref_name)) for entry in selection.entries]
+    repositories = {r.name for e, r in parsed if r is not None and not is_machine_tag(e.ref_name)}
+    home = next(iter(repositories)) if len(repositories) == 1 else None
+    # Machine tags of the export's own repository first: a short tag holds one entry.
+    parsed.sort(key=lambda pair: pair[1] is not None and pair[1].name != home)
     entries: list[Descriptor] = []
-    for entry in selection.entries:
-        name = entry.ref_name
-        if not name or is_short_tag(name):
+    written: dict[str, str] = {}
+    for entry, ref in parsed:
+        if ref is None:
             entries.append(entry)
             continue
-        try:
-            ref = parse_reference(name)
-        except InvalidReference:
-            raise ArchiveError(f"--for-peers: {name!r} is not a reference") from None
-        repositories.add(ref.name)
+        if ref.tag is not None and ref.tag in written:
+            selection.warnings.append(
+                f"--for-peers: {entry.ref_name} left out: its short tag {ref.tag!r} is "
+                f"{written[ref.tag]}'s (one legacy tag per image in one repository)"
+            )
+            continue
         annotations = {k: v for k, v in entry.annotations.items() if k != REF_NAME}
         if ref.tag is not None:
             annotations[REF_NAME] = ref.tag
+            written[ref.tag] = entry.ref_name or ""
         entries.append(entry.with_changes(annotations=annotations))
     if len(repositories) > 1:
         raise ArchiveError(
@@ -59,6 +69,16 @@ def for_peers(selection: Selection) -> dict[Digest, bytes]:
             extra[digest] = raw
     selection.entries = entries
     return extra
+
+
+def _parse(name: str | None) -> Reference | None:
+    """The reference a full name stands for; None for no name or a short tag."""
+    if not name or is_short_tag(name):
+        return None
+    try:
+        return parse_reference(name)
+    except InvalidReference:
+        raise ArchiveError(f"--for-peers: {name!r} is not a reference") from None
 
 
 def _fallback_indexes(entries: list[Descriptor]) -> list[tuple[str, bytes]]:

@@ -114,7 +114,8 @@ class PlanTag:
 class LeftBehind:
     """Something the source has that this sync deliberately does not copy."""
 
-    #: platform | artifact-type | no-referrers | bad-subject | unavailable
+    #: platform | artifact-type | no-referrers | bad-subject | unavailable |
+    #: legacy-taken (a second legacy .sig/.att/.sbom of one image) | referrer-tag
     reason: str
     descriptor: Descriptor
     subject: Digest | None

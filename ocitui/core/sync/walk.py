@@ -291,8 +291,13 @@ class Walker:
 
     async def _visit_legacy(self, route: Route, node: PlanManifest) -> None:
         found = await self._io(self.source.legacy(route.source_repo, node.digest))
-        for kind, desc in sorted(found.items()):
+        tagged: dict[str, Descriptor] = {}
+        for kind, desc in found:
             tag = f"{node.digest.algorithm}-{node.digest.encoded}.{kind}"
+            if kind in tagged:  # A layout keeps one per repository; a tag holds one.
+                self._leave("legacy-taken", desc, node.digest, _taken(kind, desc, tagged[kind]))
+                continue
+            tagged[kind] = desc
             if not self.filter.referrers:
                 self._leave("no-referrers", desc, node.digest, f"legacy cosign .{kind} tag")
                 continue
@@ -352,3 +357,12 @@ class Walker:
         self.plan.left_behind.append(
             LeftBehind(reason, plain(desc), subject, detail, desc.size if size is None else size)
         )
+
+
+def _taken(kind: str, desc: Descriptor, kept: Descriptor) -> str:
+    """Why a second legacy ``.kind`` manifest of one image stays behind."""
+    name = desc.ref_name or str(desc.digest)
+    return (
+        f"{name}: another legacy .{kind} of this image ({kept.digest.short} is carried); "
+        f"a repository holds one .{kind} tag per image, push the name it came with to carry it"
+    )

@@ -107,8 +107,11 @@ class Target(BlobSource, Protocol):
         only those of ``artifact_types`` when given."""
         ...
 
-    async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
-        """cosign legacy ``<alg>-<hex>.sig/.att/.sbom`` manifests of ``subject``."""
+    async def legacy(self, repo: Reference, subject: Digest) -> list[tuple[str, Descriptor]]:
+        """cosign legacy ``<alg>-<hex>.sig/.att/.sbom`` manifests of ``subject`` as
+        ``(kind, descriptor)``, by kind, ``repo``'s own first: a registry holds at most one
+        per kind, a layout one per repository name (two ``.sig`` of one image pulled from
+        two repositories are both kept)."""
         ...
 
     async def push_blob(

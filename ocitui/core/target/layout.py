@@ -126,9 +126,14 @@ class LayoutTarget:
         """Referrers recorded in ``index.json`` (any repository name)."""
         return self.layout.referrers(subject, artifact_types)
 
-    async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
-        """Legacy cosign entries of ``subject`` (any repository name)."""
-        return dict(self.layout.legacy_attachments(subject))
+    async def legacy(self, repo: Reference, subject: Digest) -> list[tuple[str, Descriptor]]:
+        """Legacy cosign entries of ``subject`` (any repository name, ``repo``'s first)."""
+
+        def key(pair: tuple[str, Descriptor]) -> tuple[str, bool, str]:
+            name = pair[1].ref_name or ""
+            return (pair[0], not name.startswith(f"{repo.name}:"), name)
+
+        return sorted(self.layout.legacy_attachments(subject), key=key)
 
     # -- writes --------------------------------------------------------------------------
 

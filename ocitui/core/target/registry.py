@@ -216,11 +216,11 @@ class RegistryTarget:
                     self._tags[name], self._known[name] = tags, frozenset(tags)
         return self._known.get(name)
 
-    async def legacy(self, repo: Reference, subject: Digest) -> dict[str, Descriptor]:
+    async def legacy(self, repo: Reference, subject: Digest) -> list[tuple[str, Descriptor]]:
         """HEAD the three legacy tags, or only those a known tag list holds."""
         known = await self._tag_index(repo)
         if known is None:
-            return await self.client.legacy_attachments(repo, subject)
+            return sorted((await self.client.legacy_attachments(repo, subject)).items())
         found: dict[str, Descriptor] = {}
         for suffix in LEGACY_SUFFIXES:
             tag = f"{subject.tag_form}.{suffix}"
@@ -228,7 +228,7 @@ class RegistryTarget:
                 desc = await self.client.head_manifest(repo.with_tag(tag))
                 if desc is not None:
                     found[suffix] = desc
-        return found
+        return sorted(found.items())
 
     # -- writes --------------------------------------------------------------------------
 
