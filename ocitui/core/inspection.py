@@ -20,6 +20,7 @@ from ocitui.core.bundles import Bundle, is_bundle, read_bundle
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, entry_label
+from ocitui.core.layout.refs import display_name
 from ocitui.core.layout.summary import platform_text
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Document, Index, Manifest, load_json
 
@@ -151,6 +152,8 @@ class InspectDoc:
     #: An imgpkg bundle's locked images (``None``: not a bundle, or not looked at).
     bundle: Bundle | None = None
     bundle_error: str | None = None
+    #: How text output names it (``(local)/LAYOUT:TAG`` for a short tag; ``ref`` else).
+    shown_ref: str | None = None
 
     @property
     def is_index(self) -> bool:
@@ -211,6 +214,7 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> Ins
     out = document_doc(
         ref or desc.ref_name, desc, doc, lambda d: d.size == 0 or layout.has_blob(d.digest)
     )
+    out.shown_ref = display_name(out.ref, layout.root)
     config = out.config
     readable = config is not None and config.descriptor.media_type in mt.CONFIG_TYPES
     if config is not None and readable and layout.has_blob(config.descriptor.digest):

@@ -19,13 +19,15 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import hinted_subject
+from ocitui.core.layout.refs import LOCAL, is_short_tag, local_repository
 from ocitui.core.layout.summary import machine_tag_kind, summarise
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
 from ocitui.core.views_search import SearchTerms, search_terms
 
-#: Pseudo names for entries whose ref.name is not an image reference (bare skopeo tags).
-LOCAL_REGISTRY = "(local)"
+#: Pseudo names for entries whose ref.name is not an image reference (other tools' short
+#: tags are shown under the layout directory's name, see :mod:`ocitui.core.layout.refs`).
+LOCAL_REGISTRY = LOCAL
 UNNAMED_REPOSITORY = "(unnamed)"
 
 
@@ -149,7 +151,9 @@ def describe(layout: Layout, desc: Descriptor) -> NodeInfo:
     )
 
 
-def _split_name(ref_name: str) -> tuple[str, str, str]:
+def _split_name(ref_name: str, local: str) -> tuple[str, str, str]:
+    if is_short_tag(ref_name):  # Another tool's short tag: (local)/LAYOUT:TAG.
+        return LOCAL_REGISTRY, local, ref_name
     try:
         ref = parse_reference(ref_name, default_tag=None)
     except InvalidReference:
@@ -172,12 +176,13 @@ def _is_referrer(layout: Layout, entry: Descriptor) -> bool:
 def build_tree(layout: Layout) -> LayoutTree:
     """Group the layout's tags by registry and repository; attach machine tags."""
     entries = layout.entries()
+    local = local_repository(layout.root)
     items: list[TagItem] = []
     machine: list[tuple[str, str, MachineTag, TagItem]] = []
     for entry in entries:
         if not entry.ref_name:
             continue
-        registry, repository, tag = _split_name(entry.ref_name)
+        registry, repository, tag = _split_name(entry.ref_name, local)
         item = TagItem(entry.ref_name, registry, repository, tag, describe(layout, entry))
         kind = machine_tag_kind(tag)
         if kind is not None:

@@ -92,7 +92,8 @@ def inspect_rows(
     present); the document's own size follows it, so the two faces never disagree.
     """
     doc = info.document
-    rows = _head_rows(info.ref, str(info.descriptor.digest), doc.media_type, len(doc.raw))
+    name = info.shown_ref or info.ref
+    rows = _head_rows(name, str(info.descriptor.digest), doc.media_type, len(doc.raw))
     if total is not None and total != len(doc.raw):
         kind = "index" if info.is_index else "manifest"
         rows[3] = ("size", f"{human_size(total)} ({kind} {human_size(len(doc.raw))})")

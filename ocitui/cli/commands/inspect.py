@@ -121,7 +121,7 @@ def _run_remote(args: argparse.Namespace) -> int:
 def _print(info: InspectDoc) -> None:
     """The text form, read from the typed document (``--json`` is its ``to_json``)."""
     doc = info.document
-    print(f"Ref:           {info.ref or '-'}")
+    print(f"Ref:           {info.shown_ref or info.ref or '-'}")
     print(f"Digest:        {info.descriptor.digest}")
     print(f"Media type:    {doc.media_type}")
     print(f"Artifact type: {info.artifact_type or '-'}")

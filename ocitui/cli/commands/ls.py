@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json, print_table
 from ocitui.core.bulk import no_gc
+from ocitui.core.layout.refs import display_name
 from ocitui.core.layout.summary import EntrySummary, list_entries
 
 NAME = "ls"
@@ -29,9 +31,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     add_json(parser)
 
 
-def _name(row: EntrySummary) -> str:
+def _name(row: EntrySummary, root: Path) -> str:
     if row.ref:
-        return row.ref
+        return display_name(row.ref, root) or row.ref
     if row.subject is not None:
         return f"(referrer of {row.subject.short})"
     return f"(cosign save {row.cosign_kind})" if row.cosign_kind else "(untagged)"
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         ["REF", "DIGEST", "TYPE", "PLATFORMS", "SIZE", "REFERRERS"],
         [
             [
-                _name(r),
+                _name(r, layout.root),
                 r.digest.short,
                 r.type_label,
                 ",".join(r.platforms) or "-",

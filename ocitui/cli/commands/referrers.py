@@ -10,6 +10,7 @@ from typing import Any
 from ocitui.cli.common import add_json, human_size, open_content, print_json
 from ocitui.core.inspection import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode, entry_label
+from ocitui.core.layout.refs import display_name
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED
 from ocitui.core.reference import parse_reference
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         nodes = [ReferrerNode(d) for d in layout.referrers(subject.digest, types)]
         rows = [descriptor_row(n.descriptor) for n in nodes]
     legacy = [] if types else layout.legacy_attachments(subject.digest)
-    return _show(args, subject, nodes, rows, legacy)
+    title = display_name(subject.ref_name, layout.root)
+    return _show(args, subject, nodes, rows, legacy, title=title)
 
 
 def _run_remote(args: argparse.Namespace) -> int:
@@ -87,7 +89,7 @@ def _run_remote(args: argparse.Namespace) -> int:
 
     subject, nodes, legacy = asyncio.run(fetch())
     rows = tree_rows(nodes) if args.tree else [descriptor_row(n.descriptor) for n in nodes]
-    return _show(args, subject, nodes, rows, legacy)
+    return _show(args, subject, nodes, rows, legacy, title=subject.ref_name)
 
 
 def _show(
@@ -96,11 +98,13 @@ def _show(
     nodes: Sequence[ReferrerNode],
     rows: list[dict[str, Any]],
     legacy: Sequence[Any],
+    *,
+    title: str | None,
 ) -> int:
     if args.json:
         print_json(rows, floatless=True)
         return 0
-    print(f"{subject.ref_name or subject.digest}  {subject.digest.short}")
+    print(f"{title or subject.digest}  {subject.digest.short}")
     _print_nodes(nodes, "", more=bool(legacy))
     for i, (kind, entry) in enumerate(legacy):
         glyph = "└── " if i == len(legacy) - 1 else "├── "

@@ -9,10 +9,17 @@ that is a bare tag is another tool's *short tag*: it keeps its tag when pushed
 (``push 1.0 R/app`` pushes ``R/app:1.0``), it is never read as a repository
 (``docker.io/library/1.0``), and it is given a repository with ``--repository NAME`` on
 ``import`` or ``fsck --repair``, which renames ``1.0`` to ``NAME:1.0``.
+
+Until it is named, text output (``ls``, ``inspect``, ``referrers``, the TUI tree) shows a
+short tag as ``(local)/LAYOUT:TAG`` (:func:`display_name`: ``LAYOUT`` is the layout
+directory's name, as ``oci:LAYOUT:TAG`` addresses it), so it never looks like a name on
+Docker Hub; lookups accept that form, the bare tag, or the digest; ``--json`` keeps the
+exact ``ref.name``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocitui.core.digest import Digest
@@ -47,6 +54,30 @@ def tag_of(name: str | None) -> str | None:
         return None
 
 
+#: The pseudo registry short tags are shown under until they are given a repository.
+LOCAL = "(local)"
+
+
+def local_repository(root: Path) -> str:
+    """The repository name short tags of the layout at ``root`` are shown under."""
+    return root.resolve().name or "layout"
+
+
+def display_name(name: str | None, root: Path) -> str | None:
+    """``name`` as text output shows it: ``(local)/LAYOUT:TAG`` for a short tag."""
+    if name and is_short_tag(name):
+        return f"{LOCAL}/{local_repository(root)}:{name}"
+    return name
+
+
+def _short_tag_of_display(text: str) -> str | None:
+    """The short tag a ``(local)/LAYOUT:TAG`` text names, else None."""
+    if not text.startswith(f"{LOCAL}/"):
+        return None
+    tag = text.rsplit(":", 1)[-1] if ":" in text else ""
+    return tag if is_short_tag(tag) else None
+
+
 def with_repository(name: str, repository: str) -> str:
     """``REPO:TAG`` for the short tag ``name`` (``repository`` is validated)."""
     repo = parse_reference(repository, default_tag=None)
@@ -74,6 +105,7 @@ def normalise_name(text: str) -> str:
 
 def _candidates(entries: list[Descriptor], text: str) -> list[Descriptor]:
     named = [e for e in entries if e.ref_name]
+    text = _short_tag_of_display(text) or text
     exact = [e for e in named if e.ref_name == text]
     if exact:
         return exact
