@@ -120,6 +120,7 @@ class ReferrerView:
         cosign_subjects: list[Descriptor] = []
         cosign_attached: list[tuple[str, Descriptor]] = []
         self._unhinted: list[Descriptor] = []
+        self._referrer_digests: set[Digest] | None = None
         with no_gc():
             for entry in entries:
                 kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
@@ -230,6 +231,12 @@ class ReferrerView:
         for node in reversed(order):  # Children before parents: a filtered branch empties.
             node.children = [child for child in node.children if keep(child)]
         return [node for node in roots if keep(node)]
+
+    def is_referrer(self, digest: Digest) -> bool:
+        """True when ``digest`` refers to some subject (by hint, fallback tag or manifest)."""
+        if self._referrer_digests is None:
+            self._referrer_digests = {d for known in self._by_subject.values() for d in known}
+        return digest in self._referrer_digests
 
     def count(self, subject: Digest) -> int:
         """How many direct referrers ``subject`` has."""

@@ -13,10 +13,16 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
+from ocitui.core.errors import OcituiError
 from ocitui.core.layout.metadata import ManifestMeta
-from ocitui.core.layout.referrers import cosign_save_kind, hinted_subject, is_cosign_save_subject
+from ocitui.core.layout.referrers import (
+    ReferrerView,
+    cosign_save_kind,
+    hinted_subject,
+    is_cosign_save_subject,
+)
 from ocitui.core.layout.store import Layout
-from ocitui.core.models import Descriptor
+from ocitui.core.models import Descriptor, Index
 
 
 @dataclass(frozen=True)
@@ -306,15 +312,50 @@ def summarise(layout: Layout, desc: Descriptor) -> EntrySummary:
 
 
 def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySummary]:
-    """``ls``: tagged refs (machine tags hidden) and the image of a ``cosign save`` layout
-    (which has no name), or, with ``include_all``, every entry."""
+    """``ls``: tagged refs (machine tags hidden) and images without a name (the image of a
+    ``cosign save`` layout, what ``crane pull --format=oci`` writes), or, with
+    ``include_all``, every entry."""
     with no_gc():
-        chosen = [
-            entry
-            for entry in layout.entries()
-            if include_all
-            or (entry.ref_name and not is_machine_tag(entry.ref_name))
-            or is_cosign_save_subject(entry)
-        ]
+        entries = layout.entries()
+        if include_all:
+            chosen = entries
+        else:
+            view = layout.referrer_view()
+            unnamed = [e for e in entries if _unnamed_image(e, view)]
+            if unnamed:  # oras also records an index's platform manifests: not images.
+                children = _children_of_indexes(layout, entries)
+                unnamed = [e for e in unnamed if e.digest not in children]
+            shown = {id(e) for e in unnamed}
+            chosen = [
+                entry
+                for entry in entries
+                if (entry.ref_name and not is_machine_tag(entry.ref_name)) or id(entry) in shown
+            ]
         rows = summaries(layout, chosen)
         return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))
+
+
+def _children_of_indexes(layout: Layout, entries: Sequence[Descriptor]) -> set[Digest]:
+    """Digests the layout's index entries list (read only when unnamed entries exist)."""
+    out: set[Digest] = set()
+    for entry in entries:
+        if not mt.is_index(entry.media_type):
+            continue
+        try:
+            doc = layout.get_document(entry.digest, entry.media_type)
+        except OcituiError:
+            continue  # fsck reports unreadable entries; the listing stays usable.
+        if isinstance(doc, Index):
+            out.update(child.digest for child in doc.manifests)
+    return out
+
+
+def _unnamed_image(entry: Descriptor, view: ReferrerView) -> bool:
+    """An entry with no name that is an image or index in its own right: not a referrer,
+    not one of ``cosign save``'s attachments (crane and others record images this way;
+    ``ls`` must not call such a layout empty)."""
+    if entry.ref_name or not entry.is_manifest_like or hinted_subject(entry) is not None:
+        return False
+    if cosign_save_kind(entry) is not None:
+        return is_cosign_save_subject(entry)
+    return not view.is_referrer(entry.digest)

@@ -61,14 +61,16 @@ def attached(layout: Layout, subject: Digest) -> list[Found]:
 
 
 def _form(layer: Descriptor) -> str | None:
-    if SIGNATURE_ANNOTATION in layer.annotations:
-        return SIMPLE_SIGNING
+    # The media type first: cosign's legacy .att layers are DSSE envelopes that also carry
+    # an empty signature annotation, and are not simple-signing payloads.
+    if layer.media_type == mt.DSSE_ENVELOPE:
+        return DSSE
     if layer.media_type == mt.SIGSTORE_BUNDLE or layer.media_type.startswith(
         "application/vnd.dev.sigstore.bundle"
     ):
         return BUNDLE
-    if layer.media_type == mt.DSSE_ENVELOPE:
-        return DSSE
+    if SIGNATURE_ANNOTATION in layer.annotations:
+        return SIMPLE_SIGNING
     return None
 
 
