@@ -57,7 +57,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--for-peers",
         action="store_true",
         help="one repository, short tags and sha256-<hex> referrers fallback indexes, so "
-        "oras, regctl, crane, skopeo and umoci can address every entry",
+        "oras and regctl address every entry and its referrers, skopeo and umoci every tag "
+        "(crane reads a layout only whole: see the README's 'Layouts from other tools')",
     )
     parser.add_argument(
         "--allow-missing",
