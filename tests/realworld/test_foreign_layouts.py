@@ -46,6 +46,10 @@ async def test_push_carries_a_tagged_referrer(
     assert report.referrers_verified == 1
     found = await client.referrers(parse_reference(f"{registry.host}/orl/app"), image.digest)
     assert [d.digest for d in found] == [sig.digest]
+    # Its own short tag goes with it, into the destination repository.
+    assert report.left_behind == []
+    tagged = await client.head_manifest(parse_reference(f"{registry.host}/orl/app:sigx"))
+    assert tagged is not None and tagged.digest == sig.digest
 
 
 def test_cosign_save_layout_is_not_empty(tmp_path: Path) -> None:

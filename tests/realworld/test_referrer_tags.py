@@ -12,7 +12,7 @@ from typing import Any
 from ocitui.core.layout import Layout
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
-from ocitui.core.sync import SyncFilter, plan_push, push
+from ocitui.core.sync import SyncFilter, plan_push
 from tests.realworld.cli import ocitui
 from tests.realworld.foreign import signature, skopeo_shape
 from tests.support.binaries import need
@@ -26,23 +26,6 @@ def skopeo(*args: str) -> str:
     )
     assert done.returncode == 0, (args, done.stderr)
     return done.stdout
-
-
-async def test_push_sets_the_referrers_own_tag(
-    tmp_path: Path, fake_registry: Callable[..., Any], client: RegistryClient
-) -> None:
-    layout, image, sig = skopeo_shape(tmp_path / "l")
-    registry = fake_registry(referrers_api=True)
-    dest = parse_reference(f"{registry.host}/orl/app:v1")
-    plan = await plan_push(layout, client, [("v1", dest)], SyncFilter())
-    assert sorted(t.name for t in plan.tags) == [f"{registry.host}/orl/app:sigx", str(dest)]
-    assert plan.left_behind == []
-    report = await push(layout, client, [("v1", dest)])
-    assert report.ok, report.to_json()
-    found = await client.head_manifest(parse_reference(f"{registry.host}/orl/app:sigx"))
-    assert found is not None
-    assert found.digest == sig.digest
-    assert image.digest != sig.digest
 
 
 async def test_a_name_in_another_repository_is_left_behind(

@@ -344,19 +344,11 @@ class Walker:
         size: int | None = None,
     ) -> None:
         """List ``desc`` under *left behind* with ``reason`` (``size``: bytes not carried)."""
-        self._leave(reason, desc, subject, detail, size)
-
-    def _leave(
-        self,
-        reason: str,
-        desc: Descriptor,
-        subject: Digest | None,
-        detail: str,
-        size: int | None = None,
-    ) -> None:
         self.plan.left_behind.append(
             LeftBehind(reason, plain(desc), subject, detail, desc.size if size is None else size)
         )
+
+    _leave = leave
 
 
 def _taken(kind: str, desc: Descriptor, kept: Descriptor) -> str:
