@@ -126,6 +126,13 @@ class LegacyTag:
 
     kind: str
     descriptor: Descriptor
+    #: How text output names it (``(local)/LAYOUT:TAG`` for a short tag), else None.
+    shown: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name text output prints."""
+        return self.shown or entry_label(self.descriptor)
 
     def to_json(self) -> dict[str, Any]:
         """``{kind, ref, name, digest}``."""
@@ -229,7 +236,10 @@ def describe(layout: Layout, desc: Descriptor, *, ref: str | None = None) -> Ins
             out.bundle = read_bundle(layout, desc)
         except OcituiError as exc:
             out.bundle_error = str(exc)
-    out.legacy = [LegacyTag(kind, entry) for kind, entry in layout.legacy_attachments(desc.digest)]
+    out.legacy = [
+        LegacyTag(kind, entry, display_name(entry.ref_name, layout.root))
+        for kind, entry in layout.legacy_attachments(desc.digest)
+    ]
     return out
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ocitui.core.layout import Layout
 from ocitui.core.views import LayoutTree, TagItem, build_tree
 from tests.realworld.cli import ocitui
-from tests.realworld.foreign import skopeo_shape
+from tests.realworld.foreign import legacy_sig_image, skopeo_shape, tagged, write_entries
+from tests.support.builders import put_image
 
 
 def test_short_tags_are_shown_under_local(tmp_path: Path) -> None:
@@ -48,3 +50,19 @@ def test_tui_tree_groups_short_tags_under_local(tmp_path: Path) -> None:
 
 def _items(tree: LayoutTree) -> list[TagItem]:
     return [item for reg in tree.registries for repo in reg.repositories for item in repo.tags]
+
+
+def test_a_short_legacy_tag_is_shown_under_local(tmp_path: Path) -> None:
+    """regctl and skopeo write a cosign ``.sig`` tag as a short tag too."""
+    layout = Layout.open(tmp_path / "rc", create=True)
+    image = put_image(layout, {"app": b"signed"})
+    sig = legacy_sig_image(layout)
+    legacy = f"{image.digest.tag_form}.sig"
+    write_entries(layout, [tagged(image.descriptor(), "1.0"), tagged(sig.descriptor(), legacy)])
+    where = ("--layout", str(layout.root))
+    shown = ocitui(*where, "inspect", "1.0")
+    assert f"Legacy .sig: (local)/rc:{legacy}\n" in shown.stdout, shown.stdout
+    listed = ocitui(*where, "referrers", "1.0")
+    assert f"legacy .sig tag  {sig.digest.short}  (local)/rc:{legacy}\n" in listed.stdout
+    rows = json.loads(ocitui(*where, "inspect", "1.0", "--json").stdout)["legacy"]
+    assert [row["ref"] for row in rows] == [legacy]

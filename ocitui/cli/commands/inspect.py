@@ -156,7 +156,7 @@ def _print(info: InspectDoc) -> None:
     elif info.bundle is not None:
         _print_bundle(info.bundle, "")
     for item in info.legacy:
-        print(f"Legacy .{item.kind}: {item.to_json()['name']}")
+        print(f"Legacy .{item.kind}: {item.label}")
 
 
 #: Config fields that are command lines: shown as a shell would read them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ocitui.cli.common import add_json, human_size, open_content, print_json
@@ -12,7 +13,7 @@ from ocitui.core.inspection import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.layout.refs import display_name
 from ocitui.core.media_types import friendly_artifact_type
-from ocitui.core.models import CREATED
+from ocitui.core.models import CREATED, Descriptor
 from ocitui.core.reference import parse_reference
 
 NAME = "referrers"
@@ -65,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
         nodes = [ReferrerNode(d) for d in layout.referrers(subject.digest, types)]
         rows = [descriptor_row(n.descriptor) for n in nodes]
     legacy = [] if types else layout.legacy_attachments(subject.digest)
-    title = display_name(subject.ref_name, layout.root)
-    return _show(args, subject, nodes, rows, legacy, title=title)
+    return _show(args, subject, nodes, rows, legacy, root=layout.root)
 
 
 def _run_remote(args: argparse.Namespace) -> int:
@@ -89,7 +89,7 @@ def _run_remote(args: argparse.Namespace) -> int:
 
     subject, nodes, legacy = asyncio.run(fetch())
     rows = tree_rows(nodes) if args.tree else [descriptor_row(n.descriptor) for n in nodes]
-    return _show(args, subject, nodes, rows, legacy, title=subject.ref_name)
+    return _show(args, subject, nodes, rows, legacy, root=None)
 
 
 def _show(
@@ -99,16 +99,23 @@ def _show(
     rows: list[dict[str, Any]],
     legacy: Sequence[Any],
     *,
-    title: str | None,
+    root: Path | None,
 ) -> int:
+    """Print (``root``: the layout whose short tags are shown as ``(local)/LAYOUT:TAG``)."""
+
+    def name(entry: Descriptor) -> str | None:
+        return display_name(entry.ref_name, root) if root is not None else entry.ref_name
+
     if args.json:
         print_json(rows, floatless=True)
         return 0
-    print(f"{title or subject.digest}  {subject.digest.short}")
+    print(f"{name(subject) or subject.digest}  {subject.digest.short}")
     _print_nodes(nodes, "", more=bool(legacy))
     for i, (kind, entry) in enumerate(legacy):
         glyph = "└── " if i == len(legacy) - 1 else "├── "
-        print(f"{glyph}legacy .{kind} tag  {entry.digest.short}  {entry_label(entry)}")
+        print(
+            f"{glyph}legacy .{kind} tag  {entry.digest.short}  {name(entry) or entry_label(entry)}"
+        )
     if not nodes and not legacy:
         print("(no referrers)", file=sys.stderr)
     return 0
