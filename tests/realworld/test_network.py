@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.realworld.certs import PKI, make_pki
-from tests.realworld.cli import ocitui
+from tests.realworld.cli import ROOT, ocitui
 from tests.support.registries import free_port, run_docker_registry
 from tests.sync.graph import build_graph, seed_state
 
@@ -23,18 +25,28 @@ APP = "registry.example.com/demo/app:1.0"
 run = ocitui
 
 
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def test_refused_loopback_port_fails_within_two_seconds(tmp_path: Path) -> None:
     host = f"127.0.0.1:{free_port()}"
-    started = time.monotonic()
-    assert run("--version").returncode == 0
-    start_up = time.monotonic() - started  # The interpreter alone, on this (loaded) machine.
-    started = time.monotonic()
-    done = run("--layout", str(tmp_path / "l"), "pull", f"{host}/team/app:v1")
-    elapsed = time.monotonic() - started
-    assert done.returncode == 1, done.stderr
-    assert "connection refused" in done.stderr and host in done.stderr
-    assert "Traceback" not in done.stderr and "retrying" not in done.stderr
-    assert elapsed - start_up < 2.0, (elapsed, start_up)  # Was 8.4 s of retries.
+    # The shared machine is noisy: alternate a start-up that imports what a pull imports
+    # and the pull three times, and compare the fastest of each. (No "retrying" line
+    # means no retry slept; the issue measured 8.4 s of them.)
+    imports = "import ocitui.cli.main, ocitui.core.sync, ocitui.core.registry, httpx"
+    start_ups, pulls = [], []
+    for _ in range(3):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", imports], check=True, env=_env(), timeout=60)
+        start_ups.append(time.monotonic() - started)
+        started = time.monotonic()
+        done = run("--layout", str(tmp_path / "l"), "pull", f"{host}/team/app:v1")
+        pulls.append(time.monotonic() - started)
+        assert done.returncode == 1, done.stderr
+        assert "connection refused" in done.stderr and host in done.stderr
+        assert "Traceback" not in done.stderr and "retrying" not in done.stderr
+    assert min(pulls) - min(start_ups) < 2.0, (pulls, start_ups)  # Was 8.4 s of retries.
 
 
 def test_unresolvable_host_is_not_retried(tmp_path: Path) -> None:
