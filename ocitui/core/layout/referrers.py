@@ -3,7 +3,7 @@
 Our own entries carry ``dev.ocitui.referrer.subject``, so listing needs no blob reads.
 Foreign shapes are read too: regclient's ``sha256-<hex>`` fallback-tag indexes, entries
 whose subject is only inside the manifest (oras' untagged entries, a referrer another tool
-tagged, cosign v3 ``save``'s ``dev.cosignproject.cosign/referrers/<hex>`` kinds: every
+tagged, the ``dev.cosignproject.cosign/referrers/<hex>`` kinds of cosign-based stores: every
 manifest entry without a hint is read once per index state, from the layout's small-blob
 memo), and the proposed PR #1171 annotation. Legacy cosign tags
 (``sha256-<hex>.sig/.att/.sbom``) and cosign ``save``'s ``kind``-annotated sigs/atts
