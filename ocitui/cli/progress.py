@@ -35,6 +35,7 @@ from ocitui.core.events import (
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.text_safety import one_line_safe, terminal_safe
+from ocitui.core.views_sync import Row, plan_rows, report_rows
 
 
 class Renderer:
@@ -167,51 +168,26 @@ def _short(digest: str) -> str:
     return digest.split(":", 1)[-1][:12] if digest else "-"
 
 
-def format_plan(plan: Plan) -> str:
-    """The plan as a few human lines (and every left-behind item)."""
-    s = plan.summary()
-    lines = [
-        f"plan: {plan.source} -> {plan.destination}",
-        f"  copy:         {s['blobsToCopy']} blobs ({human_size(s['bytesToCopy'])}), "
-        f"{s['manifestsToCopy']} manifests",
-        f"  already there: {s['blobsPresent']} blobs ({human_size(s['bytesPresent'])}), "
-        f"{s['manifestsPresent']} manifests",
-        f"  referrers:    {s['referrers']}   tags: {s['tags']}",
-        f"  left behind:  {s['leftBehind']} ({human_size(s['leftBehindBytes'])})",
-    ]
-    for item in plan.left_behind:
-        kind = item.descriptor.artifact_type or item.descriptor.media_type
-        lines.append(
-            f"    - {item.reason:<14} {item.descriptor.digest.short}  {item.detail}  "
-            f"[{kind}] {human_size(item.size)}"
-        )
-    lines += [f"  warning: {w}" for w in plan.warnings]
+def rows_text(title: str, rows: list[Row]) -> str:
+    """``title:`` and the rows as aligned ``label: value`` lines (items as ``- `` lines)."""
+    width = max((len(r.label) for r in rows if not r.item), default=0) + 1
+    lines = [f"{title}:"]
+    for row in rows:
+        if row.item:
+            lines.append(f"    - {row.label}: {row.value}")
+        else:
+            lines.append(f"  {row.label + ':':<{width}} {row.value}")
     return "\n".join(lines) + "\n"
+
+
+def format_plan(plan: Plan) -> str:
+    """The plan as text: :func:`~ocitui.core.views_sync.plan_rows`, every item shown."""
+    return rows_text("plan", plan_rows(plan))
 
 
 def format_report(report: SyncReport) -> str:
-    """The end report as human lines."""
-    if report.dry_run:
-        return "dry run: nothing was written\n"
-    lines = [
-        f"copied:      {report.blobs_copied} blobs ({human_size(report.bytes_copied)}"
-        + (f", {report.blobs_mounted} mounted" if report.blobs_mounted else "")
-        + f"), {report.manifests_written} manifests, {report.tags_written} tags",
-        f"skipped:     {report.blobs_skipped} blobs ({human_size(report.bytes_skipped)}), "
-        f"{report.manifests_skipped} manifests, {report.tags_skipped} tags (already there)",
-        f"left behind: {len(report.left_behind)}",
-        f"verified:    {report.referrers_verified} referrers at the destination",
-    ]
-    lines += [f"FAILED:  {f}" for f in report.failed]
-    lines += [f"MISSING: {m}" for m in report.missing]
-    if report.unreferenced_blobs:
-        lines.append(
-            f"left in the layout: {report.unreferenced_blobs} verified blobs "
-            f"({human_size(report.unreferenced_bytes)}) that index.json does not name; "
-            "a rerun uses them, 'ocitui gc' frees them"
-        )
-    lines.append("ok" if report.ok else "sync incomplete: see FAILED/MISSING above")
-    return "\n".join(lines) + "\n"
+    """The end report as text: :func:`~ocitui.core.views_sync.report_rows`."""
+    return rows_text("report", report_rows(report))
 
 
 class ArchiveLine:

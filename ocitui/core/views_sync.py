@@ -1,6 +1,8 @@
-"""Sync presentation state: plan rows, a progress tally from typed events, report rows.
+"""Sync presentation: plan and report rows for both faces, a progress tally from events.
 
-:class:`SyncProgress` folds the sync engine's events into totals, per-blob progress and a
+:func:`plan_rows` and :func:`report_rows` are the one presentation of a :class:`Plan` and a
+:class:`SyncReport`: the CLI prints them as lines (``cli/progress.py``), the TUI as a
+table, ``--json`` prints the objects they read. :class:`SyncProgress` folds the sync engine's events into totals, per-blob progress and a
 throughput figure; the clock is passed in (``now``) so tests and screenshots are stable.
 The TUI's Sync pane draws it; a CLI progress line could read the same numbers.
 """
@@ -23,54 +25,100 @@ from ocitui.core.sync import (
     SyncReport,
     TagDone,
 )
-from ocitui.core.views_text import human_size
+from ocitui.core.views_text import human_size, plural
 
 
-def plan_rows(plan: Plan) -> list[tuple[str, str]]:
-    """``(label, value)`` rows: copy / already there / left behind, with bytes."""
+@dataclass(frozen=True)
+class Row:
+    """One line of a plan or report: a label and its value.
+
+    ``item`` rows detail the row above them (one left-behind item each); ``alert`` rows
+    are failures and missing content. Both faces render the same rows: the CLI as
+    ``label: value`` lines, the TUI as a key/value table.
+    """
+
+    label: str
+    value: str
+    item: bool = False
+    alert: bool = False
+
+
+def _counted(blobs: int, size: int, manifests: int) -> str:
+    return f"{plural(blobs, 'blob')} ({human_size(size)}), {plural(manifests, 'manifest')}"
+
+
+def plan_rows(plan: Plan, *, limit: int | None = None) -> list[Row]:
+    """The plan: from/to, copy, already there, left behind (each item), warnings.
+
+    The numbers are :meth:`Plan.summary`, the same object ``--json`` prints. ``limit``
+    caps the left-behind items shown (a last row counts the rest); ``None`` shows all.
+    """
     s = plan.summary()
     rows = [
-        ("from", plan.source),
-        ("to", plan.destination),
-        (
-            "copy",
-            f"{s['blobsToCopy']} blobs, {human_size(s['bytesToCopy'])}; "
-            f"{s['manifestsToCopy']} manifests",
-        ),
-        (
+        Row("from", plan.source),
+        Row("to", plan.destination),
+        Row("copy", _counted(s["blobsToCopy"], s["bytesToCopy"], s["manifestsToCopy"])),
+        Row(
             "already there",
-            f"{s['blobsPresent']} blobs, {human_size(s['bytesPresent'])}; "
-            f"{s['manifestsPresent']} manifests",
+            _counted(s["blobsPresent"], s["bytesPresent"], s["manifestsPresent"]),
         ),
-        ("referrers", str(s["referrers"])),
-        ("tags", str(s["tags"])),
-        ("left behind", f"{s['leftBehind']} ({human_size(s['leftBehindBytes'])})"),
+        Row("referrers", str(s["referrers"])),
+        Row("tags", str(s["tags"])),
+        Row("left behind", f"{s['leftBehind']} ({human_size(s['leftBehindBytes'])})"),
     ]
-    for item in plan.left_behind[:8]:
-        what = item.detail or item.descriptor.artifact_type or item.descriptor.digest.short
-        rows.append(("  ·", f"{item.reason}: {what} ({human_size(item.size)})"))
-    rows.extend(("warning", text) for text in plan.warnings)
+    shown = plan.left_behind if limit is None else plan.left_behind[:limit]
+    for item in shown:
+        kind = item.descriptor.artifact_type or item.descriptor.media_type
+        detail = f" {item.detail}" if item.detail else ""
+        rows.append(
+            Row(
+                item.reason,
+                f"{item.descriptor.digest.short}{detail} [{kind}] ({human_size(item.size)})",
+                item=True,
+            )
+        )
+    if len(shown) < len(plan.left_behind):
+        more = len(plan.left_behind) - len(shown)
+        rows.append(Row("…", f"{more} more (--dry-run --json lists every one)", item=True))
+    rows.extend(Row("warning", text) for text in plan.warnings)
     return rows
 
 
-def report_rows(report: SyncReport) -> list[tuple[str, str]]:
-    """The final report as rows (ok, copied, skipped, left behind, failures)."""
+def report_rows(report: SyncReport) -> list[Row]:
+    """The end report: copied, skipped, left behind, verified, failures, the result."""
+    if report.dry_run:
+        return [Row("result", "dry run: nothing was written")]
+    mounted = f", {report.blobs_mounted} mounted" if report.blobs_mounted else ""
     rows = [
-        ("result", ("dry run" if report.dry_run else "done") if report.ok else "FAILED"),
-        (
+        Row(
             "copied",
-            f"{report.blobs_copied} blobs, {human_size(report.bytes_copied)}"
-            + (f", {report.blobs_mounted} mounted" if report.blobs_mounted else ""),
+            f"{plural(report.blobs_copied, 'blob')} ({human_size(report.bytes_copied)}"
+            f"{mounted}), {plural(report.manifests_written, 'manifest')}, "
+            f"{plural(report.tags_written, 'tag')}",
         ),
-        ("skipped", f"{report.blobs_skipped} blobs, {human_size(report.bytes_skipped)}"),
-        ("manifests", f"{report.manifests_written} written, {report.manifests_skipped} there"),
-        ("tags", f"{report.tags_written} written, {report.tags_skipped} there"),
-        ("referrers verified", str(report.referrers_verified)),
-        ("left behind", str(len(report.left_behind))),
+        Row(
+            "skipped",
+            f"{plural(report.blobs_skipped, 'blob')} ({human_size(report.bytes_skipped)}), "
+            f"{plural(report.manifests_skipped, 'manifest')}, "
+            f"{plural(report.tags_skipped, 'tag')} (already there)",
+        ),
+        Row("left behind", str(len(report.left_behind))),
+        Row("verified", f"{plural(report.referrers_verified, 'referrer')} at the destination"),
     ]
-    rows.extend(("failed", text) for text in report.failed)
-    rows.extend(("missing", text) for text in report.missing)
-    rows.extend(("warning", text) for text in report.warnings)
+    rows.extend(Row("FAILED", text, alert=True) for text in report.failed)
+    rows.extend(Row("MISSING", text, alert=True) for text in report.missing)
+    rows.extend(Row("warning", text) for text in report.warnings)
+    if report.unreferenced_blobs:
+        rows.append(
+            Row(
+                "left in the layout",
+                f"{plural(report.unreferenced_blobs, 'verified blob')} "
+                f"({human_size(report.unreferenced_bytes)}) that index.json does not name; "
+                "a rerun uses them, 'ocitui gc' frees them",
+            )
+        )
+    result = "ok" if report.ok else "sync incomplete: see FAILED/MISSING above"
+    rows.append(Row("result", result, alert=not report.ok))
     return rows
 
 

@@ -268,7 +268,7 @@ def test_case17_failed_pull_states_the_unreferenced_blobs_it_left(tmp_path: Path
         result = run_cli("--layout", root, "pull", f"{registry.host}/team/app:1.0")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "left in the layout: 1 verified blobs" in result.stdout, result.stdout
+    assert "left in the layout: 1 verified blob (" in result.stdout, result.stdout
     assert (root / "index.json").read_bytes() == before
     layout = Layout.open(root)
     assert manifest.config.digest not in reachable(layout)

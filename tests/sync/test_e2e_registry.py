@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -192,7 +193,7 @@ def test_cli_pull_json_and_verification_failure(
     assert kinds[0] == "PlanReady" and kinds[-1] == "Finished"
     assert events[-1]["report"]["ok"] is True and "BlobDone" in kinds
     assert main(["pull", ref, "--layout", layout_dir, "--dry-run"]) == 0
-    assert "left behind:  0" in capsys.readouterr().out
+    assert re.search(r"left behind:\s+0 \(0 B\)", capsys.readouterr().out)
 
     async def nothing(self: Any, repo: Any, subject: Any) -> list[Any]:
         return []

@@ -23,7 +23,7 @@ from ocitui.core.errors import OcituiError
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import Event, Plan, PushItem, SyncFilter, plan_pull, plan_push, run
-from ocitui.core.views_sync import SyncProgress, plan_rows, report_rows
+from ocitui.core.views_sync import Row, SyncProgress, plan_rows, report_rows
 from ocitui.core.views_text import human_size
 from ocitui.tui.safe import safe
 from ocitui.tui.screens.base import PaneScreen
@@ -32,6 +32,13 @@ from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.panebar import PaneBar
 
 _BAR = 24
+#: Left-behind items a plan preview lists (a last row counts the rest).
+PLAN_ITEMS = 8
+
+
+def table_rows(rows: list[Row]) -> list[tuple[str, str]]:
+    """Plan/report rows as key/value pairs (an item row's label set under its parent)."""
+    return [(f"  · {row.label}" if row.item else row.label, row.value) for row in rows]
 
 
 def text_bar(done: int, total: int) -> str:
@@ -208,7 +215,7 @@ class SyncScreen(PaneScreen):
                     else await plan_push(layout, client, items, sync_filter)
                 )
             if dry_run:
-                self.show_plan(plan_rows(plan))
+                self.show_plan(plan_rows(plan, limit=PLAN_ITEMS))
                 self._previewed, keep = (key, plan, client), True
                 return
             self.query_one(ProgressBar).display = True
@@ -241,10 +248,13 @@ class SyncScreen(PaneScreen):
         self.query_one("#sync-out").focus()
         self.action_plan()
 
-    def show_plan(self, rows: list[tuple[str, str]]) -> None:
+    def show_plan(self, rows: list[Row]) -> None:
         """Show a plan preview; ``ctrl+g`` runs it."""
         self.query_one("#sync-body", Static).update(
-            Group(Text("Plan (nothing copied yet) — ctrl+g to run", style="bold"), kv_table(rows))
+            Group(
+                Text("Plan (nothing copied yet) — ctrl+g to run", style="bold"),
+                kv_table(table_rows(rows)),
+            )
         )
 
     def apply_event(self, event: Event) -> None:
@@ -257,7 +267,9 @@ class SyncScreen(PaneScreen):
         if state.report is not None:
             bar.display = False
             title = "Report" if state.report.ok else "Report: FAILED"
-            body.update(Group(Text(title, style="bold"), kv_table(report_rows(state.report))))
+            body.update(
+                Group(Text(title, style="bold"), kv_table(table_rows(report_rows(state.report))))
+            )
         else:
             body.update(progress_view(state))
 
