@@ -172,6 +172,8 @@ async def test_capabilities(case: Case) -> None:
     assert caps.local == (case.kind != "registry")
     assert caps.read_only == case.kind.startswith("archive")
     assert caps.can_mount == (case.kind == "registry")
+    # Only a writable layout is a local store (lease, index gate, unreferenced blobs).
+    assert (case.target.local_store is not None) == (case.kind == "layout")
 
 
 async def test_writes_copy_a_graph_or_are_refused(case: Case, tmp_path: Path) -> None:

@@ -4,9 +4,9 @@
 
 1. :func:`~ocitui.core.mirror.planner.plan_mirror` plans every entry (emitted as
    :class:`MirrorPlanReady`); ``dry_run`` stops after printing the sync plan.
-2. The images' plans are merged and executed by the sync engine (:func:`run_pull`), one
-   run per set of connection settings (usually one), with the engine's bounded blob
-   concurrency: blobs of all images share one pool, a blob two images need moves once, and
+2. The images' plans are merged and executed by the sync engine
+   (:func:`~ocitui.core.sync.run`, registry target -> layout target), one run per set
+   of connection settings (usually one), with the engine's bounded blob concurrency: blobs of all images share one pool, a blob two images need moves once, and
    a failure skips only what depends on it. The engine then verifies the layout.
 3. With ``push_client``, each staged image goes to its destination repository through the
    push engine (:func:`push`), referrers included, ``jobs`` images at a time.
@@ -44,8 +44,9 @@ from ocitui.core.sync import (
     SyncFilter,
     SyncReport,
     push,
-    run_pull,
+    run,
 )
+from ocitui.core.target import LayoutTarget, RegistryTarget
 
 if TYPE_CHECKING:
     from ocitui.core.verify import VerifyReport
@@ -95,9 +96,9 @@ async def stage(
         )
         gate = _gate(images[0]) if alone >= 0 else None
         client = connections.client(images[0].entry.settings)
-        done = await run_pull(
-            client,
-            layout,
+        merged.source_target = RegistryTarget(client, cache=layout)
+        merged.dest_target = LayoutTarget(layout)
+        done = await run(
             merged,
             dry_run=dry_run,
             concurrency=concurrency,

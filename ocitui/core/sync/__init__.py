@@ -29,7 +29,6 @@ from ocitui.core.sync.engine import (
     push,
     repository,
     run,
-    run_pull,
 )
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
@@ -64,5 +63,4 @@ __all__ = [
     "push",
     "repository",
     "run",
-    "run_pull",
 ]

@@ -14,10 +14,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection, Mapping, Sequence
 
-from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, SyncError
 from ocitui.core.events import EventSink, Finished, PlanReady, ignore
 from ocitui.core.layout import Layout
+from ocitui.core.layout.gc import unreferenced
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync.bundles import BundleOptions, BundleWalker
@@ -158,12 +158,15 @@ async def run(
     dry_run: bool = False,
     concurrency: int = 4,
     emit: EventSink = ignore,
-    transfer: Transfer | None = None,
+    gate: IndexGate | None = None,
 ) -> SyncReport:
     """Carry out ``plan`` between the targets it was made for, then verify the destination.
 
-    The TUI previews a plan and runs that same plan; nothing is planned twice.
-    ``transfer`` replaces the plain copy (a pull behind a verification gate).
+    The TUI previews a plan and runs that same plan; nothing is planned twice. When the
+    destination writes into a layout (``dest.local_store``), its write lease is held
+    while it writes (gc removes nothing meanwhile), ``gate`` sees the entries about to be
+    named once every byte is stored (when it raises, nothing is added to ``index.json``
+    and the report says why), and a failed run reports the verified blobs it left there.
     """
     emit(PlanReady(plan))
     if dry_run:
@@ -172,19 +175,22 @@ async def run(
         source, dest = plan.source_target, plan.dest_target
         if source is None or dest is None:
             raise SyncError("this plan was not made by a walk over two targets")
-        transfer = transfer or CopyTransfer(source, dest, plan.mount_from)
-        lease = getattr(dest, "write_lease", None)  # A layout: gc waits for this sync.
-        with lease() if lease is not None else contextlib.nullcontext():
+        store = dest.local_store
+        transfer: Transfer = CopyTransfer(source, dest, plan.mount_from)
+        if gate is not None:
+            if store is None:
+                raise SyncError(f"a verification gate needs a layout destination, not {dest.label}")
+            transfer = GatedTransfer(transfer, store, gate)
+        with store.lease() if store is not None else contextlib.nullcontext():
             report, failed = await execute(plan, transfer, concurrency=concurrency, emit=emit)
         report.referrers_verified, report.missing = await verify_destination(
             plan, dest, failed, concurrency=concurrency
         )
-        left_over = getattr(dest, "unreferenced", None)  # Destinations that keep blobs.
-        if not report.ok and left_over is not None:
+        if not report.ok and store is not None:
             # Say honestly what a failed sync leaves: verified blobs nothing names.
             written = [b.descriptor for b in plan.blobs if not b.present]
             written += [m.descriptor for m in plan.manifests if not m.present]
-            left: dict[Digest, int] = left_over(written)
+            left = unreferenced(store, written)
             report.unreferenced_blobs, report.unreferenced_bytes = len(left), sum(left.values())
     emit(Finished(report))
     return report
@@ -202,7 +208,7 @@ async def pull(
     gate: IndexGate | None = None,
 ) -> SyncReport:
     """Registry -> layout, with everything attached (under ``sync_filter``); ``gate``:
-    see :func:`run_pull`.
+    see :func:`run`.
 
     The layout's write lease is held from the plan to the last index.json write, so gc
     never collects a blob this pull decided to reuse or has written but not named yet.
@@ -211,40 +217,7 @@ async def pull(
         plan = await plan_pull(
             client, layout, refs, sync_filter or SyncFilter(), concurrency=max(concurrency, 8)
         )
-        return await run_pull(
-            client, layout, plan, dry_run=dry_run, concurrency=concurrency, emit=emit, gate=gate
-        )
-
-
-async def run_pull(
-    client: RegistryClient,
-    layout: Layout,
-    plan: Plan,
-    *,
-    dry_run: bool = False,
-    concurrency: int = 4,
-    emit: EventSink = ignore,
-    gate: IndexGate | None = None,
-) -> SyncReport:
-    """Carry out a plan made by :func:`plan_pull` (or several merged into a new
-    :class:`Plan`, which then gets the registry -> layout targets here), then verify.
-
-    ``gate`` sees the entries about to be named once every byte is stored; when it
-    raises, nothing is added to ``index.json`` and the report says why. Holds the write
-    lease while it writes (gc removes nothing meanwhile).
-    """
-    if plan.source_target is None:
-        plan.source_target = RegistryTarget(client, cache=layout)
-    if plan.dest_target is None:
-        plan.dest_target = LayoutTarget(layout)
-    transfer: Transfer | None = None
-    if gate is not None:
-        copy = CopyTransfer(plan.source_target, plan.dest_target, plan.mount_from)
-        transfer = GatedTransfer(copy, layout, gate)
-    with contextlib.nullcontext() if dry_run else layout.lease():  # A dry run writes nothing.
-        return await run(
-            plan, dry_run=dry_run, concurrency=concurrency, emit=emit, transfer=transfer
-        )
+        return await run(plan, dry_run=dry_run, concurrency=concurrency, emit=emit, gate=gate)
 
 
 async def push(

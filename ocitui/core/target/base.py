@@ -17,13 +17,16 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest, Verifier
 from ocitui.core.models import Descriptor, Document
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import BlobSink
+
+if TYPE_CHECKING:
+    from ocitui.core.layout import Layout
 
 #: Called with the number of bytes just moved.
 Progress = Callable[[int], None]
@@ -72,6 +75,10 @@ class Target(BlobSource, Protocol):
 
     label: str
     capabilities: Capabilities
+    #: The layout this target writes into, or None (a registry, a read-only target).
+    #: A sync into it holds its write lease (gc waits), may put a gate in front of its
+    #: ``index.json``, and reports the verified blobs a failure left unnamed there.
+    local_store: Layout | None
 
     async def resolve(self, repo: Reference, text: str) -> tuple[Descriptor, bytes]:
         """The manifest or index ``text`` names: its descriptor (names and annotations

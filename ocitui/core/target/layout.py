@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference, LayoutError, NotFound, SyncError
 from ocitui.core.layout import SUBJECT_HINT, BlobWriter, Layout
-from ocitui.core.layout.gc import unreferenced
 from ocitui.core.layout.ingest import fsync_dir
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
@@ -35,6 +33,7 @@ class LayoutTarget:
         self.layout = layout
         self.label = f"layout {layout.root}"
         self.capabilities = Capabilities(local=True, read_only=read_only)
+        self.local_store: Layout | None = None if read_only else layout
         #: Directories blobs were renamed into: fsynced once, in :meth:`commit`, before
         #: ``index.json`` names the blobs (not once per blob).
         self._renamed_into: set[Path] = set()
@@ -217,10 +216,6 @@ class LayoutTarget:
                 self.layout.set_tag(tag.name, tag.descriptor)
         return len(tags)
 
-    def write_lease(self) -> AbstractContextManager[None]:
-        """The layout's shared write lease: gc removes nothing while a sync holds it."""
-        return self.layout.lease()
-
     def _require_relied(self) -> None:
         """Right before names are written: every blob this sync counted on is still here.
 
@@ -236,10 +231,6 @@ class LayoutTarget:
                     "(removed by gc or by hand?); nothing was named, pull again"
                 )
             self.layout.touch(digest)
-
-    def unreferenced(self, written: list[Descriptor]) -> dict[Digest, int]:
-        """Of ``written``, the blobs present that index.json does not reach."""
-        return unreferenced(self.layout, written)
 
 
 __all__ = ["LayoutTarget"]

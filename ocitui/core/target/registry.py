@@ -59,6 +59,7 @@ class RegistryTarget:
         self.cache = cache
         self.label = "registry"
         self.capabilities = Capabilities(local=False, can_mount=True)
+        self.local_store: Layout | None = None  # ``cache`` is read, never written to.
         #: Complete tag lists the caller just fetched (repository name -> tags): legacy,
         #: fallback and imgpkg tags are looked up there instead of probed.
         self._tags: dict[str, list[str]] = {k: list(v) for k, v in (known_tags or {}).items()}
