@@ -98,7 +98,7 @@ class OcituiApp(App[int]):
             try:
                 self.set_keymap(load_keymap(self.keymap_path))
             except OcituiError as exc:
-                self.notify(str(exc), severity="error", title="Keymap ignored")
+                self.show_error(exc, title="Keymap ignored")
         self.switch_mode("browse")
 
     # -- panes ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
+from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
@@ -22,6 +23,8 @@ from ocitui.tui.app import OcituiApp
 from tests.tui.sample import build_sample
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "snapshots"
+#: How long a notification lasts in tests (longer than any test).
+TOAST_SECONDS = 3600.0
 
 
 class SVGSnapshotExtension(SingleFileSnapshotExtension):
@@ -74,6 +77,21 @@ def make_app() -> Callable[..., OcituiApp]:
         # No animation: the tab underline slides when 80 columns shorten the tab labels,
         # and a snapshot must not catch it half-way.
         app.animation_level = "none"
+        # Toasts expire on the wall clock (5-8 s): on a loaded machine a test could
+        # reach its assertion or screenshot after that. In tests they outlive the test.
+        shown = app.notify
+
+        def lasting(
+            message: str,
+            *,
+            title: str = "",
+            severity: SeverityLevel = "information",
+            timeout: float | None = None,
+            markup: bool = True,
+        ) -> None:
+            shown(message, title=title, severity=severity, timeout=TOAST_SECONDS, markup=markup)
+
+        app.notify = lasting  # type: ignore[method-assign]
         return app
 
     return factory

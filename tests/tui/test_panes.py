@@ -260,3 +260,5 @@ async def test_broken_keymap_is_reported_not_fatal(
         await settle(pilot)
         assert app.current_mode == "browse"
         assert any(n.severity == "error" for n in app._notifications)
+        # Kept in the error log (e) too, like every other error the TUI shows.
+        assert [e.title for e in app.error_log.entries] == ["Keymap ignored"]

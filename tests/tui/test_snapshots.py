@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from syrupy.assertion import SnapshotAssertion
+from textual.widgets import Input
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
@@ -115,8 +116,11 @@ async def test_snapshot_palette(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
+        await settle(pilot)
+        # The palette's cursor blinks every 0.5 s: a screenshot taken late on a loaded
+        # machine caught it off. Steady, it is on after the last keypress.
+        app.screen.query_one(Input).cursor_blink = False
         await pilot.press(*"referrers of")
-        await pilot.pause(0.3)
         await settle(pilot)
         assert app.export_screenshot() == svg_snapshot
 
