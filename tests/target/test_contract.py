@@ -26,8 +26,8 @@ from ocitui.core.sync import push
 from ocitui.core.target import (
     ArchiveTarget,
     LayoutTarget,
-    MemorySink,
     RegistryTarget,
+    SpoolSink,
     TagWrite,
     Target,
 )
@@ -131,7 +131,7 @@ async def test_small_and_streamed_blobs(case: Case) -> None:
     layer = doc.layers[0]
     with pytest.raises(ManifestError):
         await case.target.fetch_blob(case.repo, layer, max_size=1000)
-    sink = MemorySink(layer)
+    sink = SpoolSink(layer)
     seen: list[int] = []
     await case.target.stream_blob(case.repo, layer, sink, seen.append)
     assert sink.value() == case.graph.layer

@@ -9,15 +9,16 @@ store for every repository and uses the repository only to name tags.
 
 Reads are verified: ``fetch`` and ``fetch_blob`` return bytes checked against the
 descriptor's digest and size; ``stream_blob`` writes into a :class:`BlobSink` that checks
-them while writing (the layout's ingest writer, or :class:`MemorySink`).
+them while writing (the layout's ingest writer, or :class:`SpoolSink`).
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest, Verifier
@@ -182,12 +183,25 @@ class BytesSource:
         return lambda: io.BytesIO(self.data)
 
 
-class MemorySink:
-    """A :class:`BlobSink` keeping a small blob in memory, verified by :meth:`value`."""
+#: Bytes a :class:`SpoolSink` keeps in memory before it moves to a temporary file.
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
-    def __init__(self, desc: Descriptor) -> None:
+
+class SpoolSink:
+    """A verifying :class:`BlobSink` for a blob read once and thrown away (a config, an
+    imgpkg bundle's layer read while planning).
+
+    Bytes are hashed as they arrive (more than the descriptor's size is refused) and held
+    in memory up to ``in_memory`` bytes, beyond that in an anonymous temporary file
+    (:class:`tempfile.SpooledTemporaryFile`). :meth:`value` and :meth:`finish` verify
+    digest and size before anything is read back. The layout's ``BlobWriter`` is the
+    other sink: it keeps resumable partials and publishes by rename.
+    """
+
+    def __init__(self, desc: Descriptor, *, in_memory: int = SPOOL_IN_MEMORY) -> None:
         self._desc = desc
-        self._chunks: list[bytes] = []
+        # ``max_size=0`` would never spill: at least one byte.
+        self._file = tempfile.SpooledTemporaryFile(max_size=max(in_memory, 1))  # noqa: SIM115
         self._verifier = Verifier(desc.digest, desc.size)
 
     @property
@@ -198,25 +212,42 @@ class MemorySink:
     def write(self, chunk: bytes) -> None:
         """Hash and keep ``chunk`` (refusing bytes past the expected size)."""
         self._verifier.update(chunk)
-        self._chunks.append(chunk)
+        self._file.write(chunk)
 
     def restart(self) -> None:
-        """Drop what is held."""
-        self._chunks.clear()
+        """Drop what is held (the server ignored ``Range``)."""
+        self._file.seek(0)
+        self._file.truncate()
         self._verifier = Verifier(self._desc.digest, self._desc.size)
+
+    def finish(self) -> BinaryIO:
+        """The verified bytes as a file, rewound; the caller closes it
+        (``DigestMismatch`` when short or wrong, and the file is closed)."""
+        try:
+            self._verifier.verify()
+        except BaseException:
+            self.close()
+            raise
+        self._file.seek(0)
+        return cast(BinaryIO, self._file)
 
     def value(self) -> bytes:
         """The verified bytes (``DigestMismatch`` when short or wrong)."""
-        self._verifier.verify()
-        return b"".join(self._chunks)
+        with self.finish() as handle:
+            return handle.read()
+
+    def close(self) -> None:
+        """Drop what is held."""
+        self._file.close()
 
 
 __all__ = [
+    "SPOOL_IN_MEMORY",
     "BlobSource",
     "BytesSource",
     "Capabilities",
-    "MemorySink",
     "Progress",
+    "SpoolSink",
     "TagWrite",
     "Target",
     "is_manifest_type",

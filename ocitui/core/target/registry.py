@@ -35,8 +35,8 @@ from ocitui.core.registry.referrers import LEGACY_SUFFIXES
 from ocitui.core.target.base import (
     BlobSource,
     Capabilities,
-    MemorySink,
     Progress,
+    SpoolSink,
     TagWrite,
     is_manifest_type,
 )
@@ -132,9 +132,12 @@ class RegistryTarget:
         """GET a small blob into memory, verified; refuses anything over ``max_size``."""
         if desc.size > max_size:
             raise ManifestError(f"{desc.digest} is {desc.size} bytes, too large to read whole")
-        sink = MemorySink(desc)
-        await self.client.fetch_blob(repo, desc, sink)
-        return sink.value()
+        sink = SpoolSink(desc, in_memory=max_size)
+        try:
+            await self.client.fetch_blob(repo, desc, sink)
+            return sink.value()
+        finally:
+            sink.close()
 
     async def stream_blob(
         self, repo: Reference, desc: Descriptor, sink: BlobSink, on_progress: Progress | None

@@ -1,17 +1,13 @@
-"""Small parts of bundle sync: the options, a verifying temporary blob sink, and the
-image config's labels."""
+"""Small parts of bundle sync: the options and the image config's labels."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from ocitui.core import jsonsafe
 from ocitui.core.bundles import MARKINGS
-from ocitui.core.digest import Verifier
 from ocitui.core.errors import BundleError
-from ocitui.core.models import Descriptor
 
 
 @dataclass(frozen=True)
@@ -26,36 +22,6 @@ class BundleOptions:
     def __post_init__(self) -> None:
         if self.marking is not None and self.marking not in MARKINGS:
             raise BundleError(f"unknown bundle marking {self.marking!r}: use {', '.join(MARKINGS)}")
-
-
-class TempSink:
-    """A verifying blob sink into a temporary file (bundle layers read while planning)."""
-
-    def __init__(self, desc: Descriptor) -> None:
-        self.desc = desc
-        # Handed to the caller, who closes it (a context manager would close it here).
-        self.file = cast(BinaryIO, tempfile.TemporaryFile())  # noqa: SIM115
-        self.offset = 0
-        self._verifier = Verifier(desc.digest, desc.size)
-
-    def write(self, chunk: bytes) -> None:
-        """Hash and keep ``chunk`` (refusing bytes past the expected size)."""
-        self._verifier.update(chunk)
-        self.file.write(chunk)
-        self.offset += len(chunk)
-
-    def restart(self) -> None:
-        """Drop what is held: the server ignored ``Range``."""
-        self.file.seek(0)
-        self.file.truncate()
-        self.offset = 0
-        self._verifier = Verifier(self.desc.digest, self.desc.size)
-
-    def finish(self) -> BinaryIO:
-        """Verify digest and size; the file, rewound (the caller closes it)."""
-        self._verifier.verify()
-        self.file.seek(0)
-        return self.file
 
 
 def config_labels(raw: bytes) -> dict[str, Any]:

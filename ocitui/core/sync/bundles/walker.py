@@ -35,10 +35,10 @@ from ocitui.core.errors import (
 from ocitui.core.layout import Layout
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, Manifest, parse_document
 from ocitui.core.reference import Reference
-from ocitui.core.sync.bundles.support import BundleOptions, TempSink, config_labels
+from ocitui.core.sync.bundles.support import BundleOptions, config_labels
 from ocitui.core.sync.plan import LeftBehind, PlanBundle, PlanBundleImage, PlanTag
 from ocitui.core.sync.walk import Route, Walker, tag_name
-from ocitui.core.target.base import plain
+from ocitui.core.target.base import SpoolSink, plain
 
 Locked = tuple[PlanBundleImage, LockedImage]
 #: How deep bundles may nest (a deeper chain is refused as a probable loop).
@@ -94,13 +94,13 @@ class BundleWalker(Walker):
             return opener()
         if self.source.capabilities.local:
             raise BundleError(f"bundle blob {desc.digest} is not in the {self.source.label}")
-        sink = TempSink(desc)
+        sink = SpoolSink(desc)
         try:
             await self._io(self.source.stream_blob(repo, desc, sink, None))
-            return sink.finish()
         except BaseException:
-            sink.file.close()
+            sink.close()
             raise
+        return sink.finish()
 
     async def _read(self, route: Route, raw: bytes, desc: Descriptor) -> Bundle | None:
         """The bundle at ``desc`` (images not yet located), or None when it is not one."""
