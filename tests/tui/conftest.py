@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
-from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
@@ -81,15 +81,8 @@ def make_app() -> Callable[..., OcituiApp]:
         # reach its assertion or screenshot after that. In tests they outlive the test.
         shown = app.notify
 
-        def lasting(
-            message: str,
-            *,
-            title: str = "",
-            severity: SeverityLevel = "information",
-            timeout: float | None = None,
-            markup: bool = True,
-        ) -> None:
-            shown(message, title=title, severity=severity, timeout=TOAST_SECONDS, markup=markup)
+        def lasting(message: str, **options: Any) -> None:
+            shown(message, **{**options, "timeout": TOAST_SECONDS})
 
         app.notify = lasting  # type: ignore[method-assign]
         return app
