@@ -60,13 +60,13 @@ async def test_gc_previews_then_frees(
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         preview = plain_text(app.screen.query_one(Static).content, 76)
-        assert "gc would remove" in preview
+        assert preview.startswith("would remove ")
         assert len(list((demo_layout.root / "blobs" / "sha256").iterdir())) == before
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, TaskScreen)
         note = plain_text(app.screen.query_one("#task-note", Static).content, 76)
-        assert note.startswith("Removed ")
+        assert note.startswith("removed ")
         assert len(list((demo_layout.root / "blobs" / "sha256").iterdir())) < before
 
 
@@ -81,7 +81,7 @@ async def test_export_then_import_with_progress(
         await answer(pilot, app, str(archive))
         await settle(pilot)
         assert isinstance(app.screen, TaskScreen)
-        assert "Wrote" in plain_text(app.screen.query_one("#task-note", Static).content, 76)
+        assert "exported " in plain_text(app.screen.query_one("#task-note", Static).content, 76)
     assert archive.is_file()
     app = make_app(empty_layout)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -89,7 +89,7 @@ async def test_export_then_import_with_progress(
         await pilot.press("I")
         await answer(pilot, app, str(archive))
         await settle(pilot)
-        assert "Imported" in plain_text(app.screen.query_one("#task-note", Static).content, 76)
+        assert "imported " in plain_text(app.screen.query_one("#task-note", Static).content, 76)
         await pilot.press("enter")
     assert empty_layout.resolve("app:1.0").digest == demo_layout.resolve("app:1.0").digest
 

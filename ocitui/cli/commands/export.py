@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.common import add_json, open_layout, print_json
 from ocitui.cli.progress import ArchiveLine
 from ocitui.cli.terminal import raw_stderr
 from ocitui.cli.verify_option import add_verify_option, check_names
 from ocitui.core.archive import export_archive, parse_size
 from ocitui.core.errors import UsageError
 from ocitui.core.events import ignore
+from ocitui.core.views_manage import export_summary
 
 NAME = "export"
 ORDER = 60
@@ -98,12 +99,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    where = report.parts_manifest or report.path
-    print(
-        f"exported {report.entries} entries ({len(report.refs)} refs), {report.blobs} blobs, "
-        f"{human_size(report.blob_bytes)} -> {where} ({human_size(report.archive_bytes)}"
-        f"{', zstd' if report.compression == 'zstd' else ''}"
-        f"{f', {len(report.parts)} parts' if report.parts else ''})"
-    )
+    print(export_summary(report))
     print(f"sha256 {report.sha256}")
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 from ocitui.cli.common import add_json, human_size, open_layout, print_json
 from ocitui.core.layout.gc import DEFAULT_GRACE_SECONDS, gc
+from ocitui.core.views_manage import gc_summary
 
 NAME = "gc"
 ORDER = 51
@@ -50,8 +51,5 @@ def run(args: argparse.Namespace) -> int:
         print("removed nothing: an unreadable node could not be scanned (run 'ocitui fsck')")
     if report.partials_in_use:
         print(f"kept {report.partials_in_use} partial downloads a running pull is writing")
-    print(
-        f"{verb} {len(report.removed)} blobs, {human_size(report.bytes_freed)}; "
-        f"{report.reachable} reachable, {report.kept_young} kept (younger than grace)"
-    )
+    print(gc_summary(report, dry_run=args.dry_run))
     return 0

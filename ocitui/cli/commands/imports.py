@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.common import add_json, open_layout, print_json
 from ocitui.cli.progress import ArchiveLine
 from ocitui.cli.terminal import raw_stderr
 from ocitui.cli.verify_option import add_verify_option, explain, gate_of
@@ -18,6 +18,7 @@ from ocitui.core.archive import import_archives
 from ocitui.core.archive.inputs import resolve_sources
 from ocitui.core.errors import OcituiError
 from ocitui.core.events import ignore
+from ocitui.core.views_manage import import_summary
 
 NAME = "import"
 ORDER = 61
@@ -88,12 +89,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(
-        f"imported {len(report.archives)} archive(s): {len(report.refs_added)} new refs, "
-        f"{len(report.refs_replaced)} moved, {report.referrers_added} new referrers, "
-        f"{report.blobs_written} blobs written ({human_size(report.bytes_written)}), "
-        f"{report.blobs_skipped} already present"
-    )
+    print(import_summary(report))
     for ref in report.refs_added:
         print(f"  + {ref}")
     for ref in report.refs_replaced:

@@ -13,7 +13,8 @@ from rich.text import Text
 from ocitui.core.errors import OcituiError
 from ocitui.core.events import EventSink
 from ocitui.core.layout.gc import gc
-from ocitui.core.views_text import human_size, plural
+from ocitui.core.views_manage import export_summary, gc_summary, import_summary
+from ocitui.core.views_text import plural
 from ocitui.tui.screens.dialogs import AskDialog, ConfirmDialog
 from ocitui.tui.screens.task import TaskScreen
 from ocitui.tui.widgets.layout_tree import NodeData
@@ -77,21 +78,14 @@ def collect_garbage(app: OcituiApp) -> None:
         young = f" ({plural(preview.kept_young, 'young blob')} kept)" if preview.kept_young else ""
         app.notify(f"Nothing to free{young}.", title="Garbage collection")
         return
-    body = Text.assemble(
-        "gc would remove ",
-        (plural(len(preview.removed), "blob"), "bold"),
-        f" ({human_size(preview.bytes_freed)}) that nothing in index.json reaches.\n",
-        (f"{plural(preview.reachable, 'blob')} stay reachable.", "dim"),
-    )
+    body = Text(gc_summary(preview, dry_run=True))
 
     def answer(yes: bool | None) -> None:
         if not yes:
             return
 
         def run(_consume: EventSink) -> str:
-            report = gc(app.layout)
-            freed = human_size(report.bytes_freed)
-            return f"Removed {plural(len(report.removed), 'blob')} ({freed})."
+            return gc_summary(gc(app.layout), dry_run=False)
 
         app.push_screen(TaskScreen("Garbage collection", run))
 
@@ -115,8 +109,7 @@ def export(app: OcituiApp, data: NodeData | None) -> None:
 
         def run(consume: EventSink) -> str:
             report = export_archive(app.layout, Path(path).expanduser(), refs, consumer=consume)
-            size = human_size(report.archive_bytes)
-            return f"Wrote {report.path} ({plural(report.blobs, 'blob')}, {size})."
+            return export_summary(report)
 
         app.push_screen(TaskScreen(f"Export {what}", run))
 
@@ -135,12 +128,7 @@ def import_archive(app: OcituiApp) -> None:
 
         def run(consume: EventSink) -> str:
             report = import_archives(app.layout, [Path(path).expanduser()], consumer=consume)
-            names = len(report.refs_added) + len(report.refs_replaced)
-            written = human_size(report.bytes_written)
-            return (
-                f"Imported {path}: {plural(names, 'name')}, "
-                f"{plural(report.blobs_written, 'new blob')} ({written})."
-            )
+            return import_summary(report)
 
         app.push_screen(TaskScreen("Import", run))
 
