@@ -85,14 +85,10 @@ def collect_referrers(store: ContentStore, subject: Digest, side: str) -> list[R
 def _attached(
     store: ContentStore, subject: Digest, side: str
 ) -> list[tuple[Descriptor, str | None]]:
-    """Referrers of ``subject``, plus legacy cosign tags when the store knows them."""
+    """Referrers of ``subject``, plus its legacy cosign tags."""
     try:
         found: list[tuple[Descriptor, str | None]] = [(d, None) for d in store.referrers(subject)]
-        # Optional, not in the protocol: a Layout also reports sha256-<hex>.sig/.att/.sbom tags,
-        # which is how most signatures still travel.
-        legacy = getattr(store, "legacy_attachments", None)
-        if callable(legacy):
-            found += [(desc, kind) for kind, desc in legacy(subject)]
+        found += [(desc, kind) for kind, desc in store.legacy_attachments(subject)]
     except OcituiError as exc:
         raise DiffError(f"side {side}: cannot list referrers of {subject}: {exc}") from None
     return found

@@ -45,6 +45,11 @@ class ContentStore(Protocol):
         """The descriptor a reference, short reference or digest names."""
         ...
 
+    def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
+        """cosign's ``sha256-<hex>.sig/.att/.sbom`` tags of ``subject``: ``(kind, entry)``
+        (how most signatures still travel; empty for a store without names)."""
+        ...
+
 
 def load_document(store: ContentStore, desc: Descriptor, side: str) -> Document:
     """Fetch ``desc`` as a manifest or index, naming the side in any error."""
