@@ -8,12 +8,14 @@ summary of counts first, then the details, or the same as JSON. Exit codes follo
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocitui.cli.common import open_content, print_json
 from ocitui.cli.progress import layer_line
@@ -21,16 +23,22 @@ from ocitui.cli.terminal import raw_stderr, raw_stdout
 from ocitui.core.archive_ref import split_archive_ref
 from ocitui.core.diff import diff_refs
 from ocitui.core.diff.outline import render
+from ocitui.core.diff.store import ContentStore
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
+from ocitui.core.models import Descriptor
+from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.text_safety import one_line_safe, terminal_safe
+
+if TYPE_CHECKING:
+    from ocitui.core.target import RegistryTarget
 
 NAME = "diff"
 ORDER = 40
 HELP = "compare two images: manifest, platforms, config, layers, files, referrers"
 DESCRIPTION = (
     "Compare A and B (refs, short refs or digests in the layout, docker://REF in a\n"
-    "registry, fetched into a scratch layout, or ARCHIVE:REF inside an export archive,\n"
+    "registry, read there without pulling, or ARCHIVE:REF inside an export archive,\n"
     "read in place) and say what changed:\n"
     "manifest JSON paths, platforms, config fields (env, entrypoint, labels, ports, history),\n"
     "layers (shared, added, removed, recompressed), referrers (signatures, SBOMs, attestations)\n"
@@ -68,22 +76,20 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print, and exit like diff(1)."""
-    scratch = tempfile.TemporaryDirectory(prefix="ocitui-diff-")
-    try:
-        store_a, desc_a, store_b, desc_b = _sides(args, Path(scratch.name))
-        progress = layer_line(raw_stderr()) if args.files and sys.stderr.isatty() else None
+    with contextlib.ExitStack() as stack:  # A registry client lives until the diff is done.
         try:
-            result = diff_refs(
-                store_a, desc_a, store_b, desc_b, files=args.files, progress=progress
-            )
-        finally:
-            if progress is not None:
-                raw_stderr().write("\r\033[K")
-    except OcituiError as exc:
-        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
-        return EXIT_TROUBLE
-    finally:
-        scratch.cleanup()
+            store_a, desc_a, store_b, desc_b = _sides(args, stack)
+            progress = layer_line(raw_stderr()) if args.files and sys.stderr.isatty() else None
+            try:
+                result = diff_refs(
+                    store_a, desc_a, store_b, desc_b, files=args.files, progress=progress
+                )
+            finally:
+                if progress is not None:
+                    raw_stderr().write("\r\033[K")
+        except OcituiError as exc:
+            print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
+            return EXIT_TROUBLE
     if args.json:
         print_json({"ref_a": args.a, "ref_b": args.b, **result.to_json()})
     else:
@@ -94,47 +100,45 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_SAME if result.identical else EXIT_DIFFERENT
 
 
-def _sides(args: argparse.Namespace, scratch: Path) -> tuple[Layout, Any, Layout, Any]:
-    """Resolve A and B; ``docker://`` sides are pulled into a scratch layout first."""
-    from ocitui.core.sync.stage import is_remote
+def _sides(
+    args: argparse.Namespace, stack: contextlib.ExitStack
+) -> tuple[ContentStore, Descriptor, ContentStore, Descriptor]:
+    """Resolve A and B: ``docker://`` sides are read from the registry through the Target
+    door (:class:`TargetStore`, nothing staged), others from a layout or an archive."""
+    opened: list[tuple[RegistryTarget, asyncio.Runner, Path]] = []
 
-    remote = [ref for ref in (args.a, args.b) if is_remote(ref)]
-    staged: dict[str, Any] = {}
-    temp: Layout | None = None
-    if remote:
-        import asyncio
+    def remote(text: str) -> tuple[ContentStore, Descriptor]:
+        # Imported here: a diff of layout content never loads the registry client.
+        from ocitui.core.target import RegistryTarget
+        from ocitui.core.target.store import TargetStore
 
-        from ocitui.cli.remote import make_client
-        from ocitui.core.sync.stage import stage
+        if not opened:  # One client and one event loop for both sides.
+            from ocitui.cli.remote import make_client
 
-        temp = Layout.open(scratch / "layout", create=True)
-        if sys.stderr.isatty():
-            raw_stderr().write(f"fetching {one_line_safe(', '.join(remote))} ...\r")
+            runner = stack.enter_context(asyncio.Runner())
+            client = make_client(args)
+            stack.callback(runner.run, client.aclose())  # Before the runner closes.
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="ocitui-diff-"))
+            opened.append((RegistryTarget(client), runner, Path(scratch)))
+        target, runner, spool = opened[0]
+        ref = parse_reference(text)
+        store = TargetStore(target, Reference(ref.registry, ref.repository), runner, spool)
+        return store, store.resolve(str(ref))
 
-        async def fetch() -> list[Any]:
-            async with make_client(args) as client:
-                return await stage(client, temp, remote)
-
-        staged = dict(zip(remote, asyncio.run(fetch()), strict=True))
-
-    def local(text: str, layout_dir: str | None) -> tuple[Layout, Any]:
+    def local(text: str, layout_dir: str | None) -> tuple[ContentStore, Descriptor]:
         if layout_dir and split_archive_ref(text) is None:
             layout = Layout.open(Path(layout_dir))
             return layout, layout.resolve(text)
         layout, name = open_content(args, text)  # The layout, or an archive read in place.
         return layout, layout.resolve(name)
 
-    if is_remote(args.a):
-        assert temp is not None
-        store_a, desc_a = temp, staged[args.a]
-    else:
-        store_a, desc_a = local(args.a, None)
-    if is_remote(args.b):
-        assert temp is not None
-        store_b, desc_b = temp, staged[args.b]
-    else:
-        store_b, desc_b = local(args.b, args.layout_b)
+    store_a, desc_a = remote(args.a) if _is_remote(args.a) else local(args.a, None)
+    store_b, desc_b = remote(args.b) if _is_remote(args.b) else local(args.b, args.layout_b)
     return store_a, desc_a, store_b, desc_b
+
+
+def _is_remote(text: str) -> bool:
+    return text.startswith("docker://")
 
 
 def _painter(stream: Any) -> Callable[[str], str]:
