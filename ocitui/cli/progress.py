@@ -17,7 +17,6 @@ from ocitui.cli.common import human_size
 from ocitui.cli.terminal import raw_stderr
 from ocitui.core.events import (
     ArchiveFinished,
-    ArchiveStarted,
     BlobDone,
     BlobProgress,
     BlobStarted,
@@ -35,6 +34,7 @@ from ocitui.core.events import (
 from ocitui.core.sync.plan import Plan
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.text_safety import one_line_safe, terminal_safe
+from ocitui.core.views_manage import ArchiveProgress
 from ocitui.core.views_sync import Row, plan_rows, report_rows
 
 
@@ -191,32 +191,23 @@ def format_report(report: SyncReport) -> str:
 
 
 class ArchiveLine:
-    """Export and import on a terminal: one self-rewriting status line."""
+    """Export and import on a terminal: one self-rewriting status line
+    (:class:`~ocitui.core.views_manage.ArchiveProgress`, what the TUI shows too)."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
-        self._total = 0
-        self._done = 0
-        self._blobs = 0
+        self._progress = ArchiveProgress()
         self._last = 0.0
-        self._start = time.monotonic()
 
     def __call__(self, event: Event) -> None:
         """Fold one event into the line."""
-        if isinstance(event, ArchiveStarted):
-            self._total += event.total_bytes
-        elif isinstance(event, BlobDone):
-            self._blobs += 1
-            self._done += event.size
-        elif isinstance(event, PartDone):
+        if isinstance(event, PartDone):
             self._line(f"part {event.name} ({human_size(event.size)}) done", force=True)
             return
-        elif isinstance(event, ArchiveFinished):
+        if isinstance(event, ArchiveFinished):
             return
-        done = self._done + (event.done if isinstance(event, BlobProgress) else 0)
-        rate = done / max(time.monotonic() - self._start, 1e-6)
-        total = f" of {human_size(self._total)}" if self._total else ""
-        self._line(f"{self._blobs} blobs, {human_size(done)}{total}, {human_size(int(rate))}/s")
+        self._progress.apply(event, time.monotonic())
+        self._line(self._progress.line())
 
     def _line(self, text: str, *, force: bool = False) -> None:
         now = time.monotonic()

@@ -1,14 +1,19 @@
-"""One summary line for each layout-management result, shown by both faces.
+"""Layout management as both faces show it: one summary line per result, one progress
+fold for export and import.
 
 ``ocitui gc``/``export``/``import`` print these lines; the TUI's gc dialog and its export
 and import task notes show the same text, so counts, plurals and sizes read alike.
 ``--json`` prints the reports they read (``GcReport``, ``ExportReport``, ``ImportReport``).
+:class:`ArchiveProgress` folds an export's or import's events into the status line the
+CLI rewrites on a terminal and the TUI's task screen shows under its bar.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ocitui.core.events import ArchiveStarted, BlobDone, BlobProgress, Event
 from ocitui.core.views_text import human_size, plural
 
 if TYPE_CHECKING:
@@ -53,4 +58,52 @@ def import_summary(report: ImportReport) -> str:
     )
 
 
-__all__ = ["export_summary", "gc_summary", "import_summary"]
+@dataclass
+class ArchiveProgress:
+    """Running totals of an export or import, updated by :meth:`apply`."""
+
+    #: Bytes announced by ``ArchiveStarted`` (blob bytes for export, archive bytes for import).
+    total_bytes: int = 0
+    #: Bytes of finished blobs, and how many.
+    done_bytes: int = 0
+    blobs: int = 0
+    #: Bytes of the blob in flight.
+    current: int = 0
+    started_at: float | None = None
+    last_at: float | None = None
+
+    def apply(self, event: Event, now: float) -> None:
+        """Fold one event in; ``now`` is a monotonic time in seconds."""
+        if self.started_at is None:
+            self.started_at = now
+        self.last_at = now
+        if isinstance(event, ArchiveStarted):
+            self.total_bytes += event.total_bytes
+        elif isinstance(event, BlobProgress):
+            self.current = event.done
+        elif isinstance(event, BlobDone):
+            self.blobs += 1
+            self.done_bytes += event.size
+            self.current = 0
+
+    @property
+    def moved_bytes(self) -> int:
+        """Finished blobs plus the blob in flight."""
+        return self.done_bytes + self.current
+
+    def rate(self) -> float:
+        """Average bytes per second since the first event (0 before any time passed)."""
+        if self.started_at is None or self.last_at is None or self.last_at <= self.started_at:
+            return 0.0
+        return self.moved_bytes / (self.last_at - self.started_at)
+
+    def line(self) -> str:
+        """``3 blobs, 1.2 MiB of 4.0 MiB, 600.0 KiB/s``."""
+        total = f" of {human_size(self.total_bytes)}" if self.total_bytes else ""
+        return (
+            f"{plural(self.blobs, 'blob')}, {human_size(self.moved_bytes)}{total}, "
+            f"{human_size(int(self.rate()))}/s"
+        )
+
+
+__all__ = ["ArchiveProgress", "export_summary", "gc_summary", "import_summary"]

@@ -1,8 +1,10 @@
 """A long layout task (export, import, gc) in a thread worker, with a progress bar fed by
-the core's typed archive events, and the one-line result when it is done."""
+the core's typed archive events (folded by ``views_manage.ArchiveProgress``, the status
+line the CLI shows too), and the one-line result when it is done."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -14,8 +16,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from ocitui.core.events import ArchiveStarted, BlobDone, BlobProgress, Event, EventSink
-from ocitui.core.views_text import human_size
+from ocitui.core.events import BlobDone, BlobProgress, Event, EventSink
+from ocitui.core.views_manage import ArchiveProgress
 from ocitui.tui.screens.base import OcituiScreen
 
 #: Runs the task with a consumer of progress events; returns the line to show at the end.
@@ -57,17 +59,12 @@ class TaskScreen(OcituiScreen[bool]):
 
     @work(thread=True, exclusive=True, group="layout.task", exit_on_error=False)
     def _run(self) -> None:
-        state = {"total": 0, "done": 0}
+        progress = ArchiveProgress()
 
         def consume(event: Event) -> None:
-            if isinstance(event, ArchiveStarted):
-                state["total"] = event.total_bytes
-            elif isinstance(event, BlobDone):
-                state["done"] += event.size
-            note = ""
-            if isinstance(event, (BlobProgress, BlobDone)):
-                note = f"{event.digest.partition(':')[2][:12]}  {human_size(state['done'])}"
-            self.post_message(self.Progress(state["done"], state["total"], note))
+            progress.apply(event, time.monotonic())
+            line = progress.line() if isinstance(event, (BlobProgress, BlobDone)) else ""
+            self.post_message(self.Progress(progress.moved_bytes, progress.total_bytes, line))
 
         result = self._job(consume)
         self.app.call_from_thread(self._done, result)
