@@ -72,6 +72,8 @@ class FakeRegistry(Routes):
         #: Most requests ever being answered at the same time.
         self.peak_in_flight = 0
         self._in_flight = 0
+        #: TCP connections accepted so far (keep-alive reuse shows as fewer than requests).
+        self.connections = 0
         self.referrers_api = referrers_api
         self.auth = auth
         self.anonymous_pull = anonymous_pull
@@ -268,6 +270,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def setup(self) -> None:
+        """Once per accepted connection (one handler serves all its requests)."""
+        with self.fake.state.lock:
+            self.fake.connections += 1
+        super().setup()
 
     def body(self) -> bytes:
         """The request body (Content-Length or chunked)."""

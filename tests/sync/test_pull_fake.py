@@ -340,3 +340,26 @@ async def test_push_heads_each_missing_blob_once(source, client, new_layout) -> 
     heads = registry.state.requests_matching("HEAD", r"/elsewhere/app/blobs/")
     uploads = registry.state.requests_matching("POST", r"/elsewhere/app/blobs/uploads/")
     assert uploads and len(heads) == len({h.path for h in heads})
+
+
+async def test_push_and_pull_reuse_connections(source, client, new_layout) -> None:
+    """Responses whose bodies are not wanted (HEAD, 202, 201) are read to their end, so
+    their connections go back to the pool: a sync opens about as many connections as it
+    runs requests at once, not one per request (it was one per HEAD, POST and PUT)."""
+    from ocitui.core.reference import parse_reference
+    from ocitui.core.sync import push
+
+    registry, _, ref = source
+    layout = new_layout()
+    assert (await pull(client, layout, [ref])).ok
+    pulled = len(registry.requests)
+    assert registry.connections <= 12 < pulled
+    before = registry.connections
+    registry.state.clear_log()
+    dest = parse_reference(f"{registry.host}/elsewhere/app:v1")
+    report = await push(layout, client, [(ref, dest)])
+    assert report.ok, report.to_json()
+    pushed = len(registry.requests)
+    assert registry.state.requests_matching("HEAD", r"/elsewhere/app/blobs/")
+    assert registry.state.requests_matching("POST", r"/elsewhere/app/blobs/uploads/")
+    assert registry.connections - before <= 10 < pushed

@@ -20,6 +20,7 @@ import httpx
 from ocitui.core import jsonsafe
 from ocitui.core.errors import AuthError
 from ocitui.core.registry.challenge import Challenge, merge_scopes, parse_challenges, pick
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.credentials import Credential, CredentialProvider
 from ocitui.core.registry.options import RegistryOptions, is_loopback, may_send_secrets
 
@@ -147,7 +148,7 @@ class Authenticator:
             response = await self._send(request)
             if response.status_code not in (404, 405):
                 return await self._token_answer(response, registry, True)
-            await response.aclose()
+            await release(response)
         params: list[tuple[str, str | int | float | bool | None]] = []
         if challenge.service:
             params.append(("service", challenge.service))

@@ -21,6 +21,7 @@ from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PULL, PUSH, BlobSink, ClientBase
 from ocitui.core.registry.challenge import repository_scope
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.httputil import content_range_start, resolve_location, with_query
 from ocitui.core.registry.manifests import header_digest
 from ocitui.core.registry.session import body_deadline
@@ -42,7 +43,7 @@ class BlobOps(ClientBase):
     async def blob_exists(self, repo: Reference, digest: Digest) -> bool:
         """``HEAD`` a blob: True on 200, False on 404."""
         response = await self.send("HEAD", repo, self.repo_url(repo, f"blobs/{digest}"))
-        await response.aclose()
+        await release(response)
         if response.status_code == 200:
             return True
         if response.status_code == 404:
@@ -188,11 +189,11 @@ class BlobOps(ClientBase):
             body=b"",
         )
         if response.status_code == 201 and extra:
-            await response.aclose()
+            await release(response)
             return "mounted"
         if response.status_code != 202:
             raise await self._session.fail(response, where, "upload start")
-        await response.aclose()
+        await release(response)
         upload = UploadSession(
             self,
             repo,
@@ -229,7 +230,7 @@ class BlobOps(ClientBase):
             body=body,
         )
         if response.status_code == 413:
-            await response.aclose()
+            await release(response)
             return 413
         await upload.finish(response, desc)
         return response.status_code

@@ -9,6 +9,7 @@ from ocitui.core.limits import LISTING_PAGES
 from ocitui.core.models import load_json
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import ClientBase
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.httputil import next_link
 
 
@@ -97,4 +98,4 @@ class ListingOps(ClientBase):
         )
         if response.status_code != 200:
             raise await self._session.fail(response, registry, "version check")
-        await response.aclose()
+        await release(response)

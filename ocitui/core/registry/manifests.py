@@ -15,6 +15,7 @@ from ocitui.core.errors import DigestMismatch, InvalidDigest, ManifestError, Reg
 from ocitui.core.models import Descriptor, load_json
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PULL, PUSH, ClientBase, FetchedManifest, PushedManifest
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.session import DroppedBody
 
 ACCEPT = ", ".join([mt.OCI_INDEX, mt.OCI_MANIFEST, mt.DOCKER_MANIFEST_LIST, mt.DOCKER_MANIFEST])
@@ -136,7 +137,7 @@ class ManifestOps(ClientBase):
             self.repo_url(ref, f"manifests/{ref.identifier}"),
             headers={"Accept": ACCEPT},
         )
-        await response.aclose()
+        await release(response)
         if response.status_code == 404:
             return None
         if response.status_code != 200:
@@ -179,7 +180,7 @@ class ManifestOps(ClientBase):
         )
         if response.status_code not in (200, 201, 202):
             raise await self._session.fail(response, where, f"manifest push of {digest.short}")
-        await response.aclose()
+        await release(response)
         claimed = header_digest(response.headers.get("docker-content-digest"), where)
         cross_check(raw, claimed, where)
         pushed = PushedManifest(digest, len(raw), media_type)

@@ -20,6 +20,7 @@ from ocitui.core.limits import LISTING_PAGES, REFERRER_FANOUT
 from ocitui.core.models import Descriptor, Index, canonical_json, parse_document
 from ocitui.core.reference import Reference, is_valid_tag
 from ocitui.core.registry.base import PUSH, PushedManifest
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.httputil import next_link, with_query
 from ocitui.core.registry.manifests import ManifestOps
 
@@ -50,7 +51,7 @@ class ReferrerOps(ManifestOps):
             )
             content_type = mt.strip_parameters(response.headers.get("content-type", ""))
             if response.status_code == 200 and content_type == mt.OCI_INDEX:
-                await response.aclose()
+                await release(response)
                 self._api_support[key] = True
             elif response.status_code in (200, 404, 400, 405):
                 err = await self._session.fail(response, self.where(repo), "referrers probe")
@@ -97,7 +98,7 @@ class ReferrerOps(ManifestOps):
             seen.add(url)
             response = await self.send("GET", repo, url, headers={"Accept": mt.OCI_INDEX})
             if response.status_code == 404 and not out:
-                await response.aclose()
+                await release(response)
                 return None
             if response.status_code != 200:
                 raise await self._session.fail(response, where, "referrers listing")
@@ -203,7 +204,7 @@ class ReferrerOps(ManifestOps):
             )
             if response.status_code not in (200, 201, 202):
                 raise await self._session.fail(response, self.where(ref), "referrers tag update")
-            await response.aclose()
+            await release(response)
             confirmed = await self._fallback_index(ref, subject)
             if confirmed is not None and any(d.digest == entry.digest for d in confirmed.manifests):
                 return

@@ -27,6 +27,7 @@ from ocitui.core.errors import AuthError, RegistryError
 from ocitui.core.limits import REQUEST_DEADLINE, SYNC_DEADLINE
 from ocitui.core.reference import DOCKER_HUB, DOCKER_HUB_API
 from ocitui.core.registry.auth import Authenticator
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
 from ocitui.core.registry.options import RegistryOptions, is_loopback, scheme_for
@@ -186,7 +187,7 @@ class Session:
                 await self._connect_failed(exc, request.url, where, attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
-                await response.aclose()
+                await release(response)
                 await self.backoff(attempt, retry_after(response.headers.get("retry-after")))
                 continue
             return response
@@ -243,13 +244,13 @@ class Session:
             for text in warnings_of(response.headers):
                 self.warn(f"{registry}: {text}")
             if response.status_code == 401 and not authenticated_retry:
-                await response.aclose()
+                await release(response)
                 if self.auth.learn(response, scopes):
                     authenticated_retry = True
                     continue
                 return response
             if response.status_code in RETRY_STATUSES and retry and attempt < self.options.retries:
-                await response.aclose()
+                await release(response)
                 await self.backoff(attempt, retry_after(response.headers.get("retry-after")))
                 attempt += 1
                 continue

@@ -16,6 +16,7 @@ from ocitui.core.errors import DigestMismatch, RegistryError
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PUSH
+from ocitui.core.registry.connections import release
 from ocitui.core.registry.httputil import resolve_location, upload_offset, with_query
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class UploadSession:
         response = await self.send("POST", url, headers={"Content-Length": "0"}, body=b"")
         if response.status_code != 202:
             raise await self.client._session.fail(response, self.where, "upload start")
-        await response.aclose()
+        await release(response)
         return UploadSession(
             self.client,
             self.repo,
@@ -79,7 +80,7 @@ class UploadSession:
         """Check the closing answer: 201, and the digest the registry says it stored."""
         if response.status_code not in (201, 204):
             raise await self.client._session.fail(response, self.where, "upload")
-        await response.aclose()
+        await release(response)
         claimed = response.headers.get("docker-content-digest")
         if (
             claimed
@@ -96,7 +97,7 @@ class UploadSession:
         response = await self.send("GET", self.location, headers={})
         if response.status_code != 204:
             raise await self.client._session.fail(response, self.where, "upload status")
-        await response.aclose()
+        await release(response)
         self.follow(response)
         return upload_offset(response.headers.get("range"), sent=confirmed)
 
@@ -130,13 +131,13 @@ class UploadSession:
                 body=body,
             )
             if response.status_code == 416 and recoveries < 3:
-                await response.aclose()
+                await release(response)
                 recoveries += 1
                 offset = await self.status(offset)
                 continue
             if response.status_code != 202:
                 raise await self.client._session.fail(response, self.where, "chunk upload")
-            await response.aclose()
+            await release(response)
             self.follow(response)
             offset += length
             held = upload_offset(response.headers.get("range"), sent=offset)
