@@ -84,3 +84,32 @@ def test_abbreviated_global_option_still_runs_the_command(
     code = cli_main.main(["--lay", str(ROOT / "layouts" / "demo"), "ls", "--json"])
     out = capsys.readouterr().out
     assert code == 0 and out.startswith("[")
+
+
+def test_pull_imports_neither_trio_nor_the_archive_reader() -> None:
+    """httpcore imports trio when it is installed, and the target package imported the
+    archive reader (tar, the importer): a pull needs neither (a tenth of its start-up)."""
+    modules = imported_modules("pull", "--help")
+    assert "ocitui.core.sync.engine" in modules and "httpcore" in modules
+    # (A blocked import still shows as "trio" in -X importtime; its package never loads.)
+    assert not [m for m in modules if m.startswith("trio.")]
+    assert "ocitui.core.target.archive" not in modules
+    from ocitui.core.target import ArchiveTarget, sole_tag  # still there, on first use
+
+    assert ArchiveTarget.__name__ == "ArchiveTarget" and callable(sole_tag)
+
+
+def test_main_freezes_the_heap_at_exit_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interpreter's last collection at exit is skipped (gc.freeze in atexit); main()
+    registers that once however often it runs in one process."""
+    import atexit
+    import gc
+
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(
+        atexit, "unregister", lambda fn: registered.remove(fn) if fn in registered else None
+    )
+    for _ in range(2):
+        assert cli_main.main(["ls", "--layout", str(ROOT / "layouts" / "demo")]) == 0
+    assert registered == [gc.freeze]

@@ -7,7 +7,8 @@
 Nothing above this package asks which kind it holds; it reads :class:`Capabilities`.
 """
 
-from ocitui.core.target.archive import ArchiveLayout, ArchiveTarget, sole_tag, split_archive_ref
+from typing import TYPE_CHECKING, Any
+
 from ocitui.core.target.base import (
     BlobSource,
     BytesSource,
@@ -21,6 +22,27 @@ from ocitui.core.target.base import (
 )
 from ocitui.core.target.layout import LayoutTarget
 from ocitui.core.target.registry import RegistryTarget
+
+if TYPE_CHECKING:
+    from ocitui.core.target.archive import (
+        ArchiveLayout,
+        ArchiveTarget,
+        sole_tag,
+        split_archive_ref,
+    )
+
+#: Imported on first use: the archive reader pulls in tar, zstd and the importer, which a
+#: pull or push never needs (a tenth of their start-up).
+_ARCHIVE = frozenset({"ArchiveLayout", "ArchiveTarget", "sole_tag", "split_archive_ref"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ARCHIVE:
+        from ocitui.core.target import archive
+
+        return getattr(archive, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ArchiveLayout",
