@@ -195,3 +195,35 @@ def test_events_cover_every_blob(built: Built, target: Layout, tmp_path: Path) -
     events.clear()
     import_archives(target, [out], consumer=events.append)
     assert len([e for e in events if isinstance(e, BlobDone)]) == report.blobs
+
+
+def test_import_fsyncs_the_blob_directory_once_and_before_index_json(
+    built: Built, target: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each blob's bytes are fsynced before its rename (ingest); the directory the blobs
+    were renamed into once, before index.json names them (it was one fsync per blob)."""
+    from ocitui.core.archive import importer
+    from ocitui.core.layout import index_file, ingest
+
+    out = tmp_path / "all.tar"
+    exported = export_archive(built.layout, out)
+    order: list[str] = []
+    real_dir, real_write = ingest.fsync_dir, index_file.write_atomic
+
+    def fsync_dir(path: Path) -> None:
+        order.append(f"dir:{path.name}")
+        real_dir(path)
+
+    def write_atomic(path: Path, data: bytes) -> None:
+        order.append(f"write:{path.name}")
+        real_write(path, data)
+
+    monkeypatch.setattr(importer, "fsync_dir", fsync_dir, raising=False)
+    monkeypatch.setattr(ingest, "fsync_dir", fsync_dir)
+    monkeypatch.setattr(index_file, "write_atomic", write_atomic)
+    result = import_archives(target, [out])
+    assert result.blobs_written == exported.blobs >= 5
+    blob_dirs = [i for i, what in enumerate(order) if what == "dir:sha256"]
+    assert len(blob_dirs) == 1
+    assert blob_dirs[0] < order.index("write:index.json")
+    assert _blob_files(target) == _blob_files(built.layout)

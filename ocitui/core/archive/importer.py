@@ -47,6 +47,7 @@ from ocitui.core.events import (
 from ocitui.core.layout import Layout
 from ocitui.core.layout.gc import unreferenced
 from ocitui.core.layout.index_file import parse_index
+from ocitui.core.layout.ingest import fsync_dir
 from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
 from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
 
@@ -142,9 +143,12 @@ def _import(
     gate: Callable[[Layout, list[Descriptor]], None] | None,
 ) -> ImportReport:
     incoming: list[Descriptor] = []
+    #: Directories blobs were renamed into: each fsynced once, before index.json can name
+    #: a blob in it (one fsync per blob's directory was a storm on many small blobs).
+    renamed: set[Path] = set()
     for source in resolve_sources(paths):
         report.archives.append(source.label)
-        incoming.extend(_read_archive(layout, source, report, consumer))
+        incoming.extend(_read_archive(layout, source, report, consumer, renamed))
     incoming = [_named(entry, repository, report) for entry in incoming]
     missing, warnings = check_complete(layout, incoming)
     report.warnings.extend(warnings)
@@ -156,6 +160,8 @@ def _import(
         )
     if gate is not None:
         gate(layout, incoming)
+    for folder in sorted(renamed):
+        fsync_dir(folder)
     with layout.batch() as batch:  # One locked index.json rewrite per import.
         batch.apply(lambda entries: merge_entries(entries, incoming, report))
     report.entries = len(incoming)
@@ -182,7 +188,11 @@ def _named(entry: Descriptor, repository: str | None, report: ImportReport) -> D
 
 
 def _read_archive(
-    layout: Layout, source: ArchiveSource, report: ImportReport, consumer: EventSink
+    layout: Layout,
+    source: ArchiveSource,
+    report: ImportReport,
+    consumer: EventSink,
+    renamed: set[Path],
 ) -> list[Descriptor]:
     """Import what ``source`` describes; returns its ``index.json`` entries.
 
@@ -192,11 +202,22 @@ def _read_archive(
     """
     budget = MemberBudget(source.total_size)
     skipped: dict[Digest, str] = {}
-    entries, read = _scan(layout, source, report, consumer, budget=budget, skipped=skipped)
+    entries, read = _scan(
+        layout, source, report, consumer, budget=budget, skipped=skipped, renamed=renamed
+    )
     report.archive_bytes += read
     later = {digest for digest in skipped if budget.is_described(digest)}
     if later:
-        _scan(layout, source, report, consumer, budget=budget, skipped={}, only=later)
+        _scan(
+            layout,
+            source,
+            report,
+            consumer,
+            budget=budget,
+            skipped={},
+            only=later,
+            renamed=renamed,
+        )
     never = sorted(name for digest, name in skipped.items() if digest not in later)
     if never:
         report.warnings.append(
@@ -214,6 +235,7 @@ def _scan(
     *,
     budget: MemberBudget,
     skipped: dict[Digest, str],
+    renamed: set[Path],
     only: set[Digest] | None = None,
 ) -> tuple[list[Descriptor], int]:
     """One read of the archive: write the blobs ``budget`` admits (of ``only``, when
@@ -248,7 +270,9 @@ def _scan(
                         if member.size <= MAX_MANIFEST_SIZE:  # Perhaps a manifest: look.
                             budget.note(digest, _read_small(tar, info, MAX_MANIFEST_SIZE))
                         continue
-                    _ingest(layout, tar, info, member, report=report, consumer=consumer)
+                    _ingest(
+                        layout, tar, info, member, report=report, consumer=consumer, renamed=renamed
+                    )
                     if budget.is_manifest(digest):
                         budget.learn(digest, _small_blob(layout, member))
         while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
@@ -333,11 +357,14 @@ def _ingest(
     *,
     report: ImportReport,
     consumer: EventSink,
+    renamed: set[Path],
 ) -> None:
     digest, size = member.digest, member.size
     assert digest is not None
     if layout.has_blob(digest, size):
-        # Already verified when it was written; the tar reader skips the bytes.
+        # Already verified when it was written; the tar reader skips the bytes. Its rename
+        # (by an earlier run that may have failed before naming it) is made durable too.
+        renamed.add(layout.blob_path(digest).parent)
         report.blobs_skipped += 1
         consumer(BlobDone(str(digest), size, "exists"))
         return
@@ -345,7 +372,7 @@ def _ingest(
     handle = tar.extractfile(info)
     if handle is None:
         raise ArchiveError(f"archive member {member.name!r} cannot be read")
-    writer = layout.ingest(digest, size)
+    writer = layout.ingest(digest, size, on_renamed=renamed.add)
     try:
         with writer:
             writer.restart()  # Start clean: the archive is read from this member's start.

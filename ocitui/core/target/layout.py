@@ -196,8 +196,11 @@ class LayoutTarget:
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
         """Record each referrer not yet recorded, then set every name, in one batch."""
         self._writable()
-        # The blobs' renames become durable before index.json can name them.
-        for folder in sorted(self._renamed_into):
+        # The blobs' renames become durable before index.json can name them: those this
+        # sync made, and those it found present (an earlier run may have stopped before
+        # naming them, and so before syncing their directory). One fsync per directory.
+        folders = self._renamed_into | {self.layout.blob_path(d).parent for d in self._relied}
+        for folder in sorted(folders):
             await asyncio.to_thread(fsync_dir, folder)
         self._renamed_into.clear()
         registered = {
