@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import referrers_10k
+from bench import precompile, referrers_10k
 from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
 from bench.synth import make_layout
 from tests.support.registries import run_docker_registry
@@ -317,7 +317,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None, help="ocitui --concurrency")
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
-    print(f"machine: {machine()}; {runs} runs per figure")
+    precompile()
+    print(f"machine: {machine()}; {runs} runs per figure (ocitui's bytecode precompiled)")
     print("| what | ocitui | goal | detail |")
     print("|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="ocitui-bench-") as tmp:

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import precompile
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.models import Descriptor, canonical_json
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per tool and direction")
     parser.add_argument("--concurrency", type=int, default=4, help="ocitui --concurrency")
     args = parser.parse_args()
+    precompile()
     skopeo = shutil.which("skopeo") or sys.exit("skopeo is not installed")
     env = {**os.environ, "NO_COLOR": "1"}
     ocitui = [sys.executable, "-m", "ocitui"]
