@@ -203,24 +203,11 @@ def test_import_fsyncs_the_blob_directory_once_and_before_index_json(
     """Each blob's bytes are fsynced before its rename (ingest); the directory the blobs
     were renamed into once, before index.json names them (it was one fsync per blob)."""
     from ocitui.core.archive import importer
-    from ocitui.core.layout import index_file, ingest
+    from tests.support.durability import record_durability
 
     out = tmp_path / "all.tar"
     exported = export_archive(built.layout, out)
-    order: list[str] = []
-    real_dir, real_write = ingest.fsync_dir, index_file.write_atomic
-
-    def fsync_dir(path: Path) -> None:
-        order.append(f"dir:{path.name}")
-        real_dir(path)
-
-    def write_atomic(path: Path, data: bytes) -> None:
-        order.append(f"write:{path.name}")
-        real_write(path, data)
-
-    monkeypatch.setattr(importer, "fsync_dir", fsync_dir, raising=False)
-    monkeypatch.setattr(ingest, "fsync_dir", fsync_dir)
-    monkeypatch.setattr(index_file, "write_atomic", write_atomic)
+    order = record_durability(monkeypatch, importer)
     result = import_archives(target, [out])
     assert result.blobs_written == exported.blobs >= 5
     blob_dirs = [i for i, what in enumerate(order) if what == "dir:sha256"]

@@ -287,32 +287,12 @@ async def test_pull_fsyncs_the_blob_directory_once_and_before_index_json(
 ) -> None:
     """Every blob's bytes are fsynced before its rename; the directory once, before the
     index names them (it was two fsyncs per blob)."""
-    import os
-
-    from ocitui.core.layout import index_file, ingest
     from ocitui.core.target import layout as layout_target
+    from tests.support.durability import record_durability
 
     _, _, ref = source
     layout = new_layout()
-    order: list[str] = []
-    real_fsync, real_dir, real_write = os.fsync, ingest.fsync_dir, index_file.write_atomic
-
-    def fsync(fd: int) -> None:
-        order.append("file")
-        real_fsync(fd)
-
-    def fsync_dir(path: Any) -> None:
-        order.append(f"dir:{path.name}")
-        real_dir(path)
-
-    def write_atomic(path: Any, data: bytes) -> None:
-        order.append(f"write:{path.name}")
-        real_write(path, data)
-
-    monkeypatch.setattr(ingest.os, "fsync", fsync)
-    monkeypatch.setattr(layout_target, "fsync_dir", fsync_dir)
-    monkeypatch.setattr(ingest, "fsync_dir", fsync_dir)
-    monkeypatch.setattr(index_file, "write_atomic", write_atomic)
+    order = record_durability(monkeypatch, layout_target, files=True)
     report = await pull(client, layout, [ref])
     assert report.ok, report.to_json()
     blobs = report.blobs_copied
