@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
@@ -101,6 +99,8 @@ def render_image_locations(locations: Sequence[ImageLocation]) -> bytes:
         "kind": "ImageLocations",
         "images": [{"image": loc.image, "isBundle": loc.is_bundle} for loc in locations],
     }
+    import yaml  # Only bundles need it (inspect of an image does not).
+
     return yaml.safe_dump(doc, sort_keys=False).encode()
 
 
@@ -160,6 +160,8 @@ def make_legacy_locations_image(
 
 def parse_image_locations(raw: bytes) -> list[ImageLocation]:
     """Read an ``image-locations.yml`` (safe loader)."""
+    import yaml
+
     try:
         jsonsafe.check_depth(raw)  # Flow collections nest (and recurse) like JSON's.
         doc = yaml.safe_load(raw)

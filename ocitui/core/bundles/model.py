@@ -10,8 +10,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from ocitui.core import jsonsafe
 from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, InvalidReference
@@ -103,6 +101,8 @@ def _load_yaml(raw: bytes, what: str) -> Any:
         jsonsafe.check_depth(raw)
     except jsonsafe.JsonTooDeep as exc:
         raise BundleError(f"{what} is {exc.msg}") from None
+    import yaml  # Only bundles need it (inspect of an image does not).
+
     try:
         return yaml.safe_load(raw)
     except yaml.YAMLError as exc:

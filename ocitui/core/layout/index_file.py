@@ -23,7 +23,7 @@ from ocitui.core.bulk import no_gc
 from ocitui.core.errors import LayoutError, LockTimeout, ManifestError, StorageError
 from ocitui.core.layout.guard import open_lock_file
 from ocitui.core.limits import JSON_DEPTH
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
 
 LAYOUT_VERSION = "1.0.0"
 LOCK_NAME = ".ocitui.lock"
@@ -53,32 +53,121 @@ def read_layout_header(root: Path) -> None:
 
 def parse_index(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descriptor]]:
     """Parse ``index.json`` bytes: the document (minus entries) and validated entries."""
-    if len(raw) > MAX_MANIFEST_SIZE * 16:
-        raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
-    if len(raw) <= _FAST_ABOVE:
-        return _parse_checked(raw, where)
-    with no_gc():
-        fast = _parse_fast(raw)
-        return fast if fast is not None else _parse_checked(raw, where)
+    index = RawIndex.read(raw, where)
+    return index.doc, index.all()
 
 
-#: Index files larger than this are decoded by msgspec first (see :func:`_parse_fast`).
+#: Index files larger than this are decoded by msgspec first (see :meth:`RawIndex.read`).
 _FAST_ABOVE = 64 * 1024
 #: Nesting of an entry's own fields: the document, ``manifests``, the entry.
 _ENTRY_LEVEL = 3
 
 
-def _parse_fast(raw: bytes) -> tuple[dict[str, Any], list[Descriptor]] | None:
-    """The result of :func:`_parse_checked` for a valid index, or ``None`` to ask it.
+class RawIndex:
+    """``index.json`` decoded, its entries validated all at once or only those used.
 
-    msgspec decodes in C and raises ``RecursionError`` instead of overflowing the
-    stack, so the byte-level depth check of :mod:`ocitui.core.jsonsafe` (most of the
-    cost of a big index) is replaced by a check of the only values whose nesting the
-    validation leaves open: unknown fields, an entry's ``platform``, top-level extras.
-    Anything unusual (malformed JSON, ``NaN``, a BOM, UTF-16, a lone surrogate, too
-    deep, an invalid entry) returns ``None``, so errors and edge cases are exactly those
-    of the standard path, which reads the input again.
+    :meth:`all` gives what :func:`parse_index` always gave: every entry validated, or
+    the error of the first problem. :meth:`entry` validates one entry, for commands that
+    look at a few (``inspect REF``, ``referrers REF``): the entry it returns is exactly
+    the one :meth:`all` would hold, and when that entry (or the nesting of its values)
+    is invalid it raises the error :meth:`all` raises. Entries that are not used are
+    not judged: a malformed entry elsewhere is reported by whatever reads it, by
+    ``ls`` and ``fsck``, and by every ``index.json`` rewrite (which validates it all).
+
+    Big files are decoded by msgspec, which raises ``RecursionError`` instead of
+    overflowing the stack: the byte-level depth check of :mod:`ocitui.core.jsonsafe`
+    (most of the cost of a big index) is replaced by a check of the only values whose
+    nesting validation leaves open (unknown fields, an entry's ``platform``, top-level
+    extras). Whatever msgspec cannot vouch for (malformed JSON, ``NaN``, a BOM, UTF-16,
+    a lone surrogate, too deep, an invalid entry) is decided by the checked path, which
+    reads the input again: results and errors are the same either way.
     """
+
+    def __init__(
+        self, raw: bytes, where: Path, doc: dict[str, Any], validated: list[Descriptor] | None
+    ) -> None:
+        self._raw = raw
+        self.where = where
+        #: The decoded document; ``doc["manifests"]`` are the undecided entries.
+        self.doc = doc
+        self.items: list[Any] = doc["manifests"]
+        self._all = validated
+        self._budget = JSON_DEPTH.int_value() - _ENTRY_LEVEL
+        #: What other modules derive from the undecided entries, kept per index state.
+        self.memo: dict[str, Any] = {}
+
+    @classmethod
+    def read(cls, raw: bytes, where: Path) -> RawIndex:
+        """Decode ``raw`` and check the document's shape (entries are judged later)."""
+        if len(raw) > MAX_MANIFEST_SIZE * 16:
+            raise LayoutError(f"{where}: {len(raw)} bytes is too large for an index")
+        doc = None
+        if len(raw) > _FAST_ABOVE:
+            with no_gc():
+                doc = _decode_fast(raw)
+        return cls(raw, where, doc if doc is not None else _decode_checked(raw, where), None)
+
+    def all(self) -> list[Descriptor]:
+        """Every entry, validated (or the checked path's error)."""
+        if self._all is None:
+            with no_gc():
+                fast = self._validate_all()
+                self._all = fast if fast is not None else _parse_checked(self._raw, self.where)[1]
+        return self._all
+
+    def entry(self, i: int) -> Descriptor:
+        """Entry ``i``, validated as :meth:`all` would."""
+        if self._all is not None:
+            return self._all[i]
+        item = self.items[i]
+        if not (isinstance(item, dict) and self._depth_ok(item)):
+            return self.all()[i]  # Raises the checked path's error.
+        try:
+            return Descriptor.from_json(item)
+        except ManifestError:
+            return self.all()[i]
+
+    def names(self) -> list[tuple[str, int]]:
+        """``(ref.name, i)`` of the entries whose annotations carry a name, in order."""
+        out: list[tuple[str, int]] = []
+        for i, item in enumerate(self.items):
+            annotations = item.get("annotations") if isinstance(item, dict) else None
+            if isinstance(annotations, dict):
+                name = annotations.get(REF_NAME)
+                if isinstance(name, str) and name:
+                    out.append((name, i))
+        return out
+
+    def find_digest(self, digest: str) -> int | None:
+        """The first entry whose ``digest`` is ``digest`` (a valid digest's text)."""
+        for i, item in enumerate(self.items):
+            if isinstance(item, dict) and item.get("digest") == digest:
+                return i
+        return None
+
+    def _depth_ok(self, item: dict[str, Any]) -> bool:
+        if "platform" not in item and item.keys() <= _ENTRY_FIELDS:
+            return True
+        return not any(
+            key not in _CLOSED_FIELDS and _deeper(value, self._budget)
+            for key, value in item.items()
+        )
+
+    def _validate_all(self) -> list[Descriptor] | None:
+        if self._budget < 1:
+            return None
+        depth_ok = self._depth_ok
+        for item in self.items:
+            if isinstance(item, dict) and not depth_ok(item):
+                return None
+        try:
+            return [Descriptor.from_json(e) for e in self.items]
+        except ManifestError:
+            return None
+
+
+def _decode_fast(raw: bytes) -> dict[str, Any] | None:
+    """msgspec's decoding of an index of the right shape, or ``None`` (ask the checked path)."""
     import msgspec
 
     limit = JSON_DEPTH.int_value()
@@ -90,22 +179,20 @@ def _parse_fast(raw: bytes) -> tuple[dict[str, Any], list[Descriptor]] | None:
         return None
     if not isinstance(doc, dict) or doc.get("schemaVersion") != 2:
         return None
-    entries = doc.get("manifests")
-    if not isinstance(entries, list):
+    if not isinstance(doc.get("manifests"), list):
         return None
     if any(key != "manifests" and _deeper(value, limit - 1) for key, value in doc.items()):
         return None
-    open_budget = limit - _ENTRY_LEVEL
-    known = _ENTRY_FIELDS
-    for entry in entries:
-        if isinstance(entry, dict) and ("platform" in entry or not entry.keys() <= known):
-            for key, value in entry.items():
-                if key not in _CLOSED_FIELDS and _deeper(value, open_budget):
-                    return None
-    try:
-        return doc, [Descriptor.from_json(e) for e in entries]
-    except ManifestError:
+    return doc
+
+
+def _parse_fast(raw: bytes) -> tuple[dict[str, Any], list[Descriptor]] | None:
+    """The result of :func:`_parse_checked` for a valid index, or ``None`` to ask it."""
+    doc = _decode_fast(raw)
+    if doc is None:
         return None
+    entries = RawIndex(raw, Path("index.json"), doc, None)._validate_all()
+    return None if entries is None else (doc, entries)
 
 
 #: The descriptor fields :meth:`Descriptor.from_json` reads.
@@ -135,6 +222,19 @@ def _deeper(value: object, levels: int) -> bool:
 
 def _parse_checked(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descriptor]]:
     """The standard path: the bounded loader, then every entry validated."""
+    doc = _decode_checked(raw, where)
+    try:
+        parsed = [
+            Descriptor.from_json(e, where=f"index.json manifests[{i}]")
+            for i, e in enumerate(doc["manifests"])
+        ]
+    except ManifestError as exc:
+        raise LayoutError(f"{where}: {exc}") from None
+    return doc, parsed
+
+
+def _decode_checked(raw: bytes, where: Path) -> dict[str, Any]:
+    """The bounded loader and the document's shape (entries not judged)."""
     try:
         doc = jsonsafe.loads(raw)
     except json.JSONDecodeError as exc:
@@ -145,17 +245,9 @@ def _parse_checked(raw: bytes, where: Path) -> tuple[dict[str, Any], list[Descri
         raise LayoutError(f"{where}: must be a JSON object")
     if doc.get("schemaVersion") != 2:
         raise LayoutError(f"{where}: schemaVersion must be 2")
-    entries = doc.get("manifests")
-    if not isinstance(entries, list):
+    if not isinstance(doc.get("manifests"), list):
         raise LayoutError(f"{where}: has no manifests list")
-    try:
-        parsed = [
-            Descriptor.from_json(e, where=f"index.json manifests[{i}]")
-            for i, e in enumerate(entries)
-        ]
-    except ManifestError as exc:
-        raise LayoutError(f"{where}: {exc}") from None
-    return doc, parsed
+    return doc
 
 
 def render_index(doc: dict[str, Any], entries: list[Descriptor]) -> bytes:

@@ -293,7 +293,7 @@ class MetadataIndex:
 
     # -- records -------------------------------------------------------------------------
 
-    def _select(self, table: str, columns: str, wanted: dict[str, Digest]) -> list[Any]:
+    def _select(self, table: str, columns: str, wanted: dict[str, Any]) -> list[Any]:
         """Rows of ``table`` whose digest is in ``wanted``: one query per chunk of keys,
         or, for many keys, one scan of the table (B-tree lookups cost more by then)."""
         rows: list[Any] = []
@@ -342,6 +342,21 @@ class MetadataIndex:
                 continue  # A damaged row: computed again.
             found[wanted[key]] = SubjectFacts(_opt_text(declared), parsed, _opt_text(artifact))
         return found
+
+    def without_subject(self) -> set[str]:
+        """The digests whose stored facts say they have no subject: a declared media
+        type and no subject, so no reading of them finds one (one query)."""
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return set()
+            try:
+                rows = db.execute(
+                    "SELECT digest FROM facts WHERE typeof(declared) = 'text' AND subject IS NULL"
+                ).fetchall()
+            except sqlite3.Error:
+                return set()
+        return {row[0] for row in rows}
 
     def store(self, metas: Iterable[ManifestMeta]) -> None:
         """Add records (best effort: a busy or read-only file just stays as it is)."""

@@ -23,9 +23,10 @@ from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
 from ocitui.core.limits import GRAPH_DEPTH
-from ocitui.core.models import Descriptor, Index
+from ocitui.core.models import REF_NAME, Descriptor, Index
 
 if TYPE_CHECKING:
+    from ocitui.core.layout.index_file import RawIndex
     from ocitui.core.layout.store import Layout
 
 SUBJECT_HINT = "dev.ocitui.referrer.subject"
@@ -251,6 +252,86 @@ class ReferrerView:
         """The kinds of :meth:`legacy_attachments`, in its order."""
         found = self._legacy.get(subject)
         return tuple(kind for kind, _ in self.legacy_attachments(subject)) if found else ()
+
+
+@dataclass
+class _Candidates:
+    """Where the entries that can relate to a subject are, by position in ``index.json``
+    (a superset: :class:`ReferrerView` applies the exact rules to the ones chosen)."""
+
+    #: Entries whose subject hint is a valid digest, by that digest's text.
+    hinted: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Entries named ``...sha256-<hex>...`` (fallback and legacy tags), by that hex.
+    tagged: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Manifests and indexes without a valid hint: their subject is inside them.
+    unhinted: list[int] = field(default_factory=list)
+    #: Entries ``cosign save`` marked with a kind (its rule counts them all).
+    cosign: list[int] = field(default_factory=list)
+
+
+_TAG_HEX = re.compile(r"sha256-([a-f0-9]{64})")
+
+
+def _candidates(index: RawIndex) -> _Candidates:
+    """One pass over the undecided entries (kept with the index state)."""
+    found = index.memo.get("referrer-candidates")
+    if isinstance(found, _Candidates):
+        return found
+    out = _Candidates()
+    for i, item in enumerate(index.items):
+        if not isinstance(item, dict):
+            continue
+        annotations = item.get("annotations")
+        if not isinstance(annotations, dict):
+            annotations = {}
+        if annotations.get(COSIGN_SAVE_KIND) in _COSIGN_SAVE_KINDS:
+            out.cosign.append(i)
+        hint = annotations.get(SUBJECT_HINT) or annotations.get(PR1171_SUBJECT)
+        if isinstance(hint, str) and Digest.is_valid(hint):
+            out.hinted[hint].append(i)
+            continue
+        name = annotations.get(REF_NAME)
+        if isinstance(name, str) and "sha256-" in name:
+            for encoded in set(_TAG_HEX.findall(name)):
+                out.tagged[encoded].append(i)
+        if item.get("mediaType") in mt.MANIFEST_LIKE:
+            out.unhinted.append(i)
+    index.memo["referrer-candidates"] = out
+    return out
+
+
+def scoped_view(layout: Layout, index: RawIndex, subject: Digest, *, tree: bool) -> ReferrerView:
+    """A :class:`ReferrerView` of only the entries that can relate to ``subject`` (with
+    ``tree``: to its referrers too, down to one level below the graph-depth bound).
+
+    Its answers about those subjects are the full view's: every entry that could be
+    recorded for them is among the ones chosen (hinted at them, tagged with their hex,
+    a manifest whose stored facts do not rule out a subject, every ``cosign save``
+    entry), and the chosen ones keep their order. Only the chosen entries are
+    validated: ``inspect REF`` and ``referrers REF`` of a 10,000-entry index judge a few.
+    """
+    where = _candidates(index)
+    chosen: set[int] = set(where.cosign)
+    scope: set[Digest] = set()
+    frontier = [subject]
+    levels = GRAPH_DEPTH.int_value() + 1 if tree else 1
+    # Manifests whose stored facts say they have no subject at all stay out.
+    ruled_out = layout.metadata_view().index.without_subject()
+    chosen.update(i for i in where.unhinted if index.items[i].get("digest") not in ruled_out)
+    view = ReferrerView(layout, [])
+    for _ in range(levels):
+        scope.update(frontier)
+        for digest in frontier:
+            chosen.update(where.hinted.get(str(digest), ()))
+            chosen.update(where.tagged.get(digest.encoded[:64], ()))
+        view = ReferrerView(layout, [index.entry(i) for i in sorted(chosen)])
+        if not tree:
+            break
+        found = (desc.digest for digest in frontier for desc in view.referrers(digest))
+        frontier = [digest for digest in dict.fromkeys(found) if digest not in scope]
+        if not frontier:
+            break
+    return view
 
 
 def referrer_sort_key(desc: Descriptor) -> tuple[str, str, str]:

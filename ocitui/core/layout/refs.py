@@ -19,6 +19,7 @@ exact ``ref.name``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,30 +104,42 @@ def normalise_name(text: str) -> str:
         return text
 
 
-def _candidates(entries: list[Descriptor], text: str) -> list[Descriptor]:
-    named = [e for e in entries if e.ref_name]
+def _candidates(named: list[tuple[str, int]], text: str) -> list[int]:
+    """The entries (``(ref.name, position)`` pairs) that ``text`` names."""
     text = _short_tag_of_display(text) or text
-    exact = [e for e in named if e.ref_name == text]
+    exact = [i for name, i in named if name == text]
     if exact:
         return exact
     full = normalise_name(text)
-    exact = [e for e in named if e.ref_name == full]
+    exact = [i for name, i in named if name == full]
     if exact:
         return exact
     # Short forms: "app:v1" matches ".../app:v1"; "app" matches ".../app:latest".
     short = text if (":" in text.rsplit("/", 1)[-1] or "@" in text) else f"{text}:latest"
-    return [e for e in named if e.ref_name and e.ref_name.endswith("/" + short)]
+    return [i for name, i in named if name.endswith("/" + short)]
 
 
 def resolve(layout: Layout, text: str) -> Descriptor:
-    """Find one descriptor for ``text``; :class:`NotFound` / :class:`AmbiguousReference`."""
+    """Find one descriptor for ``text``; :class:`NotFound` / :class:`AmbiguousReference`.
+
+    On a plain layout only the matching entries are validated (an invalid one that
+    matches raises the error validating all of ``index.json`` raises).
+    """
     text = text.strip()
     if not text:
         raise NotFound("empty reference")
-    entries = layout.entries()
+    few = layout._few()
+    pick: Callable[[int], Descriptor]
+    if few is None:
+        entries = layout.entries()
+        named = [(e.ref_name, i) for i, e in enumerate(entries) if e.ref_name]
+        pick = entries.__getitem__
+    else:
+        named = few.names()
+        pick = few.entry
     if ":" in text and "/" not in text and text.split(":", 1)[0] in ("sha256", "sha512"):
-        return _by_digest(layout, entries, text)
-    matches = _candidates(entries, text)
+        return _by_digest(layout, text)
+    matches = [pick(i) for i in _candidates(named, text)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -135,18 +148,25 @@ def resolve(layout: Layout, text: str) -> Descriptor:
             f"{text!r} matches {len(names)} entries: {', '.join(names)}; use the full reference"
         )
     if "@" in text:
-        return _by_digest(layout, entries, text.rsplit("@", 1)[1])
+        return _by_digest(layout, text.rsplit("@", 1)[1])
     raise NotFound(f"{text!r} is not in the layout (try 'ocitui ls')")
 
 
-def _by_digest(layout: Layout, entries: list[Descriptor], text: str) -> Descriptor:
+def _by_digest(layout: Layout, text: str) -> Descriptor:
     try:
         digest = Digest.parse(text)
     except InvalidDigest as exc:
         raise NotFound(str(exc)) from None
-    for entry in entries:
-        if entry.digest == digest:
-            return entry
+    few = layout._few()
+    if few is None:
+        for entry in layout.entries():
+            if entry.digest == digest:
+                return entry
+    else:
+        # The text of a valid digest is canonical: equal text, equal digest.
+        found = few.find_digest(str(digest))
+        if found is not None:
+            return few.entry(found)
     # A child (platform manifest) or a referrer known only from blobs.
     if layout.has_blob(digest):
         try:

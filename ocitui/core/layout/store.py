@@ -25,7 +25,7 @@ from ocitui.core.layout.batch import IndexBatch
 from ocitui.core.layout.guard import LEASE_NAME, check_structure, lease, open_regular
 from ocitui.core.layout.ingest import BlobWriter
 from ocitui.core.layout.metadata import MetadataIndex, MetadataView
-from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView
+from ocitui.core.layout.referrers import SUBJECT_HINT, ReferrerNode, ReferrerView, scoped_view
 from ocitui.core.models import (
     MAX_MANIFEST_SIZE,
     REF_NAME,
@@ -48,8 +48,11 @@ class Layout:
         self.blobs_dir = root / "blobs"
         self.ingest_dir = root / "ingest"
         self._index_key: tuple[int, int, int] | None = None
-        self._entries: list[Descriptor] = []
+        self._index: index_file.RawIndex | None = None
+        self._entries: list[Descriptor] | None = None
         self._referrers: ReferrerView | None = None
+        #: Referrer views limited to one subject (and its referrers), for lookups of one.
+        self._scoped: dict[tuple[Digest, bool], ReferrerView] = {}
         #: Verified small blobs (manifests, configs) keyed by digest and file identity, so
         #: summaries that look at one manifest several ways read and hash it once.
         self._small: OrderedDict[tuple[Digest, int, int, int], bytes] = OrderedDict()
@@ -73,7 +76,8 @@ class Layout:
         if not (root / "index.json").is_file():
             raise LayoutError(f"{root}: not an OCI layout (no index.json)")
         layout = cls(root)
-        layout.entries()  # Validate index.json now, with a clear error.
+        # Decode index.json now, with a clear error; its entries are judged when read.
+        layout._raw_index()
         return layout
 
     @staticmethod
@@ -242,17 +246,38 @@ class Layout:
 
     def _current(self) -> list[Descriptor]:
         """The cached entries themselves (callers must not modify the list)."""
+        index = self._raw_index()
+        if self._entries is None:
+            self._entries = index.all()
+        return self._entries
+
+    def _raw_index(self) -> index_file.RawIndex:
+        """``index.json`` decoded (re-read when the file changes), entries not yet judged."""
         path = self.root / "index.json"
         try:
             info = path.stat()
         except FileNotFoundError:
             raise LayoutError(f"{self.root}: not an OCI layout (no index.json)") from None
         key = (info.st_ino, info.st_size, info.st_mtime_ns)
-        if key != self._index_key:
-            _, self._entries = index_file.parse_index(path.read_bytes(), path)
+        if key != self._index_key or self._index is None:
+            self._index = index_file.RawIndex.read(path.read_bytes(), path)
             self._index_key = key
+            self._entries = None
             self._referrers = None
-        return self._entries
+            self._scoped = {}
+        return self._index
+
+    def _few(self) -> index_file.RawIndex | None:
+        """The decoded index, for answering about a few entries without judging them all.
+
+        ``None`` when the full list is at hand anyway, or when entries do not come
+        from ``index.json`` alone (a subclass that extends or replaces :meth:`entries`:
+        an archive, the verify overlay).
+        """
+        if type(self).entries is not Layout.entries:
+            return None
+        index = self._raw_index()
+        return index if self._entries is None else None
 
     def update_index(self, fn: Callable[[list[Descriptor]], list[Descriptor]]) -> None:
         """Apply ``fn`` to the entries under the exclusive lock and write atomically.
@@ -293,7 +318,10 @@ class Layout:
         return [e for e in self.entries() if e.ref_name]
 
     def resolve(self, text: str) -> Descriptor:
-        """Find the entry (or blob) for a full ref, unique short ref, or digest."""
+        """Find the entry (or blob) for a full ref, unique short ref, or digest.
+
+        Only the entries that match are validated (see :class:`~.index_file.RawIndex`).
+        """
         return refs.resolve(self, text)
 
     def set_tag(self, ref: str, descriptor: Descriptor) -> Descriptor:
@@ -351,19 +379,33 @@ class Layout:
             self._referrers = ReferrerView(self, self.entries())
         return self._referrers
 
+    def _view_for(self, subject: Digest, *, tree: bool) -> ReferrerView:
+        """The full referrer view, or, while no caller needed every entry, one built from
+        only the entries that can relate to ``subject`` (and, for ``tree``, to its
+        referrers): the same answers about them (see :func:`.referrers.scoped_view`)."""
+        index = self._few() if self._referrers is None else None
+        if index is None:
+            return self._referrer_view()
+        key = (subject, tree)
+        if not tree and (subject, True) in self._scoped:
+            key = (subject, True)  # A tree's view answers about its root as well.
+        if key not in self._scoped:
+            self._scoped[key] = scoped_view(self, index, subject, tree=tree)
+        return self._scoped[key]
+
     def referrers(self, subject: Digest, artifact_types: Sequence[str] = ()) -> list[Descriptor]:
         """Referrers of ``subject`` (from ``index.json``), optionally by artifact type."""
-        return self._referrer_view().referrers(subject, artifact_types)
+        return self._view_for(subject, tree=False).referrers(subject, artifact_types)
 
     def referrer_tree(
         self, subject: Digest, artifact_types: Sequence[str] = ()
     ) -> list[ReferrerNode]:
         """Referrers of ``subject`` and, recursively, theirs."""
-        return self._referrer_view().tree(subject, artifact_types)
+        return self._view_for(subject, tree=True).tree(subject, artifact_types)
 
     def legacy_attachments(self, subject: Digest) -> list[tuple[str, Descriptor]]:
         """Cosign legacy ``sha256-<hex>.sig/.att/.sbom`` entries for ``subject``."""
-        return self._referrer_view().legacy_attachments(subject)
+        return self._view_for(subject, tree=False).legacy_attachments(subject)
 
     def referrer_count(self, subject: Digest) -> int:
         """How many direct referrers ``subject`` has."""
