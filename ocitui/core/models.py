@@ -137,14 +137,14 @@ class Descriptor:
         ) or (size < 0):
             raise ManifestError(f"{where}: size must be a non-negative integer, got {size!r}")
         annotations = obj.get("annotations") or {}
-        if not isinstance(annotations, dict) or not _all_strings(annotations):
+        if annotations and (not isinstance(annotations, dict) or not _all_strings(annotations)):
             raise ManifestError(f"{where}: annotations must map strings to strings")
         artifact_type = obj.get("artifactType")
         if artifact_type is not None and not mt.is_valid_media_type(artifact_type):
             raise ManifestError(f"{where}: invalid artifactType {artifact_type!r}")
         platform = Platform.from_json(obj["platform"]) if obj.get("platform") else None
         urls = obj.get("urls") or []
-        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        if urls and (not isinstance(urls, list) or not all(isinstance(u, str) for u in urls)):
             raise ManifestError(f"{where}: urls must be a list of strings")
         data = None
         if obj.get("data") is not None:

@@ -229,3 +229,34 @@ def test_a_deep_value_in_a_used_entry_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LayoutError, match="nested deeper than 64 levels"):
         Layout.open(root).resolve("app:1")
     assert Layout.open(root).resolve("other:2").digest == subjects[1].digest
+
+
+def test_many_unhinted_manifests_give_the_same_answers(tmp_path: Path) -> None:
+    """Over 64 manifests without hints: the full view asks the stored facts which of
+    them have no subject (one query) and reads only the others."""
+    from bench.synth import make_layout
+
+    root = tmp_path / "big"
+    make_layout(root, 48)  # 48 images, each with a hinted SBOM referrer
+    doc = json.loads((root / "index.json").read_bytes())
+    for entry in doc["manifests"][1::4]:
+        entry.get("annotations", {}).pop(SUBJECT_HINT, None)  # subject only inside now
+    (root / "index.json").write_text(json.dumps(doc))
+    layout = Layout.open(root)
+    entries = layout.entries()
+    unhinted = [e for e in entries if SUBJECT_HINT not in e.annotations]
+    assert len(unhinted) > 64 and len(unhinted) < len(entries)
+
+    def every_answer(layout: Layout) -> list[object]:
+        return [
+            (layout.referrers(e.digest), repr(layout.referrer_tree(e.digest)))
+            for e in layout.entries()
+        ]
+
+    (root / METADATA_NAME).unlink(missing_ok=True)
+    fresh = every_answer(Layout.open(root))  # computed from the blobs, facts stored
+    assert (root / METADATA_NAME).is_file()
+    assert every_answer(Layout.open(root)) == fresh  # from the stored facts
+    assert sum(len(found) for found, _ in fresh) == 48
+    subjects = [e for e in entries if e.ref_name]
+    assert _lazy(root, subjects, ()) == _full(root, subjects, ())

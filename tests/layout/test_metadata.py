@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from ocitui.core import media_types as mt
 from ocitui.core.archive import export_archive
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
 from ocitui.core.layout.gc import gc
 from ocitui.core.layout.marks import is_bundle
-from ocitui.core.layout.metadata import METADATA_NAME, MetadataIndex
+from ocitui.core.layout.metadata import METADATA_NAME, ManifestMeta, MetadataIndex
 from ocitui.core.layout.summary import list_entries
 from tests.support.builders import put_image, put_index
 
@@ -187,3 +189,48 @@ def test_gc_creates_no_metadata_file(layout_dir: Path) -> None:
     assert not (layout_dir / METADATA_NAME).exists()
     assert gc(layout, grace_seconds=0).removed
     assert not (layout_dir / METADATA_NAME).exists()
+
+
+def _meta(n: int) -> ManifestMeta:
+    digest = Digest.of(f"manifest {n}".encode())
+    return ManifestMeta(
+        digest=digest,
+        declared=mt.OCI_MANIFEST if n % 3 else None,
+        media_type=mt.OCI_MANIFEST,
+        artifact_type="application/spdx+json" if n % 2 else None,
+        effective_artifact_type="application/spdx+json" if n % 2 else mt.OCI_CONFIG,
+        subject=Digest.of(f"subject {n}".encode()) if n % 4 == 0 else None,
+        platforms=("linux/amd64",) if n % 5 else (),
+        children=((str(Digest.of(f"config {n}".encode())), n, mt.OCI_CONFIG),),
+        bundle_label=n % 7 == 0,
+    )
+
+
+def test_many_records_read_at_once_equal_the_records_read_one_by_one(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    index = MetadataIndex(tmp_path)
+    metas = [_meta(n) for n in range(150)]
+    index.store(metas)
+    digests = [m.digest for m in metas]
+    assert index.lookup(digests) == {m.digest: m for m in metas}
+    one_by_one = {}
+    for m in metas:
+        one_by_one.update(index.lookup([m.digest]))
+    assert one_by_one == {m.digest: m for m in metas}
+    # One forged record among many: the others are still read, the forged one is not.
+    forged = json.loads(metas[10].to_record())
+    forged[7] = 1  # Not a boolean.
+    db = sqlite3.connect(tmp_path / METADATA_NAME)
+    db.execute(
+        "UPDATE manifests SET record = ? WHERE digest = ?", (json.dumps(forged), str(digests[10]))
+    )
+    db.execute("UPDATE manifests SET record = 'garbage' WHERE digest = ?", (str(digests[20]),))
+    db.commit()
+    db.close()
+    index.close()
+    found = MetadataIndex(tmp_path).lookup(digests)
+    assert found[digests[10]].bundle_label is True  # Read one by one, as before.
+    assert digests[20] not in found
+    assert {d: m for d, m in found.items() if d not in (digests[10], digests[20])} == {
+        m.digest: m for m in metas if m.digest not in (digests[10], digests[20])
+    }

@@ -125,6 +125,53 @@ class ManifestMeta:
             raise ValueError(f"bad metadata record for {digest}: {exc}") from None
 
 
+#: A stored record as :meth:`ManifestMeta.to_record` writes it (msgspec checks the types).
+_RECORD = tuple[
+    str | None,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    tuple[str, ...],
+    tuple[tuple[str, int, str], ...],
+    bool,
+]
+
+
+def _decode_records(
+    wanted: dict[str, Digest], rows: list[tuple[str, str]]
+) -> dict[Digest, ManifestMeta] | None:
+    """Many records at once: one msgspec decode checks every field's type, as
+    :meth:`ManifestMeta.from_record` does one by one. ``None`` when any record is not
+    exactly of that shape (then each is read on its own, and the bad ones left out)."""
+    if len(rows) < 64:
+        return None
+    import msgspec
+
+    try:
+        decoded = msgspec.json.decode(
+            "[" + ",".join(record for _, record in rows) + "]", type=list[_RECORD]
+        )
+        found: dict[Digest, ManifestMeta] = {}
+        for (key, _), fields in zip(rows, decoded, strict=True):
+            declared, media_type, artifact, effective, subject, platforms, children, label = fields
+            digest = wanted[key]
+            found[digest] = ManifestMeta(
+                digest,
+                declared,
+                media_type,
+                artifact,
+                effective,
+                Digest.parse(subject) if subject is not None else None,
+                platforms,
+                children,
+                label,
+            )
+    except (msgspec.DecodeError, InvalidDigest):
+        return None
+    return found
+
+
 @dataclass(frozen=True)
 class SubjectFacts:
     """The part of a record that says whether (and of what) a manifest is a referrer."""
@@ -319,8 +366,12 @@ class MetadataIndex:
     def lookup(self, digests: Iterable[Digest]) -> dict[Digest, ManifestMeta]:
         """The stored records of ``digests`` (unknown, unreadable ones are left out)."""
         wanted = {str(d): d for d in digests}
-        found: dict[Digest, ManifestMeta] = {}
-        for key, record in self._select("manifests", "record", wanted):
+        rows = self._select("manifests", "record", wanted)
+        found = _decode_records(wanted, rows)
+        if found is not None:
+            return found
+        found = {}
+        for key, record in rows:
             digest = wanted[key]
             with contextlib.suppress(ValueError):
                 found[digest] = ManifestMeta.from_record(digest, record)

@@ -22,7 +22,7 @@ from ocitui.core.layout.referrers import (
     is_cosign_save_subject,
 )
 from ocitui.core.layout.store import Layout
-from ocitui.core.models import Descriptor, Index
+from ocitui.core.models import REF_NAME, Descriptor, Index
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ class _Summariser:
         if not self.has(digest):
             return None
         meta = self.view.get(digest, media_type)
-        if meta is None or meta.is_index or not meta.config_read:
+        if meta is None or not meta.config_read:  # (Never true of an index.)
             return meta
         # The platform and bundle label came from the config: only while it is here.
         config = meta.children[0][0]
@@ -231,19 +231,19 @@ class _Summariser:
 
         ``meta``: the facts of ``desc`` itself, when the caller already has them.
         """
-        top = str(desc.digest)
-        if not self.has_text(top):
+        if not self.has(desc.digest):
             return 0
         if meta is None and desc.media_type in mt.MANIFEST_LIKE:
             meta = self.meta(desc.digest, desc.media_type)
         if meta is None:
             return desc.size
-        seen = {top}
+        seen = {str(desc.digest)}
         total = desc.size
         stack = list(meta.children)
+        has_text = self.has_text
         while stack:
             digest, size, media_type = stack.pop()
-            if digest in seen or not self.has_text(digest):
+            if digest in seen or not has_text(digest):
                 continue
             seen.add(digest)
             total += size
@@ -270,20 +270,21 @@ class _Summariser:
     def summarise(self, desc: Descriptor) -> EntrySummary:
         # The entry's own facts are looked up once and shared by size, platforms and
         # the bundle rule (each would otherwise ask again).
-        meta = self.meta(desc.digest, desc.media_type) if desc.is_manifest_like else None
-        ref = desc.ref_name
+        digest, media_type = desc.digest, desc.media_type
+        meta = self.meta(digest, media_type) if media_type in mt.MANIFEST_LIKE else None
+        ref = desc.annotations.get(REF_NAME)
         return EntrySummary(
-            ref=ref,
-            digest=desc.digest,
-            media_type=desc.media_type,
-            artifact_type=desc.artifact_type,
-            platforms=meta.platforms if meta is not None else (),
-            size=self.content_size(desc, meta),
-            referrers=self.referrers.count(desc.digest),
-            subject=hinted_subject(desc),
-            legacy=self.referrers.legacy_kinds(desc.digest),
-            bundle=self.is_bundle(desc, meta),
-            cosign_kind=None if ref else cosign_save_kind(desc),
+            ref,
+            digest,
+            media_type,
+            desc.artifact_type,
+            meta.platforms if meta is not None else (),
+            self.content_size(desc, meta),
+            self.referrers.count(digest),
+            hinted_subject(desc),
+            self.referrers.legacy_kinds(digest),
+            self.is_bundle(desc, meta),
+            None if ref else cosign_save_kind(desc),
         )
 
 
