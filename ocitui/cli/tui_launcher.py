@@ -67,6 +67,7 @@ def launch(args: argparse.Namespace) -> int:
         layout = open_layout(args, create=True)
     except OSError as exc:  # --layout names a file, an unreadable directory, ...
         raise LayoutError(f"{exc.filename or 'layout'}: {exc.strerror or exc}") from None
+    layout.entries()  # A malformed index.json entry is a startup error, said before the screen.
     ref = getattr(args, "tui_ref", "") or ""
     if ref:
         from ocitui.core.views_locate import locate

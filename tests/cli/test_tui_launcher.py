@@ -3,6 +3,7 @@ and the optional REF is told apart from command names."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -72,6 +73,14 @@ def test_directory_that_is_not_a_layout(tmp_path: Path) -> None:
 def test_malformed_index_json(demo_copy: Path) -> None:
     (demo_copy / "index.json").write_text("{not json")
     assert "index.json" in _one_line_error(ocitui("--layout", str(demo_copy)))
+
+
+def test_malformed_index_json_entry(demo_copy: Path) -> None:
+    doc = json.loads((demo_copy / "index.json").read_bytes())
+    doc["manifests"][-1]["size"] = -1
+    (demo_copy / "index.json").write_text(json.dumps(doc))
+    error = _one_line_error(ocitui("--layout", str(demo_copy)))
+    assert f"manifests[{len(doc['manifests']) - 1}]" in error
 
 
 def test_unknown_ref(demo_copy: Path) -> None:
