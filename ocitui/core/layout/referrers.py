@@ -93,7 +93,7 @@ def entry_label(entry: Descriptor) -> str:
 
 def fallback_tag_subject(name: str | None) -> Digest | None:
     """The subject named by a referrers fallback tag ``[repo:]sha256-<hex>``."""
-    if not name:
+    if not name or "sha256-" not in name:
         return None
     match = _FALLBACK_TAG.fullmatch(name)
     if match is None:
@@ -104,7 +104,7 @@ def fallback_tag_subject(name: str | None) -> Digest | None:
 
 def legacy_tag_subject(name: str | None) -> tuple[Digest, str] | None:
     """``(subject, kind)`` for a cosign legacy tag ``[repo:]sha256-<hex>.sig|att|sbom``."""
-    if not name:
+    if not name or "sha256-" not in name:
         return None
     match = _LEGACY_TAG.fullmatch(name)
     if match is None or match.group(1) != "sha256":

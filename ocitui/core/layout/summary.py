@@ -113,6 +113,8 @@ def machine_tag_kind(name: str | None) -> MachineKind | None:
     """
     if not name:
         return None
+    if "sha256-" not in name and "sha512-" not in name and not name.endswith(".imgpkg"):
+        return None  # What every tag people chose looks like: decided without parsing.
     tag = _tag_part(name)
     match = _DIGEST_TAG.fullmatch(tag)
     if match is not None:
