@@ -18,7 +18,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.inspection import InspectDoc
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.models import CREATED, Descriptor
-from ocitui.core.views_text import human_size, plural
+from ocitui.core.views_text import argv_text, human_size, plural
 
 
 @dataclass(frozen=True)
@@ -147,9 +147,7 @@ def config_rows(
     ):
         value = summary.get(key)
         if value:
-            rows.append(
-                (label, " ".join(map(str, value)) if isinstance(value, list) else str(value))
-            )
+            rows.append((label, argv_text(value)))
     if summary.get("env"):
         rows.append(("env", f"{len(summary['env'])} variables"))
     if summary.get("exposedPorts"):

@@ -1,10 +1,14 @@
 """Text formatting shared by both faces (the CLI's tables and the TUI's widgets).
 
 One home for how a number of bytes reads, so ``ls``, ``fsck``, the Sync pane and the
-detail tabs never disagree by a rounding rule.
+detail tabs never disagree by a rounding rule; and for how a command line (a config's
+entrypoint or cmd) reads.
 """
 
 from __future__ import annotations
+
+import shlex
+from typing import Any
 
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
@@ -27,4 +31,16 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
-__all__ = ["human_size", "plural"]
+def argv_text(value: Any) -> str:
+    """A config's command line as a shell would read it: ``["sh", "-c", "a b"]`` ->
+    ``sh -c 'a b'`` (words with spaces, and empty words, quoted); a string as it is."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_word(str(word)) for word in value)
+    return str(value or "")
+
+
+def _word(text: str) -> str:
+    return shlex.quote(text) if text == "" or any(c.isspace() for c in text) else text
+
+
+__all__ = ["argv_text", "human_size", "plural"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 from typing import Any
 
 from ocitui.cli.common import add_json, human_size, open_content, print_json
@@ -12,6 +11,7 @@ from ocitui.core.inspection import InspectDoc, describe
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import Platform
+from ocitui.core.views_text import argv_text
 
 NAME = "inspect"
 ORDER = 2
@@ -170,16 +170,11 @@ def _print_value(key: str, value: Any, indent: str) -> None:
         for inner, item in sorted(value.items()):
             print(f"{indent}  {inner}: {item}")
     elif isinstance(value, (list, tuple)) and key in _ARGV_FIELDS:
-        print(f"{indent}{key}: {' '.join(_word(str(v)) for v in value)}")
+        print(f"{indent}{key}: {argv_text(value)}")
     elif isinstance(value, (list, tuple)):
         print(f"{indent}{key}: {', '.join(str(v) for v in value)}")
     else:
         print(f"{indent}{key}: {value}")
-
-
-def _word(text: str) -> str:
-    """``text``, quoted when it holds spaces (so an argv list reads unambiguously)."""
-    return shlex.quote(text) if text == "" or any(c.isspace() for c in text) else text
 
 
 def _print_tree(nodes: list[ReferrerNode], indent: str) -> None:

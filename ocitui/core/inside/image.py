@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ocitui.core.views_text import argv_text
+
 
 @dataclass(frozen=True)
 class HistoryRow:
@@ -26,10 +28,6 @@ class ConfigView:
     history: tuple[HistoryRow, ...]
 
 
-def _join(value: Any) -> str:
-    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
-
-
 def config_view(config: dict[str, Any]) -> ConfigView:
     """Read an OCI or Docker image config (missing parts are empty, never an error)."""
     run = config.get("config") if isinstance(config.get("config"), dict) else {}
@@ -42,8 +40,8 @@ def config_view(config: dict[str, Any]) -> ConfigView:
         ("platform", platform),
         ("built", "" if created.startswith("0001-01-01") else created),
         ("author", str(config.get("author") or "")),
-        ("entrypoint", _join(run.get("Entrypoint"))),
-        ("cmd", _join(run.get("Cmd"))),
+        ("entrypoint", argv_text(run.get("Entrypoint"))),
+        ("cmd", argv_text(run.get("Cmd"))),
         ("user", str(run.get("User") or "")),
         ("workdir", str(run.get("WorkingDir") or "")),
         ("ports", ", ".join(sorted((run.get("ExposedPorts") or {}).keys()))),
