@@ -133,6 +133,31 @@ class Finished(Event):
     report: SyncReport
 
 
+# -- registry ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Retrying(Event):
+    """A registry request failed in a way worth another try (a 429, a 5xx, a dropped
+    connection or body); it is sent again after ``delay`` seconds. Announced as it happens
+    by the registry client (``on_event``), so a face can show it during the wait."""
+
+    where: str
+    reason: str
+    delay: float
+    #: The attempt about to be made (2 is the first retry), of ``attempts`` at most.
+    attempt: int
+    attempts: int
+
+    @property
+    def message(self) -> str:
+        """One line: ``host: reason; retrying in 0.5 s (attempt 2 of 6)``."""
+        return (
+            f"{self.where}: {self.reason}; retrying in {self.delay:.1f} s "
+            f"(attempt {self.attempt} of {self.attempts})"
+        )
+
+
 # -- archives (export, import) -----------------------------------------------------------
 
 
@@ -219,6 +244,7 @@ __all__ = [
     "ManifestDone",
     "PartDone",
     "PlanReady",
+    "Retrying",
     "Skipped",
     "TagDone",
     "ignore",

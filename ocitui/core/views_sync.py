@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ocitui.core.events import Retrying
 from ocitui.core.sync import (
     BlobDone,
     BlobProgress,
@@ -148,6 +149,9 @@ class SyncProgress:
     report: SyncReport | None = None
     started_at: float | None = None
     last_at: float | None = None
+    #: Registry retries so far, and the newest one's line (shown while the sync runs).
+    retries: int = 0
+    last_retry: str = ""
 
     def apply(self, event: Event, now: float) -> None:
         """Fold one event in; ``now`` is a monotonic time in seconds."""
@@ -178,6 +182,9 @@ class SyncProgress:
         elif isinstance(event, Finished):
             self.report = event.report
             self.active.clear()
+        elif isinstance(event, Retrying):
+            self.retries += 1
+            self.last_retry = event.message
 
     @property
     def moved_bytes(self) -> int:

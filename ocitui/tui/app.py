@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from ocitui.core.errors import OcituiError
+from ocitui.core.events import Event, Retrying
 from ocitui.core.layout import Layout
 from ocitui.core.text_safety import one_line_safe, terminal_safe
 from ocitui.core.verify.badges import VerdictCache
@@ -189,7 +190,20 @@ class OcituiApp(App[int]):
         from ocitui.core.registry import RegistryClient
 
         factory = self.registry_factory
-        return cast("RegistryClient", factory()) if factory is not None else RegistryClient()
+        client = cast("RegistryClient", factory()) if factory is not None else RegistryClient()
+        client.listen(self.registry_event)
+        return client
+
+    def registry_event(self, event: Event) -> None:
+        """A registry client's retry, as it happens: logged (``e``), a short warning toast,
+        and the current screen's status when it shows one (``show_retry``)."""
+        if not isinstance(event, Retrying):
+            return
+        self.error_log.add(event.message, "Retrying", severity="warning")
+        self.notify(event.message, title="Retrying", severity="warning", timeout=4)
+        show = getattr(self.screen, "show_retry", None)
+        if callable(show):
+            show(event)
 
     def notify(
         self,

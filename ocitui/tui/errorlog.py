@@ -1,8 +1,8 @@
-"""The TUI's error log (``e``) and what ``y``/``Y`` copy: small pure helpers of the app.
+"""The TUI's message log (``e``) and what ``y``/``Y`` copy: small pure helpers of the app.
 
 Every error the TUI shows as a toast is kept here too, with a title that says what was
 being done (never a worker's internal name) and the one-line reason, which for registry
-errors names the registry.
+errors names the registry. Registry retries are kept as they happen, as warnings.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class ErrorEntry:
     when: float
     title: str
     message: str
+    #: ``error``, or ``warning`` (a retry: something went wrong and is being tried again).
+    severity: str = "error"
 
 
 @dataclass
@@ -48,7 +50,13 @@ class ErrorLog:
     limit: int = 500
     entries: list[ErrorEntry] = field(default_factory=list)
 
-    def add(self, error: BaseException | str, title: str, when: float | None = None) -> ErrorEntry:
+    def add(
+        self,
+        error: BaseException | str,
+        title: str,
+        when: float | None = None,
+        severity: str = "error",
+    ) -> ErrorEntry:
         """Log ``error`` under ``title`` (a worker group is turned into words)."""
         if isinstance(error, str):
             message = error
@@ -62,6 +70,7 @@ class ErrorLog:
             time.time() if when is None else when,
             one_line_safe(human_title(title)),
             one_line_safe(line),
+            severity,
         )
         self.entries.append(entry)
         del self.entries[: -self.limit]

@@ -9,6 +9,7 @@ import pytest
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import AuthError, RegistryError
+from ocitui.core.events import Retrying
 from ocitui.core.models import Descriptor
 from ocitui.core.registry import Credential, RegistryClient, RegistryOptions, StaticCredentials
 from tests.registry.helpers import MemorySink, blob_desc, image, opener, ref
@@ -274,6 +275,39 @@ async def test_fault_injection_is_retried(fake_registry: Factory, kind: str) -> 
         fetched = await c.get_manifest(ref(reg.host, "app:v1"))
     assert fetched.digest == pushed.digest
     assert len(reg.state.requests_matching("GET", r"/manifests/v1")) == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [("429", "HTTP 429"), ("503", "HTTP 503"), ("reset", ""), ("truncate", "connection dropped")],
+)
+async def test_each_retry_is_announced_as_it_happens(
+    fake_registry: Factory, kind: str, reason: str
+) -> None:
+    reg = fake_registry()
+    seen: list[Retrying] = []
+    async with make_client(reg) as c:
+        await push_image(c, "app:v1", reg.host)
+        reg.inject(r"/manifests/v1$", kind, times=2, retry_after=0)
+        c.listen(lambda event: seen.append(event) if isinstance(event, Retrying) else None)
+        await c.get_manifest(ref(reg.host, "app:v1"))
+    assert [e.attempt for e in seen] == [2, 3] and {e.attempts for e in seen} == {6}
+    assert all(reason in e.reason and reg.host in e.where for e in seen), seen
+    assert "retrying in" in seen[0].message and "(attempt 2 of 6)" in seen[0].message
+
+
+async def test_a_broken_off_download_announces_its_resume(fake_registry: Factory) -> None:
+    reg = fake_registry()
+    data = bytes(range(256)) * 400
+    desc = blob_desc(data)
+    reg.state.put_blob("app", data)
+    reg.inject(r"/blobs/sha256:", "truncate", times=1)
+    seen: list[object] = []
+    async with make_client(reg) as c:
+        c.listen(seen.append)
+        await c.fetch_blob(ref(reg.host, "app"), desc, MemorySink(desc.size))
+    assert len(seen) == 1 and isinstance(seen[0], Retrying)
+    assert seen[0].reason == "download broke off" and desc.digest.short in seen[0].where
 
 
 async def test_interrupted_download_resumes_with_range(fake_registry: Factory) -> None:

@@ -100,7 +100,7 @@ class BlobOps(ClientBase):
                 return
             if attempt >= self.options.retries:
                 raise RegistryError(f"{where}: download kept breaking off after {attempt} retries")
-            await self._session.backoff(attempt)
+            await self._session.retrying(where, "download broke off", attempt)
             attempt += 1
 
     async def _stream_into(

@@ -4,8 +4,9 @@
 ...     fetched = await client.get_manifest(parse_reference("alpine:3.20"))
 
 Everything from outside is injectable: the HTTP transport (tests use a mock or a loopback
-registry), the credential provider, the sleep used between retries, and where registry
-warnings go.
+registry), the credential provider, the sleep used between retries, where registry
+warnings go, and where retries are announced as they happen (``on_event``, or later
+:meth:`RegistryClient.listen`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from types import TracebackType
 
 import httpx
 
+from ocitui.core.events import EventSink
 from ocitui.core.registry.blobs import BlobOps
 from ocitui.core.registry.credentials import CredentialProvider, DockerCredentials
 from ocitui.core.registry.listing import ListingOps
@@ -36,6 +38,7 @@ class RegistryClient(ReferrerOps, BlobOps, ListingOps):
         sleep: Sleep = asyncio.sleep,
         on_warning: Callable[[str], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        on_event: EventSink | None = None,
     ) -> None:
         self.options = options or RegistryOptions()
         self._session = Session(
@@ -45,6 +48,7 @@ class RegistryClient(ReferrerOps, BlobOps, ListingOps):
             sleep=sleep,
             on_warning=on_warning,
             on_notice=on_notice,
+            on_event=on_event,
         )
         self._api_support = {}
         self._fallback_locks = {}
@@ -59,6 +63,11 @@ class RegistryClient(ReferrerOps, BlobOps, ListingOps):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def listen(self, sink: EventSink | None) -> None:
+        """Send :class:`~ocitui.core.events.Retrying` events to ``sink`` as they happen
+        (the TUI sets this on every client it opens; ``None``: back to notices)."""
+        self._session.on_event = sink
 
     async def aclose(self) -> None:
         """Close connections."""

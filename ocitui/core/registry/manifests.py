@@ -95,7 +95,7 @@ class ManifestOps(ClientBase):
             except DroppedBody:
                 if attempt >= self.options.retries:
                     raise
-                await self._session.backoff(attempt)
+                await self._session.retrying(where, "connection dropped", attempt)
         raise AssertionError("unreachable")
 
     async def _get_manifest_once(

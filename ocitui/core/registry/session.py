@@ -2,7 +2,8 @@
 
 Every request goes through :meth:`Session.request`, which attaches credentials only to the
 registry's own origin, answers one 401 challenge, retries 429 (honouring ``Retry-After``),
-5xx and dropped connections with capped exponential backoff (each retry announced through
+5xx and dropped connections with capped exponential backoff (each retry announced as a
+:class:`~ocitui.core.events.Retrying` event through ``on_event``, else as text through
 ``on_notice``), reports ``Warning: 299`` headers once each, and hands back a *streaming*
 response the caller must close.
 
@@ -24,6 +25,7 @@ from typing import Any
 import httpx
 
 from ocitui.core.errors import AuthError, RegistryError
+from ocitui.core.events import EventSink, Retrying
 from ocitui.core.limits import REQUEST_DEADLINE, SYNC_DEADLINE
 from ocitui.core.reference import DOCKER_HUB, DOCKER_HUB_API
 from ocitui.core.registry.auth import Authenticator
@@ -109,6 +111,7 @@ class Session:
         sleep: Sleep = asyncio.sleep,
         on_warning: Callable[[str], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        on_event: EventSink | None = None,
     ) -> None:
         self.options = options
         self._transport = transport
@@ -123,6 +126,8 @@ class Session:
         self._sleep = sleep
         self._on_warning = on_warning
         self._on_notice = on_notice
+        #: Where :class:`Retrying` events go as they happen (a face's status line).
+        self.on_event = on_event
         self._warned: set[str] = set()
         self._deadline = time.monotonic() + SYNC_DEADLINE.value()
 
@@ -195,12 +200,7 @@ class Session:
             raise RegistryError(f"{where}: cannot reach {host}: {reason}")
         if attempt >= self.options.retries:
             raise RegistryError(f"{where}: cannot reach {host}: {reason}")
-        delay = self.delay(attempt)
-        self.notice(
-            f"{host}: {reason}; retrying in {delay:.1f} s "
-            f"(attempt {attempt + 2} of {self.options.retries + 1})"
-        )
-        await self.backoff(attempt)
+        await self.retrying(host, reason, attempt)
         return None
 
     def url(self, registry: str, path: str) -> str:
@@ -225,6 +225,19 @@ class Session:
         """Wait before retry ``attempt`` (0-based): ``Retry-After`` or capped 2^n."""
         await self._sleep(hint if hint is not None else self.delay(attempt))
 
+    async def retrying(
+        self, where: str, reason: str, attempt: int, hint: float | None = None
+    ) -> None:
+        """Announce retry ``attempt`` (0-based) of ``where`` (a :class:`Retrying` event to
+        ``on_event``, else a notice), then wait for it."""
+        delay = hint if hint is not None else self.delay(attempt)
+        event = Retrying(where, reason, delay, attempt + 2, self.options.retries + 1)
+        if self.on_event is not None:
+            self.on_event(event)
+        else:
+            self.notice(event.message)
+        await self.backoff(attempt, hint)
+
     async def _send_plain(self, request: httpx.Request) -> httpx.Response:
         """Send without registry auth (token service), with the usual retries."""
         for attempt in range(self.options.retries + 1):
@@ -236,7 +249,9 @@ class Session:
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
                 await release(response)
-                await self.backoff(attempt, retry_after(response.headers.get("retry-after")))
+                hint = retry_after(response.headers.get("retry-after"))
+                where = f"token service {request.url.host}"
+                await self.retrying(where, f"HTTP {response.status_code}", attempt, hint)
                 continue
             return response
         raise AssertionError("unreachable")
@@ -295,7 +310,8 @@ class Session:
                 return response
             if response.status_code in RETRY_STATUSES and retry and attempt < self.options.retries:
                 await release(response)
-                await self.backoff(attempt, retry_after(response.headers.get("retry-after")))
+                hint = retry_after(response.headers.get("retry-after"))
+                await self.retrying(where, f"HTTP {response.status_code}", attempt, hint)
                 attempt += 1
                 continue
             return response

@@ -1,4 +1,4 @@
-"""The error log (``e``): every error shown this session, newest last, scrollable."""
+"""The message log (``e``): every error and retry of this session, newest last, scrollable."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ def log_table(log: ErrorLog) -> Table | Text:
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
     table.add_column("time", no_wrap=True, style="dim")
     table.add_column("while", no_wrap=True, style="bold")
-    table.add_column("reason", ratio=1, overflow="fold", style="red")
+    table.add_column("reason", ratio=1, overflow="fold")
     for entry in log.entries:
         stamp = time.strftime("%H:%M:%S", time.localtime(entry.when))
-        table.add_row(stamp, safe(entry.title), safe(entry.message))
+        style = "yellow" if entry.severity == "warning" else "red"
+        table.add_row(stamp, safe(entry.title), safe(entry.message, style))
     return table
 
 

@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 
+from ocitui.core.events import Retrying
 from ocitui.core.views_remote import (
     RemoteDetail,
     RemoteTags,
@@ -219,6 +220,10 @@ class RemoteScreen(OcituiScreen[str | None]):
                 referrers_table(detail.referrers),
             )
         )
+
+    def show_retry(self, event: Retrying) -> None:
+        """A registry retry while listing or reading: said in the status line."""
+        self._status(f"retrying: {event.reason or 'no answer'} (attempt {event.attempt})")
 
     def worker_failed(self, worker: object) -> None:
         """Say so where the answer would have been."""

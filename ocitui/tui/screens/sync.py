@@ -65,6 +65,8 @@ def progress_view(state: SyncProgress) -> RenderableType:
             style="bold",
         )
     )
+    if state.last_retry:
+        lines.append(safe(f"retry {state.retries}: {state.last_retry}", "yellow"))
     lines.extend(safe(f"failed {f}", "red") for f in state.failures[-3:])
     return Group(*lines)
 
@@ -272,6 +274,10 @@ class SyncScreen(PaneScreen):
             )
         else:
             body.update(progress_view(state))
+
+    def show_retry(self, event: Event) -> None:
+        """A registry retry while planning or running: folded into the progress view."""
+        self.apply_event(event)
 
     def worker_failed(self, worker: object) -> None:
         """Show the failure in the output area too."""

@@ -1,0 +1,93 @@
+"""Registry retries reach the TUI as they happen: the message log (``e``), a warning toast,
+and the pane's own progress or status line, against the fake registry's failure modes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from ocitui.core.layout import Layout
+from ocitui.tui.app import OcituiApp
+from ocitui.tui.screens.sync import SyncScreen
+from tests.support.fake_registry import FakeRegistry
+from tests.tui.conftest import plain_text, settle
+from tests.tui.loopback import loopback_factory
+from tests.tui.test_remote import REPO, seed
+
+
+async def test_a_retry_during_a_pull_is_shown_while_it_waits(
+    empty_layout: Layout,
+    make_app: Callable[..., OcituiApp],
+    fake_registry: Callable[..., FakeRegistry],
+    tmp_path: Path,
+) -> None:
+    registry = fake_registry()
+    await seed(registry, tmp_path, [])
+    # The tag's manifest answers 503 once and asks for a 2 s wait before the retry.
+    registry.inject(r"/manifests/1\.0$", "503", times=1, retry_after=2.0, method="GET")
+    app = make_app(empty_layout)
+    app.registry_factory = loopback_factory(registry.host)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        sync = app.screen
+        assert isinstance(sync, SyncScreen)
+        sync.query_one("#sync-ref", Input).value = f"{REPO}:1.0"
+        await pilot.press("ctrl+l")
+        for _ in range(40):  # Until the retry is announced (well inside the 2 s wait).
+            await pilot.pause(0.05)
+            if app.error_log.entries:
+                break
+        # During the wait: logged as a warning, toasted, and in the pane's progress view.
+        entry = app.error_log.entries[-1]
+        assert entry.severity == "warning" and entry.title == "Retrying"
+        assert "HTTP 503" in entry.message and "attempt 2 of 6" in entry.message
+        assert any(n.title == "Retrying" for n in app._notifications)
+        body = plain_text(sync.query_one("#sync-body", Static).content)
+        assert "retry 1:" in body and "HTTP 503" in body
+        assert sync.progress.plan is None  # still planning: the retry was seen live
+        await settle(pilot)
+        assert "Plan (nothing copied yet)" in plain_text(
+            sync.query_one("#sync-body", Static).content
+        )
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert sync.progress.report is not None and sync.progress.report.ok
+        assert not [n for n in app._notifications if n.severity == "error"]
+
+
+async def test_a_retry_while_listing_tags_is_in_the_status_line(
+    empty_layout: Layout,
+    make_app: Callable[..., OcituiApp],
+    fake_registry: Callable[..., FakeRegistry],
+    tmp_path: Path,
+) -> None:
+    registry = fake_registry()
+    await seed(registry, tmp_path, [])
+    registry.inject(r"/tags/list", "429", times=1, retry_after=2.0)
+    app = make_app(empty_layout)
+    app.registry_factory = loopback_factory(registry.host)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        screen = app.screen
+        field = screen.query_one("#remote-repo", Input)
+        field.value = REPO
+        field.focus()
+        await pilot.press("enter")
+        status = ""
+        for _ in range(40):  # Until the status line says so (well inside the 2 s wait).
+            await pilot.pause(0.05)
+            status = str(screen.query_one("#status").render())
+            if "retrying" in status:
+                break
+        assert "retrying: HTTP 429 (attempt 2)" in status
+        await settle(pilot)
+        assert "HTTP 429" in app.error_log.entries[0].message
+        assert "1 tag" in str(screen.query_one("#status").render())
