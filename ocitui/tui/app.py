@@ -31,13 +31,14 @@ from ocitui.tui.screens.diff import DiffScreen
 from ocitui.tui.screens.errors import ErrorLogScreen
 from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
+from ocitui.tui.screens.registry import RegistryScreen
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import NodeData
 
 if TYPE_CHECKING:
     from ocitui.core.registry import RegistryClient
 
-PANE_MODES = ("browse", "referrers", "diff", "sync")
+PANE_MODES = ("browse", "referrers", "diff", "sync", "registry")
 
 
 class OcituiApp(App[int]):
@@ -50,6 +51,7 @@ class OcituiApp(App[int]):
         "referrers": ReferrersScreen,
         "diff": DiffScreen,
         "sync": SyncScreen,
+        "registry": RegistryScreen,
     }
     COMMANDS = App.COMMANDS | {OcituiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,6 +64,7 @@ class OcituiApp(App[int]):
         Binding("2", "pane('referrers')", "Referrers", show=False, id="app.referrers"),
         Binding("3", "pane('diff')", "Diff", show=False, id="app.diff"),
         Binding("4", "pane('sync')", "Sync", show=False, id="app.sync"),
+        Binding("5", "pane('registry')", "Registry", show=False, id="app.registry"),
     ]
 
     def __init__(
@@ -105,12 +108,12 @@ class OcituiApp(App[int]):
     # -- panes ---------------------------------------------------------------------------
 
     def switch_pane(self, mode: str) -> None:
-        """Show one of the four panes (no-op if it is already showing)."""
+        """Show one of the five panes (no-op if it is already showing)."""
         if mode in PANE_MODES and self.current_mode != mode:
             self.switch_mode(mode)
 
     def action_pane(self, mode: str) -> None:
-        """Key ``1``..``4``."""
+        """Key ``1``..``5``."""
         self.switch_pane(mode)
 
     def action_help(self) -> None:

@@ -29,6 +29,11 @@ TITLES = {
     "browse.files": "Reading layer files",
     "sync.run": "Sync",
     "sync.plan": "Sync plan",
+    "registry.load": "Listing the registry",
+    "registry.expand": "Reading the registry tree",
+    "registry.detail": "Reading the remote selection",
+    "registry.pull": "Pull",
+    "registry.inside": "Looking inside (remote)",
 }
 
 

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, ProgressBar, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ocitui.core.inside.filetree import ADDED, MODIFIED, REMOVED, ImageFiles, Node, read_files
+from ocitui.core.layout import Layout
 from ocitui.core.models import Descriptor
 from ocitui.core.views_text import human_size, plural
 from ocitui.tui.safe import safe
@@ -96,8 +97,16 @@ class FilesScreen(OcituiScreen[None]):
             self.files = files
             super().__init__()
 
-    def __init__(self, title: str, layers: tuple[tuple[Descriptor, str | None], ...]) -> None:
+    def __init__(
+        self,
+        title: str,
+        layers: tuple[tuple[Descriptor, str | None], ...],
+        *,
+        layout: Layout | None = None,
+    ) -> None:
+        """``layout`` holds the layer blobs (default: the app's)."""
         super().__init__()
+        self._layout = layout
         self._title = title
         self._layers = layers
         self.files: ImageFiles | None = None
@@ -135,7 +144,7 @@ class FilesScreen(OcituiScreen[None]):
                 self.query_one("#files-bar", ProgressBar).update, total=max(total, 1), progress=done
             )
 
-        files = read_files(self.ocitui.layout, self._layers, progress=progress)
+        files = read_files(self._layout or self.ocitui.layout, self._layers, progress=progress)
         self.post_message(self.Loaded(files))
 
     @on(Loaded)

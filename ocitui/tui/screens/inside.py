@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from ocitui.core.inside import Inside, look_inside
 from ocitui.core.inside.sbom import Package, Sbom
+from ocitui.core.layout import Layout
 from ocitui.core.models import Descriptor
 from ocitui.core.views_text import plural
 from ocitui.tui.safe import safe, safe_cell
@@ -52,10 +53,13 @@ class InsideScreen(OcituiScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False, id="inside.scroll_up"),
     ]
 
-    def __init__(self, name: str, descriptor: Descriptor) -> None:
+    def __init__(self, name: str, descriptor: Descriptor, *, layout: Layout | None = None) -> None:
+        """``layout`` holds the content (default: the app's; the Registry pane passes the
+        scratch layout it fetched a remote node into)."""
         super().__init__()
         self._label = name
         self._descriptor = descriptor
+        self._layout = layout
         self.inside: Inside | None = None
 
     def compose(self) -> ComposeResult:
@@ -81,7 +85,7 @@ class InsideScreen(OcituiScreen[None]):
 
     @work(thread=True, exclusive=True, group="browse.inside", exit_on_error=False)
     def _load(self) -> None:
-        inside = look_inside(self.ocitui.layout, self._descriptor)
+        inside = look_inside(self._layout or self.ocitui.layout, self._descriptor)
         self.app.call_from_thread(self._loaded, inside)
 
     def worker_failed(self, worker: object) -> None:
@@ -166,7 +170,7 @@ class InsideScreen(OcituiScreen[None]):
     def action_files(self) -> None:
         """An image's layers as file trees (streamed from the blobs, never unpacked)."""
         if self.inside is not None and self.inside.layers:
-            self.app.push_screen(FilesScreen(self._label, self.inside.layers))
+            self.app.push_screen(FilesScreen(self._label, self.inside.layers, layout=self._layout))
 
     def action_search(self) -> None:
         """Focus the package search (SBOMs only)."""

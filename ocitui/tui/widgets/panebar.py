@@ -1,11 +1,17 @@
-"""The one-line pane switcher at the top: ``1 Browse  2 Referrers  3 Diff  4 Sync``."""
+"""The one-line pane switcher at the top: ``1 Browse  2 Referrers  3 Diff  4 Sync  5 Registry``."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-PANES = (("browse", "Browse"), ("referrers", "Referrers"), ("diff", "Diff"), ("sync", "Sync"))
+PANES = (
+    ("browse", "Browse"),
+    ("referrers", "Referrers"),
+    ("diff", "Diff"),
+    ("sync", "Sync"),
+    ("registry", "Registry"),
+)
 
 
 class PaneBar(Static):
