@@ -31,6 +31,7 @@ from ocitui.core.layout import Layout
 from ocitui.core.reference import parse_reference
 from ocitui.core.sync import SyncFilter, plan_pull, run
 from ocitui.core.target.registry import RegistryTarget
+from ocitui.core.text_safety import one_line_safe
 from ocitui.core.views_registry import (
     Catalog,
     Expansion,
@@ -43,6 +44,7 @@ from ocitui.core.views_registry import (
 from ocitui.core.views_remote import remote_detail
 from ocitui.core.views_sync import SyncProgress
 from ocitui.core.views_text import plural
+from ocitui.tui.safe import safe_lines
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.screens.sync import progress_view
@@ -69,10 +71,10 @@ class RegistryTree(Tree[RemoteNode | None]):
 
 def node_label(node: RemoteNode, summary: str = "") -> Text:
     """A tree row: name emphasised, type coloured by kind, the subject check first (green
-    ✓, red ✗ or ?) so a narrow column keeps it."""
+    ✓, red ✗ or ?) so a narrow column keeps it. Names come from the registry: sanitised."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if node.kind in ("repository", "tag", "platform"):
-        text.append(node.label, style="bold" if node.kind == "tag" else "")
+        text.append(one_line_safe(node.label), style="bold" if node.kind == "tag" else "")
     else:
         text.append("↳ ", style="dim")
         if node.mark:
@@ -81,9 +83,10 @@ def node_label(node: RemoteNode, summary: str = "") -> Text:
             )
         short = f"@{node.descriptor.digest.encoded[:8]}  " if node.descriptor else ""
         text.append(short, style="italic")
-        text.append(node.type_label, style=kind_style(node.type_label) or "dim")
+        kind = one_line_safe(node.type_label)
+        text.append(kind, style=kind_style(kind) or "dim")
         if node.verdict_text:
-            text.append(f"  {node.verdict_text}", style="bold red")
+            text.append(f"  {one_line_safe(node.verdict_text)}", style="bold red")
     if summary:
         text.append(f"  {summary}", style="dim")
     return text
@@ -172,7 +175,7 @@ class RegistryScreen(PaneScreen):
         self._rebuild()
         tree = self.query_one(RegistryTree)
         if self.catalog.refused:
-            self._show(Text(self.catalog.refused, style="yellow"))
+            self._show(safe_lines(self.catalog.refused, "yellow"))
             self._status("catalog refused: type a repository")
             field = self.query_one("#registry-target", Input)
             field.value = f"{self.catalog.registry}/"
@@ -330,7 +333,7 @@ class RegistryScreen(PaneScreen):
             self.notify(f"Nothing to pull: {why}.", severity="warning", title="Pull")
             return
         self.progress = SyncProgress()
-        self._show(Text(f"Planning the pull of {node.ref}…", style="dim"))
+        self._show(safe_lines(f"Planning the pull of {node.ref}…", "dim"))
         self._pull(node.ref)
 
     @work(exclusive=True, group="registry.pull", exit_on_error=False)
@@ -346,7 +349,7 @@ class RegistryScreen(PaneScreen):
             from ocitui.core.views_sync import report_rows
 
             title = f"Pulled {ref}" if report.ok else f"Pull of {ref}: FAILED"
-            self._show(Group(Text(title, style="bold"), kv_table(report_rows(report))))
+            self._show(Group(safe_lines(title, "bold"), kv_table(report_rows(report))))
             self._status(title)
 
     def apply_event(self, event: Event) -> None:
@@ -370,7 +373,7 @@ class RegistryScreen(PaneScreen):
         if node is None or node.kind == "repository" or not node.pullable:
             self.notify("v looks inside a tag, platform or verified referrer.", severity="warning")
             return
-        self._show(Text(f"Fetching {node.ref} to look inside…", style="dim"))
+        self._show(safe_lines(f"Fetching {node.ref} to look inside…", "dim"))
         self._inside(node)
 
     @work(exclusive=True, group="registry.inside", exit_on_error=False)
@@ -382,7 +385,7 @@ class RegistryScreen(PaneScreen):
             plan = await plan_pull(client, scratch, [node.ref], SyncFilter(referrers=False))
             size = plan.summary()["bytesToCopy"]
             if size > INSIDE_LIMIT:
-                self._show(Text(f"{node.ref} is too large to look inside here; pull it (p)."))
+                self._show(safe_lines(f"{node.ref} is too large to look inside here; pull it (p)."))
                 return
             await run(plan)
         desc = node.descriptor
