@@ -126,6 +126,13 @@ def _build(chosen: str | None, *, everything: bool) -> argparse.ArgumentParser:
         default=None,
         help="the OCI layout to work on (env OCITUI_LAYOUT; default: the user data dir)",
     )
+    parser.add_argument(
+        "--theme",
+        choices=("auto", "dark", "light"),
+        default=None,
+        help="the TUI's colours: dark or light background (env OCITUI_THEME; default auto: "
+        "the terminal's COLORFGBG, else dark; NO_COLOR is honoured)",
+    )
     from ocitui.cli.remote import add_remote_args
 
     # For the TUI (no command): the same registry options every remote command takes.

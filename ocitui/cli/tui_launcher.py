@@ -91,7 +91,15 @@ def launch(args: argparse.Namespace) -> int:
     from ocitui.cli.remote import client_factory
 
     # The TUI's Sync and remote panes use the registry options given on the command line.
-    return run_app(layout, ref=ref or None, policy=policy, registry_factory=client_factory(args))
+    from ocitui.tui.theme import choose_theme
+
+    return run_app(
+        layout,
+        ref=ref or None,
+        policy=policy,
+        registry_factory=client_factory(args),
+        theme=choose_theme(getattr(args, "theme", None)),
+    )
 
 
 def tui_policy() -> Policy | None:

@@ -33,6 +33,7 @@ from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
 from ocitui.tui.screens.registry import RegistryScreen
 from ocitui.tui.screens.sync import SyncScreen
+from ocitui.tui.theme import ANSI_DARK, ANSI_LIGHT, THEMES
 from ocitui.tui.widgets.layout_tree import NodeData
 
 if TYPE_CHECKING:
@@ -75,12 +76,18 @@ class OcituiApp(App[int]):
         registry_factory: Callable[..., object] | None = None,
         policy: Policy | None = None,
         ref: str | None = None,
+        theme: str = "dark",
     ) -> None:
         """``keymap_path`` is the user's keymap file (``None``: no user keymap is read);
         ``registry_factory`` builds registry clients for Sync (tests inject fakes);
         ``policy`` turns on signature badges (Browse) and verdicts (Referrers); ``ref`` is
-        what Browse opens at (a tag, short form or digest)."""
+        what Browse opens at (a tag, short form or digest); ``theme`` is ``dark`` or
+        ``light`` (:mod:`ocitui.tui.theme`; NO_COLOR is honoured either way)."""
         super().__init__()
+        self.initial_theme = THEMES.get(theme, THEMES["dark"])
+        # Colours that carry meaning stay readable and distinct on either background.
+        self.ansi_theme_dark = ANSI_DARK
+        self.ansi_theme_light = ANSI_LIGHT
         self.layout = layout
         #: Verdicts under the verification policy, cached by digest (``None``: no policy).
         self.verdicts = VerdictCache(policy) if policy is not None else None
@@ -97,7 +104,8 @@ class OcituiApp(App[int]):
         self.referrer_type: str | None = None
 
     def on_mount(self) -> None:
-        """Apply the keymap, then open Browse."""
+        """Apply the theme and the keymap, then open Browse."""
+        self.theme = self.initial_theme
         if self.keymap_path is not None:
             try:
                 self.set_keymap(load_keymap(self.keymap_path))
@@ -263,13 +271,14 @@ def run_app(
     policy: Policy | None = None,
     registry_factory: Callable[..., object] | None = None,
     ref: str | None = None,
+    theme: str = "dark",
 ) -> int:
     """Run the TUI on ``layout`` until the user quits; returns the exit code.
 
     The user's keymap is ``platformdirs.user_config_dir("ocitui")/keymap.toml`` (or
     ``.json``) unless ``keymap_path`` is given; ``registry_factory`` builds the registry
     clients (the launcher passes one made from ``--plain-http``, ``--insecure``,
-    ``--ca-file``, ``--registry-config``).
+    ``--ca-file``, ``--registry-config``); ``theme`` is ``dark`` or ``light``.
     """
     app = OcituiApp(
         layout,
@@ -277,6 +286,7 @@ def run_app(
         policy=policy,
         registry_factory=registry_factory,
         ref=ref,
+        theme=theme,
     )
     result = app.run()
     return int(result or 0)
