@@ -110,6 +110,15 @@ class RemoteNode:
         return self.kind in ("tag", "platform", "legacy") or self.verdict == "verified"
 
     @property
+    def title(self) -> str:
+        """A short heading: ``demo/app:1.0``, the platform, or the referrer's type."""
+        if self.kind == "tag":
+            return f"{self.repository.repository}:{self.name}"
+        if self.kind == "platform":
+            return f"{self.repository.repository} {self.name}"
+        return self.type_label or self.repository.repository
+
+    @property
     def type_label(self) -> str:
         """``SPDX SBOM``, ``image``, ``index``, ... (the Browse tree's words)."""
         desc = self.descriptor
@@ -221,7 +230,7 @@ def verdict_rows(node: RemoteNode) -> list[tuple[str, str]]:
     if node.kind != "referrer" or node.subject is None:
         return []
     if node.verdict == "verified":
-        return [("subject check", f"✓ names its subject @{node.subject.short}")]
+        return [("subject check", f"✓ names @{node.subject.short}")]
     return [("subject check", f"{node.mark} {node.verdict_text}")]
 
 

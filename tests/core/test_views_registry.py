@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ocitui.core.reference import parse_reference
 from ocitui.core.target.registry import RegistryTarget
-from ocitui.core.views_registry import RemoteNode, expand, read_catalog
+from ocitui.core.views_registry import RemoteNode, expand, node_rows, read_catalog
 from tests.support.fake_registry import OCI_INDEX, FakeRegistry
 from tests.tui.loopback import REGISTRY, loopback_factory
 from tests.tui.test_remote import REPO, seed
@@ -47,9 +47,11 @@ async def test_tags_then_a_tag_s_platforms_referrers_and_legacy_tag(
         tags = await expand(target, repository_node())
         assert [n.name for n in tags.children] == ["1.0", "2.0", "10.0"]  # natural order
         assert len(tags.machine_tags) == 1 and tags.machine_tags[0].endswith(".sig")
-        assert tags.summary == "3 tags · 1 machine tag set apart"
+        assert tags.summary == "3 tags · 1 machine tag set apart" and tags.short == "3 tags"
+        rows = dict(node_rows(repository_node(), tags))
+        assert rows["tags"] == tags.summary and rows["machine tags"].endswith(".sig")
         tag = tags.children[0]
-        assert tag.ref == f"{REPO}:1.0" and tag.pullable
+        assert tag.ref == f"{REPO}:1.0" and tag.pullable and tag.title == "demo/app:1.0"
         one = await expand(target, tag)
         assert one.descriptor is not None and str(one.descriptor.digest) == digest
         kinds = [n.kind for n in one.children]
@@ -97,3 +99,6 @@ async def test_a_referrer_naming_another_subject_is_flagged(
     )
     assert bad.label.startswith("↳ ✗ @") and "subject mismatch: names @" in bad.label
     assert "1 flagged" in one.summary and one.short == "index · 2 plat · 3 ref · 1 ✗"
+    rows = dict(node_rows(bad))
+    assert rows["subject check"] == f"✗ subject mismatch: {bad.reason}"
+    assert rows["reference"] == f"{REPO}@{stray['digest']}" and rows["type"] == bad.type_label

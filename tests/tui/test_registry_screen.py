@@ -112,7 +112,7 @@ async def test_browse_a_registry_then_pull_a_tag(
         while "SBOM" not in screen.query_one(RegistryTree).cursor_node.label.plain:  # type: ignore[union-attr]
             await pilot.press("j")
         await settle(pilot)
-        assert "✓ names its subject" in detail(screen)
+        assert "✓ names @" in detail(screen)
         await pilot.press("v")
         await settle(pilot)
         inside = app.screen

@@ -119,7 +119,7 @@ class RegistryScreen(PaneScreen):
     def compose(self) -> ComposeResult:
         """Pane bar, registry field, tree (with filter) | detail, progress, status, keys."""
         yield PaneBar("registry")
-        with Vertical(classes="form"), Horizontal(classes="row"):
+        with Vertical(classes="form", id="registry-form"), Horizontal(classes="row"):
             yield Label("registry", classes="field-label")
             yield Input(placeholder="registry.example.com[/repo], enter", id="registry-target")
         with Horizontal(id="registry-body"):
@@ -392,7 +392,7 @@ class RegistryScreen(PaneScreen):
         if desc is None:  # A tag: what it names, as pulled.
             desc = scratch.resolve(node.ref)
         self._show(kv_table(node_rows(node, self.expansions.get(node.key))))
-        self.app.push_screen(InsideScreen(node.ref, desc, layout=scratch))
+        self.app.push_screen(InsideScreen(node.title, desc, layout=scratch))
 
     async def on_unmount(self) -> None:
         """Remove the scratch layout ``v`` fetched into."""
