@@ -4,16 +4,15 @@ and a referrer whose ``subject`` names something else (flagged, never valid)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from ocitui.core.reference import parse_reference
 from ocitui.core.target.registry import RegistryTarget
 from ocitui.core.views_registry import RemoteNode, expand, node_rows, read_catalog
-from tests.support.fake_registry import OCI_INDEX, FakeRegistry
+from tests.support.fake_registry import FakeRegistry
 from tests.tui.loopback import REGISTRY, loopback_factory
-from tests.tui.test_remote import REPO, seed
+from tests.tui.test_remote import REPO, plant_stray_referrer, seed
 
 Factory = Callable[..., FakeRegistry]
 
@@ -76,14 +75,7 @@ async def test_a_referrer_naming_another_subject_is_flagged(
     # No referrers API: the fallback tag index is a hint anyone can write to.
     registry = fake_registry(referrers_api=False)
     digest = await seed(registry, tmp_path, [])
-    repo = registry.state.repo("demo/app")
-    fallback = f"sha256-{digest[7:]}"
-    index = json.loads(repo.manifests[repo.tags[fallback]][0])
-    sbom = next(d for d in index["manifests"] if "spdx" in d.get("artifactType", ""))
-    sbom_index = json.loads(repo.manifests[repo.tags[f"sha256-{sbom['digest'][7:]}"]][0])
-    stray = sbom_index["manifests"][0]  # the SBOM's signature: its subject is the SBOM
-    index["manifests"].append(stray)
-    registry.state.put_manifest("demo/app", json.dumps(index).encode(), OCI_INDEX, fallback)
+    stray, sbom = plant_stray_referrer(registry, digest)
     async with loopback_factory(registry.host)() as client:
         target = RegistryTarget(client)
         tag = RemoteNode("tag", parse_reference(REPO, default_tag=None), "1.0")
@@ -92,13 +84,11 @@ async def test_a_referrer_naming_another_subject_is_flagged(
     flagged = [n for n in referrers if n.verdict != "verified"]
     assert len(referrers) == 3 and len(flagged) == 1
     bad = flagged[0]
-    assert str(bad.descriptor.digest) == stray["digest"]  # type: ignore[union-attr]
+    assert str(bad.descriptor.digest) == stray  # type: ignore[union-attr]
     assert bad.verdict == "mismatch" and not bad.pullable and not bad.expandable
-    assert (
-        f"names @{sbom['digest'][7:19]}, not @{digest[7:19]}" == bad.reason and "✓" not in bad.label
-    )
+    assert f"names @{sbom[7:19]}, not @{digest[7:19]}" == bad.reason and "✓" not in bad.label
     assert bad.label.startswith("↳ ✗ @") and "subject mismatch: names @" in bad.label
     assert "1 flagged" in one.summary and one.short == "index · 2 plat · 3 ref · 1 ✗"
     rows = dict(node_rows(bad))
     assert rows["subject check"] == f"✗ subject mismatch: {bad.reason}"
-    assert rows["reference"] == f"{REPO}@{stray['digest']}" and rows["type"] == bad.type_label
+    assert rows["reference"] == f"{REPO}@{stray}" and rows["type"] == bad.type_label

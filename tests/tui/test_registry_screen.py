@@ -4,7 +4,6 @@ platforms and verified referrers; a refused catalog; a flagged referrer; the Bro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.screens.registry import RegistryScreen, RegistryTree
-from tests.support.fake_registry import OCI_INDEX, FakeRegistry
+from tests.support.fake_registry import FakeRegistry
 from tests.tui.conftest import plain_text, settle
 from tests.tui.loopback import REGISTRY, loopback_factory
-from tests.tui.test_remote import REPO, seed
+from tests.tui.test_remote import REPO, plant_stray_referrer, seed
 
 
 async def open_registry(app: OcituiApp, pilot: Any, text: str) -> RegistryScreen:
@@ -172,13 +171,7 @@ async def test_a_referrer_naming_another_subject_is_flagged_and_not_pulled(
 ) -> None:
     registry = fake_registry(referrers_api=False)
     digest = await seed(registry, tmp_path, [])
-    repo = registry.state.repo("demo/app")
-    fallback = f"sha256-{digest[7:]}"
-    index = json.loads(repo.manifests[repo.tags[fallback]][0])
-    sbom = next(d for d in index["manifests"] if "spdx" in d.get("artifactType", ""))
-    stray = json.loads(repo.manifests[repo.tags[f"sha256-{sbom['digest'][7:]}"]][0])
-    index["manifests"].append(stray["manifests"][0])
-    registry.state.put_manifest("demo/app", json.dumps(index).encode(), OCI_INDEX, fallback)
+    _, sbom = plant_stray_referrer(registry, digest)
     app = make_app(empty_layout)
     app.registry_factory = loopback_factory(registry.host)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -189,7 +182,7 @@ async def test_a_referrer_naming_another_subject_is_flagged_and_not_pulled(
         shown = rows(screen)
         assert shown[1] == "1.0  index · 2 plat · 3 ref · 1 ✗"
         flagged = [r for r in shown if r.startswith("↳ ✗ @") and "subject mismatch" in r]
-        assert len(flagged) == 1 and f"names @{sbom['digest'][7:19]}" in flagged[0]
+        assert len(flagged) == 1 and f"names @{sbom[7:19]}" in flagged[0]
         await goto(pilot, screen, flagged[0][:12])
         assert "✗ subject mismatch: names @" in detail(screen)
         await pilot.press("p")

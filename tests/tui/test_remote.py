@@ -3,6 +3,7 @@ filter, verified summary and referrers of a tag, and pulling it through plan -> 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from ocitui.core.sync import SyncFilter, push
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.remote import RemoteScreen, TagList
 from ocitui.tui.screens.sync import SyncScreen
-from tests.support.fake_registry import FakeRegistry
+from tests.support.fake_registry import OCI_INDEX, FakeRegistry
 from tests.tui.conftest import plain_text, settle
 from tests.tui.loopback import REGISTRY, loopback_factory
 from tests.tui.sample import build_sample
@@ -37,6 +38,21 @@ async def seed(registry: FakeRegistry, tmp_path: Path, extra_tags: list[str]) ->
     for tag in extra_tags:
         registry.state.repo("demo/app").tags[tag] = digest
     return digest
+
+
+def plant_stray_referrer(registry: FakeRegistry, digest: str) -> tuple[str, str]:
+    """List the SBOM's own signature (whose subject is the SBOM) in ``digest``'s fallback
+    tag index too, as a careless or hostile writer could; ``(stray, sbom)`` digests.
+    Needs a registry without the referrers API (the fallback tag is then the listing)."""
+    repo = registry.state.repo("demo/app")
+    fallback = f"sha256-{digest[7:]}"
+    index = json.loads(repo.manifests[repo.tags[fallback]][0])
+    sbom = next(d for d in index["manifests"] if "spdx" in d.get("artifactType", ""))
+    below = json.loads(repo.manifests[repo.tags[f"sha256-{sbom['digest'][7:]}"]][0])
+    stray = below["manifests"][0]
+    index["manifests"].append(stray)
+    registry.state.put_manifest("demo/app", json.dumps(index).encode(), OCI_INDEX, fallback)
+    return str(stray["digest"]), str(sbom["digest"])
 
 
 async def open_remote(app: OcituiApp, pilot: Any, repository: str) -> RemoteScreen:
