@@ -92,7 +92,7 @@ async def test_browse_a_registry_then_pull_a_tag(
         await pilot.press("j")  # onto 1.0
         await settle(pilot)
         assert f"{REPO}:1.0" in detail(screen) and digest in detail(screen)
-        await pilot.press("enter")  # expand: platforms, referrers (checked), legacy tag
+        await pilot.press("l")  # expand: platforms, referrers (checked), legacy tag
         await settle(pilot)
         shown = rows(screen)
         assert shown[1] == "1.0  index · 2 plat · 2 ref"
@@ -100,6 +100,9 @@ async def test_browse_a_registry_then_pull_a_tag(
         referrers = [r for r in shown if r.startswith("↳ ✓ @")]
         assert len(referrers) == 2 and "SPDX SBOM" in referrers[0]
         assert shown[-3].endswith("cosign signature (legacy .sig tag)")
+        await pilot.press("l", "h")  # into the first platform and back out to the tag
+        await settle(pilot)
+        assert screen.selected is not None and screen.selected.name == "1.0"
         assert app.export_screenshot() == svg_snapshot
         # y / Y: the tag's digest and full reference.
         await pilot.press("y")

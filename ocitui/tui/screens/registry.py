@@ -61,12 +61,30 @@ INSIDE_LIMIT = 64 * 1024 * 1024
 
 
 class RegistryTree(Tree[RemoteNode | None]):
-    """The registry's tree; vim keys beside the arrows."""
+    """The registry's tree; Browse's keys (``j``/``k``, ``l``/``h``) beside the arrows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="registry.down"),
         Binding("k", "cursor_up", "Up", show=False, id="registry.up"),
+        Binding("l,right", "open_node", "Expand", show=False, id="registry.expand"),
+        Binding("h,left", "close_node", "Collapse", show=False, id="registry.collapse"),
     ]
+
+    def action_open_node(self) -> None:
+        """Expand the node (which reads it), or step onto its first child."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node is not None and node.children:
+            self.move_cursor(node.children[0])
+
+    def action_close_node(self) -> None:
+        """Collapse the node, or step out to its parent."""
+        node = self.cursor_node
+        if node is not None and node.is_expanded and node.children:
+            node.collapse()
+        elif node is not None and node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
 
 
 def node_label(node: RemoteNode, summary: str = "") -> Text:
