@@ -203,7 +203,7 @@ async def expand(target: RegistryTarget, node: RemoteNode) -> Expansion:
     children = (
         *platforms,
         *sorted(referrers, key=_order),
-        *(RemoteNode("legacy", repo, kind, d, desc.digest) for kind, d in sorted(legacy.items())),
+        *(RemoteNode("legacy", repo, kind, d, desc.digest) for kind, d in legacy),
     )
     kind = "index" if isinstance(doc, Index) else type_label(desc.media_type, desc.artifact_type)
     parts = [kind]
@@ -214,7 +214,7 @@ async def expand(target: RegistryTarget, node: RemoteNode) -> Expansion:
     if flagged:
         parts.append(f"{flagged} flagged")
     if legacy:
-        parts.append("legacy " + ", ".join(f".{k}" for k in sorted(legacy)))
+        parts.append("legacy " + ", ".join(sorted({f".{kind}" for kind, _ in legacy})))
     short = [kind]
     if platforms:
         short.append(f"{len(platforms)} plat")
