@@ -47,7 +47,7 @@ from ocitui.core.views_text import plural
 from ocitui.tui.safe import safe_lines
 from ocitui.tui.screens.base import PaneScreen
 from ocitui.tui.screens.inside import InsideScreen
-from ocitui.tui.screens.sync import progress_view
+from ocitui.tui.screens.sync import progress_view, table_rows
 from ocitui.tui.widgets.detail import kv_table
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.labels import kind_style
@@ -367,7 +367,7 @@ class RegistryScreen(PaneScreen):
             from ocitui.core.views_sync import report_rows
 
             title = f"Pulled {ref}" if report.ok else f"Pull of {ref}: FAILED"
-            self._show(Group(safe_lines(title, "bold"), kv_table(report_rows(report))))
+            self._show(Group(safe_lines(title, "bold"), kv_table(table_rows(report_rows(report)))))
             self._status(title)
 
     def apply_event(self, event: Event) -> None:
