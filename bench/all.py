@@ -30,6 +30,8 @@ from pathlib import Path
 from bench import precompile, referrers_10k
 from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
 from bench.synth import make_layout
+from bench.tui_start import measure as measure_tui
+from bench.tui_start import summary as tui_summary
 from tests.support.registries import run_docker_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,9 +116,11 @@ def bench_layouts(work: Path, runs: int, big: bool) -> None:
     root = work / "layout-10k"
     bench_ls(root, make_layout(root, 5000), runs)
     bench_lookups(root, 10000, runs)
+    bench_tui(root, 10000, runs)
     if big:
         root = work / "layout-100k"
         bench_ls(root, make_layout(root, 50000), runs)
+        bench_tui(root, 100000, runs)
 
 
 def bench_ls(root: Path, entries: int, runs: int) -> None:
@@ -158,6 +162,21 @@ def bench_lookups(root: Path, entries: int, runs: int) -> None:
         "<= 1.5x",
         f"ocitui {_fmt(mine)}, {cpu_of(inspect)}; skopeo {_fmt(other)}, {cpu_of(raw)}",
     )
+
+
+def bench_tui(root: Path, entries: int, runs: int) -> None:
+    """The TUI headless at 80x24 (``bench.tui_start``): first repository on screen, from
+    the process start; then per-key latency of ``j``/``k`` and of typing into ``/``."""
+    found = measure_tui(root, runs)
+    text = tui_summary(found)
+    show(
+        f"TUI: first repository on screen, {entries:,} entries",
+        text["first"],
+        "< 1.5 s",
+        f"{_fmt(found['first'])}; {text['first_cpu']}; whole tree loaded {text['loaded']}",
+    )
+    show(f"TUI: `j`/`k` per key, {entries:,} entries", text["move"], "< 50 ms")
+    show(f"TUI: `/` filter per key typed, {entries:,} entries", text["filter"], "< 50 ms")
 
 
 # -- sync figures -----------------------------------------------------------------------

@@ -42,8 +42,15 @@ class _Writer:
         return {"mediaType": media_type, "digest": f"sha256:{digest}", "size": len(data)}
 
 
-def make_layout(root: Path, images: int, *, referrers: bool = True) -> int:
-    """Write the layout at ``root``; returns the number of ``index.json`` entries."""
+def make_layout(
+    root: Path, images: int, *, referrers: bool = True, repositories: int | None = None
+) -> int:
+    """Write the layout at ``root``; returns the number of ``index.json`` entries.
+
+    Image ``n`` is tagged ``registry.example.com/team{n % 50}/app{n // 50}:v{n}``, or,
+    with ``repositories``, ``registry.example.com/big{n % repositories}/app:v{n}`` (a
+    few repositories of many tags each).
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
     writer = _Writer(root)
@@ -71,7 +78,11 @@ def make_layout(root: Path, images: int, *, referrers: bool = True) -> int:
             }
         )
         desc = writer.put(manifest, OCI_MANIFEST)
-        repo = f"registry.example.com/team{n % 50}/app{n // 50}"
+        repo = (
+            f"registry.example.com/big{n % repositories}/app"
+            if repositories
+            else f"registry.example.com/team{n % 50}/app{n // 50}"
+        )
         entries.append(
             {**desc, "annotations": {"org.opencontainers.image.ref.name": f"{repo}:v{n}"}}
         )
@@ -109,8 +120,13 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--images", type=int, default=5000)
     parser.add_argument("--no-referrers", action="store_true")
+    parser.add_argument(
+        "--repositories", type=int, default=None, help="spread the tags over N repositories"
+    )
     args = parser.parse_args()
-    count = make_layout(args.dir, args.images, referrers=not args.no_referrers)
+    count = make_layout(
+        args.dir, args.images, referrers=not args.no_referrers, repositories=args.repositories
+    )
     print(f"{args.dir}: {count} index.json entries")
 
 

@@ -16,36 +16,20 @@ from dataclasses import dataclass, field
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
-from ocitui.core.errors import InvalidReference, OcituiError
+from ocitui.core.errors import InvalidReference
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import hinted_subject
 from ocitui.core.layout.refs import LOCAL, is_short_tag, local_repository
-from ocitui.core.layout.summary import machine_tag_kind, summarise
+from ocitui.core.layout.summary import machine_tag_kind
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
+from ocitui.core.views_describe import NodeInfo, describe, describe_many
 from ocitui.core.views_search import SearchTerms, search_terms
 
 #: Pseudo names for entries whose ref.name is not an image reference (other tools' short
 #: tags are shown under the layout directory's name, see :mod:`ocitui.core.layout.refs`).
 LOCAL_REGISTRY = LOCAL
 UNNAMED_REPOSITORY = "(unnamed)"
-
-
-@dataclass(frozen=True)
-class NodeInfo:
-    """What a descriptor is, in a few words: type label, platforms and referrers."""
-
-    descriptor: Descriptor
-    type_label: str
-    platform_count: int
-    referrer_count: int
-    artifact_type: str | None = None
-    #: An imgpkg bundle (its locked images expand under it).
-    bundle: bool = False
-    #: Bytes of the entry and what it references that is present (``None``: unknown).
-    size: int | None = None
-    #: Kinds of the legacy cosign tags attached to it (``sig``, ``att``, ``sbom``).
-    legacy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,36 +105,6 @@ class ChildItem:
     present: bool = True
 
 
-def describe(layout: Layout, desc: Descriptor) -> NodeInfo:
-    """Summarise ``desc`` the way ``ls`` does; unreadable content degrades to a label."""
-    artifact_type = desc.artifact_type
-    readable = True
-    if desc.is_manifest_like:
-        try:
-            doc = layout.get_document(desc.digest, desc.media_type)
-        except OcituiError:
-            readable = False
-        else:
-            # Children of an index and referrers found by blob carry no artifactType in
-            # their descriptor: the document says what they are.
-            artifact_type = doc.effective_artifact_type or artifact_type
-    try:
-        row = summarise(layout, desc.with_changes(artifact_type=artifact_type))
-    except OcituiError:
-        return NodeInfo(desc, "unreadable", 0, 0, artifact_type)
-    label = row.type_label if readable else "unreadable"
-    return NodeInfo(
-        desc,
-        label,
-        len(row.platforms),
-        row.referrers,
-        artifact_type,
-        row.bundle,
-        row.size,
-        row.legacy,
-    )
-
-
 def _split_name(ref_name: str, local: str) -> tuple[str, str, str]:
     if is_short_tag(ref_name):  # Another tool's short tag: (local)/LAYOUT:TAG.
         return LOCAL_REGISTRY, local, ref_name
@@ -162,28 +116,34 @@ def _split_name(ref_name: str, local: str) -> tuple[str, str, str]:
     return ref.registry, ref.repository, tag
 
 
-def _is_referrer(layout: Layout, entry: Descriptor) -> bool:
-    if hinted_subject(entry) is not None:
-        return True
-    if not entry.is_manifest_like:
-        return False
-    try:
-        return layout.get_document(entry.digest, entry.media_type).subject is not None
-    except OcituiError:
-        return False
+def _untagged_non_referrers(layout: Layout, entries: list[Descriptor]) -> list[Descriptor]:
+    """Untagged entries that are not referrers (a subject hint, or one in the manifest:
+    answered by the metadata index in one query)."""
+    loose = [e for e in entries if not e.ref_name and hinted_subject(e) is None]
+    asked = [e for e in loose if e.is_manifest_like and layout.has_blob(e.digest)]
+    view = layout.metadata_view()
+    with_subject = view.subjects_of((e.digest, e.media_type) for e in asked)
+    view.flush()
+    return [e for e in loose if e.digest not in with_subject]
 
 
 def build_tree(layout: Layout) -> LayoutTree:
-    """Group the layout's tags by registry and repository; attach machine tags."""
+    """Group the layout's tags by registry and repository; attach machine tags.
+
+    Every tag and untagged entry is summarised in one batch
+    (:func:`ocitui.core.views_describe.describe_many`).
+    """
     entries = layout.entries()
     local = local_repository(layout.root)
+    tagged = [e for e in entries if e.ref_name]
+    untagged_entries = _untagged_non_referrers(layout, entries)
+    infos = describe_many(layout, [*tagged, *untagged_entries])
     items: list[TagItem] = []
     machine: list[tuple[str, str, MachineTag, TagItem]] = []
-    for entry in entries:
-        if not entry.ref_name:
-            continue
+    for entry, info in zip(tagged, infos, strict=False):
+        assert entry.ref_name is not None
         registry, repository, tag = _split_name(entry.ref_name, local)
-        item = TagItem(entry.ref_name, registry, repository, tag, describe(layout, entry))
+        item = TagItem(entry.ref_name, registry, repository, tag, info)
         kind = machine_tag_kind(tag)
         if kind is not None:
             machine.append(
@@ -192,31 +152,46 @@ def build_tree(layout: Layout) -> LayoutTree:
         else:
             items.append(item)
     _attach_machine_tags(layout, items, machine)
+    view = layout.referrer_view()
     for item in items:
-        item.terms = search_terms(layout, item.info, [m.info for m in item.machine])
-    untagged = [
-        describe(layout, e) for e in entries if not e.ref_name and not _is_referrer(layout, e)
+        item.terms = search_terms(view, item.info, [m.info for m in item.machine])
+    untagged = infos[len(tagged) :]
+    terms = {u.descriptor.digest: search_terms(view, u, []) for u in untagged}
+    return LayoutTree(_group(items), untagged, len(tagged), len(entries), terms)
+
+
+def _index_children(layout: Layout, items: list[TagItem]) -> dict[Digest, list[TagItem]]:
+    """The manifests listed by the tagged indexes among ``items`` -> those items."""
+    indexes = [
+        i
+        for i in items
+        if mt.is_index(i.info.descriptor.media_type) and layout.has_blob(i.info.descriptor.digest)
     ]
-    terms = {u.descriptor.digest: search_terms(layout, u, []) for u in untagged}
-    return LayoutTree(
-        _group(items), untagged, sum(1 for e in entries if e.ref_name), len(entries), terms
-    )
+    view = layout.metadata_view()
+    view.prefetch(i.info.descriptor.digest for i in indexes)
+    out: dict[Digest, list[TagItem]] = defaultdict(list)
+    for item in indexes:
+        meta = view.get(item.info.descriptor.digest)
+        if meta is None or not meta.is_index:
+            continue
+        for digest, _, _ in meta.children:
+            if Digest.is_valid(digest):
+                out[Digest.parse(digest)].append(item)
+    view.flush()
+    return out
 
 
 def _attach_machine_tags(
     layout: Layout, items: list[TagItem], machine: list[tuple[str, str, MachineTag, TagItem]]
 ) -> None:
-    """Hang each machine tag under the tag of its subject (same repository first)."""
+    """Hang each machine tag under the tag of its subject (same repository first); a
+    subject that is a platform of a tagged index hangs it under that index's tag."""
     by_digest: dict[Digest, list[TagItem]] = defaultdict(list)
     for item in items:
         by_digest[item.info.descriptor.digest].append(item)
-        if mt.is_index(item.info.descriptor.media_type):
-            try:
-                doc = layout.get_document(item.info.descriptor.digest)
-            except OcituiError:
-                continue
-            for child in doc.children():
-                by_digest[child.digest].append(item)
+    if any(m.subject is not None and m.subject not in by_digest for _, _, m, _ in machine):
+        for digest, owners in _index_children(layout, items).items():
+            by_digest[digest].extend(owners)
     for registry, repository, mtag, item in machine:
         owners = by_digest.get(mtag.subject, []) if mtag.subject else []
         same = [o for o in owners if (o.registry, o.repository) == (registry, repository)]
@@ -247,3 +222,20 @@ def tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order: ``1.9`` before ``1.10``."""
     parts = re.split(r"(\d+)", tag)
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+__all__ = [
+    "LOCAL_REGISTRY",
+    "UNNAMED_REPOSITORY",
+    "ChildItem",
+    "LayoutTree",
+    "MachineTag",
+    "NodeInfo",
+    "RegistryGroup",
+    "RepoGroup",
+    "TagItem",
+    "build_tree",
+    "describe",
+    "describe_many",
+    "tag_sort_key",
+]

@@ -9,11 +9,11 @@ tree is built (in the TUI's worker thread); filtering is then string work only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ocitui.core.errors import OcituiError
-from ocitui.core.layout import Layout
+from ocitui.core.layout.referrers import ReferrerView
 from ocitui.core.layout.summary import type_label
 from ocitui.core.models import Descriptor
 
@@ -24,22 +24,36 @@ if TYPE_CHECKING:
 MIN_DIGEST_PREFIX = 4
 
 
+#: Joins texts (and digests) into one string searched at once; never typed in a filter.
+_SEP = "\n"
+
+
 @dataclass(frozen=True)
 class SearchTerms:
-    """Lower-cased words to search in (``texts``) and hex digests to prefix-match."""
+    """Lower-cased words to search in (``texts``) and hex digests to prefix-match.
+
+    Both are also kept joined into one string each, so a match is one substring search
+    (a filter keystroke on 10,000 tags stays a few milliseconds).
+    """
 
     texts: tuple[str, ...]
     digests: tuple[str, ...]
+    _text: str = field(init=False, repr=False, compare=False)
+    _digests: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_text", _SEP.join(self.texts))
+        object.__setattr__(self, "_digests", "".join(_SEP + d for d in self.digests))
 
     def matches(self, needle: str) -> bool:
         """True when ``needle`` (already lower-cased, stripped) is in a text or starts a
         digest (``sha256:26f8`` or ``26f8``)."""
-        if any(needle in text for text in self.texts):
+        if _SEP in needle:
+            return False
+        if needle in self._text:
             return True
         hex_part = needle.partition(":")[2] if ":" in needle else needle
-        return len(hex_part) >= MIN_DIGEST_PREFIX and any(
-            d.startswith(hex_part) for d in self.digests
-        )
+        return len(hex_part) >= MIN_DIGEST_PREFIX and (_SEP + hex_part) in self._digests
 
 
 def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[str]:
@@ -51,8 +65,11 @@ def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[st
     yield from desc.annotations.values()
 
 
-def search_terms(layout: Layout, info: NodeInfo, attached: Sequence[NodeInfo]) -> SearchTerms:
-    """The terms of a node: itself, its machine tags (``attached``) and its referrer tree."""
+def search_terms(
+    referrers: ReferrerView, info: NodeInfo, attached: Sequence[NodeInfo]
+) -> SearchTerms:
+    """The terms of a node: itself, its machine tags (``attached``) and its referrer tree
+    (from ``referrers``, the layout's :meth:`~ocitui.core.layout.Layout.referrer_view`)."""
     texts: list[str] = [*_descriptor_terms(info.descriptor, info.type_label)]
     if info.artifact_type:
         texts.append(info.artifact_type)
@@ -61,7 +78,7 @@ def search_terms(layout: Layout, info: NodeInfo, attached: Sequence[NodeInfo]) -
         texts.extend(_descriptor_terms(other.descriptor, other.type_label))
         digests.append(other.descriptor.digest.encoded)
     try:
-        stack = list(layout.referrer_tree(info.descriptor.digest))
+        stack = list(referrers.tree(info.descriptor.digest))
     except OcituiError:
         stack = []
     while stack:
@@ -81,11 +98,11 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
         return tree
     registries: list[RegistryGroup] = []
     for reg in tree.registries:
-        repos = [
-            RepoGroup(r.registry, r.repository, [t for t in r.tags if t.terms.matches(needle)])
-            for r in reg.repositories
-        ]
-        repos = [r for r in repos if r.tags]
+        repos: list[RepoGroup] = []
+        for repo in reg.repositories:
+            kept = [t for t in repo.tags if t.terms.matches(needle)]
+            if kept:
+                repos.append(RepoGroup(repo.registry, repo.repository, kept))
         if repos:
             registries.append(RegistryGroup(reg.registry, repos))
     untagged = [

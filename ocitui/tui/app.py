@@ -31,15 +31,30 @@ from ocitui.tui.screens.diff import DiffScreen
 from ocitui.tui.screens.errors import ErrorLogScreen
 from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
-from ocitui.tui.screens.registry import RegistryScreen
-from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.theme import ANSI_DARK, ANSI_LIGHT, THEMES
 from ocitui.tui.widgets.layout_tree import NodeData
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from ocitui.core.registry import RegistryClient
 
 PANE_MODES = ("browse", "referrers", "diff", "sync", "registry")
+
+
+def _sync_screen() -> Screen[None]:
+    """The Sync pane, imported when first shown (it brings the registry client, whose
+    HTTP stack is a large part of the start-up time Browse does not need)."""
+    from ocitui.tui.screens.sync import SyncScreen
+
+    return SyncScreen()
+
+
+def _registry_screen() -> Screen[None]:
+    """The Registry pane, imported when first shown (it too brings the registry client)."""
+    from ocitui.tui.screens.registry import RegistryScreen
+
+    return RegistryScreen()
 
 
 class OcituiApp(App[int]):
@@ -51,8 +66,8 @@ class OcituiApp(App[int]):
         "browse": BrowseScreen,
         "referrers": ReferrersScreen,
         "diff": DiffScreen,
-        "sync": SyncScreen,
-        "registry": RegistryScreen,
+        "sync": _sync_screen,
+        "registry": _registry_screen,
     }
     COMMANDS = App.COMMANDS | {OcituiCommands}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -16,7 +16,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
@@ -94,7 +94,8 @@ async def settle(pilot: Pilot[int]) -> None:
     """Wait until workers (which may start more workers) and messages are done."""
     for _ in range(3):
         # A failed worker is shown as a notification by its screen; tests assert on that.
-        with contextlib.suppress(WorkerFailed):
+        # A cancelled one was replaced by newer work (the cursor moved on).
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

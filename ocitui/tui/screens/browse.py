@@ -26,7 +26,6 @@ from ocitui.core.views_locate import Location, locate
 from ocitui.core.views_search import filter_tree
 from ocitui.tui.screens import manage
 from ocitui.tui.screens.base import PaneScreen
-from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.widgets.detail import DetailPane
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
@@ -83,7 +82,7 @@ class BrowseScreen(PaneScreen):
 
     def on_mount(self) -> None:
         """Hide the filter, load the tree, and watch ``index.json`` for other writers."""
-        self.query_one("#filter", Input).display = False
+        self._show_filter(False)
         self.query_one(LayoutTreeView).focus()
         ref = self.ocitui.initial_ref
         if ref:
@@ -107,6 +106,9 @@ class BrowseScreen(PaneScreen):
             self._restore = self.query_one(LayoutTreeView).cursor_location()
         self._stamp = self._index_stamp()
         self._loading = True
+        # The first load covers the (empty) tree with a loading indicator; a reload
+        # leaves the old tree usable and says so in the status line.
+        self.query_one(LayoutTreeView).loading = self._model is None
         self._update_status()
         self._load_tree()
 
@@ -130,10 +132,16 @@ class BrowseScreen(PaneScreen):
 
     def _tree_loaded(self, model: LayoutTree, stats: LayoutStats) -> None:
         self._model, self._stats, self._loading = model, stats, False
-        self._apply_filter()
+        tree = self.query_one(LayoutTreeView)
+        if tree.loading:
+            tree.loading = False  # A loading widget gives its focus away: take it back.
+            if not self.query_one("#filter", Input).display:
+                tree.focus()
         restore, self._restore = self._restore, None
-        if restore is not None:
-            self.query_one(LayoutTreeView).select_location(restore)
+        self._apply_filter(to_first=restore is None)
+        tree = self.query_one(LayoutTreeView)
+        if restore is not None and not tree.select_location(restore):
+            tree.cursor_to_first()
         self._update_status()
         if self.ocitui.verdicts is not None:
             self._load_badges(model)
@@ -155,20 +163,22 @@ class BrowseScreen(PaneScreen):
         """A failed load is over too (the error is in the log)."""
         if worker.group == "browse.tree":
             self._loading = False
+            self.query_one(LayoutTreeView).loading = False
             self._update_status()
 
-    def _apply_filter(self) -> None:
+    def _apply_filter(self, *, to_first: bool = True) -> None:
         if self._model is None:
             return
         text = self.query_one("#filter", Input).value
         shown = filter_tree(self._model, text)
         tree = self.query_one(LayoutTreeView)
-        tree.populate(shown, empty=f"No matches for {text.strip()!r}." if text.strip() else "")
+        empty = f"No matches for {text.strip()!r}." if text.strip() else ""
+        tree.populate(shown, empty=empty, to_first=to_first)
 
     def _update_status(self) -> None:
         app = self.ocitui
         mark = app.mark.name if app.mark is not None else None
-        extra = "loading…" if self._loading else ""
+        extra = ("loading…" if self._model is None else "refreshing…") if self._loading else ""
         self.query_one(StatusLine).set_status(str(app.layout.root), self._stats, mark, extra)
 
     @on(LayoutTreeView.NodeSelected)
@@ -222,10 +232,17 @@ class BrowseScreen(PaneScreen):
 
     # -- filter --------------------------------------------------------------------------
 
+    def _show_filter(self, shown: bool) -> None:
+        """Show or hide the filter; hidden, it cannot take the focus (and the keys) from
+        the tree, e.g. while the tree is covered by its loading indicator."""
+        field = self.query_one("#filter", Input)
+        field.display = shown
+        field.disabled = not shown
+
     def action_filter(self) -> None:
         """Show the filter input and focus it."""
         field = self.query_one("#filter", Input)
-        field.display = True
+        self._show_filter(True)
         field.focus()
 
     def action_clear_filter(self) -> None:
@@ -234,7 +251,7 @@ class BrowseScreen(PaneScreen):
         if field.value:
             field.value = ""
             self._apply_filter()
-        field.display = False
+        self._show_filter(False)
         self.query_one(LayoutTreeView).focus()
 
     @on(Input.Changed, "#filter")
@@ -260,6 +277,10 @@ class BrowseScreen(PaneScreen):
         """Look inside the selection: SBOM, attestation, signature, config, any blob."""
         data = self._need_selection()
         if data is not None and data.info is not None:
+            # Imported when first used: the viewers bring syntax highlighting (pygments),
+            # which the start of Browse does not need.
+            from ocitui.tui.screens.inside import InsideScreen
+
             self.app.push_screen(InsideScreen(data.name, data.info.descriptor))
 
     def action_mark(self) -> None:

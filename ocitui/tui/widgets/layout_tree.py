@@ -1,50 +1,26 @@
-"""The Browse tree: registry -> repository -> tag -> platforms / locked images / referrers.
+"""The Browse tree widget: registry -> repository -> tag -> platforms / locked images /
+referrers, with vim keys, verification badges and cursor locations that survive a reload.
 
-Children load when a node first opens (:func:`ocitui.core.views_children.children_of`).
+Nodes are built lazily (see :mod:`ocitui.tui.widgets.tree_pages`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
 from ocitui.core.digest import Digest
-from ocitui.core.errors import OcituiError
-from ocitui.core.layout import Layout
 from ocitui.core.verify.model import Badge
-from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo
-from ocitui.core.views_children import children_of
 from ocitui.core.views_locate import Location
-from ocitui.core.views_text import plural
-from ocitui.tui.widgets.labels import info_label, locked_label, with_badge
+from ocitui.tui.widgets.tree_nodes import NodeData
+from ocitui.tui.widgets.tree_pages import PagedTree
 
 
-@dataclass
-class NodeData:
-    """What a tree node stands for.
-
-    ``info`` is None for registry/repository groups and for a bundle's absent images.
-    ``machine`` lists a tag's machine tags; ``None`` (any other node) lets the core look
-    up the legacy cosign tags of the digest itself.
-    """
-
-    kind: str
-    name: str
-    info: NodeInfo | None = None
-    machine: list[MachineTag] | None = None
-    loaded: bool = False
-    #: The name shown for a tag node (the label is rebuilt when its badge arrives).
-    display: str = ""
-
-
-class LayoutTreeView(Tree[NodeData]):
-    """A lazily expanded tree of the layout, with vim keys beside the arrows."""
+class LayoutTreeView(PagedTree):
+    """A lazily built tree of the layout, with vim keys beside the arrows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
@@ -62,135 +38,48 @@ class LayoutTreeView(Tree[NodeData]):
             self.data = data
             super().__init__()
 
-    def __init__(self, layout: Layout, *, id: str | None = None) -> None:
-        super().__init__("layout", data=NodeData("root", "layout"), id=id)
-        self.store = layout
-        self.show_root = False
-        self.guide_depth = 2
-        #: Verification badges by node name, filled by Browse's worker.
-        self.badges: dict[str, Badge] = {}
-
     def set_badges(self, badges: dict[str, Badge]) -> None:
-        """Show ``badges`` (by node name) on the tag nodes, now and after repopulating."""
+        """Show ``badges`` (by node name) on the tag nodes built so far and later ones."""
         self.badges = dict(badges)
-        stack = list(self.root.children)
-        while stack:
-            node = stack.pop()
-            stack.extend(node.children)
+        for node in self.built_nodes():
             data = node.data
             if data is not None and data.kind == "tag" and data.info is not None:
                 node.set_label(self._tag_label(data.display, data.info, data.name))
 
-    def _tag_label(self, display: str, info: NodeInfo, name: str) -> Text:
-        return with_badge(info_label(display, info), self.badges.get(name))
-
-    def populate(self, model: LayoutTree, *, empty: str = "") -> None:
-        """Rebuild the top levels from ``model`` (keeps nothing of the previous tree);
-        ``empty`` is said in the tree when nothing is left (a filter without matches)."""
-        self.clear()
-        if empty and not model.registries and not model.untagged:
-            self.root.add_leaf(Text(empty, style="italic"), NodeData("note", empty))
-        for reg in model.registries:
-            reg_node = self.root.add(
-                Text(reg.registry, style="bold"), NodeData("registry", reg.registry), expand=True
-            )
-            for repo in reg.repositories:
-                label = Text.assemble(
-                    (repo.repository, "bold"),
-                    (f"  {plural(len(repo.tags), 'tag')}", "dim"),
-                )
-                repo_node = reg_node.add(label, NodeData("repository", repo.name), expand=True)
-                for item in repo.tags:
-                    data = NodeData(
-                        "tag", item.ref_name, item.info, list(item.machine), display=item.tag
-                    )
-                    repo_node.add(
-                        self._tag_label(item.tag, item.info, item.ref_name),
-                        data,
-                        allow_expand=self._expandable(item.info, item.machine),
-                    )
-        if model.untagged:
-            group = self.root.add(
-                Text("(untagged)", style="bold"), NodeData("registry", "(untagged)"), expand=True
-            )
-            for info in model.untagged:
-                display = f"@{info.descriptor.digest.short}"
-                group.add(
-                    self._tag_label(display, info, str(info.descriptor.digest)),
-                    NodeData("tag", str(info.descriptor.digest), info, display=display),
-                    allow_expand=self._expandable(info, None),
-                )
-        self.root.expand()
-        first = self._first_tag()
-        if first is not None:
-            # Lines are laid out on the next refresh; move (and announce) after it.
-            self.call_after_refresh(self.move_cursor, first)
-
-    def _first_tag(self) -> TreeNode[NodeData] | None:
-        stack = list(self.root.children)
-        while stack:
-            node = stack.pop(0)
-            if node.data is not None and node.data.info is not None:
-                return node
-            stack[0:0] = list(node.children)
-        return None
-
-    @staticmethod
-    def _expandable(info: NodeInfo | None, machine: list[MachineTag] | None) -> bool:
-        if info is None:
-            return False
-        return (
-            info.platform_count > 1
-            or info.referrer_count > 0
-            or info.bundle
-            or bool(machine if machine is not None else info.legacy)
-            or (
-                info.descriptor.media_type.endswith("index.v1+json")
-                or "manifest.list" in info.descriptor.media_type
-            )
-        )
-
-    def _load_children(self, node: TreeNode[NodeData]) -> None:
-        data = node.data
-        if data is None or data.info is None or data.loaded:
-            return
-        data.loaded = True
-        try:
-            children = children_of(self.store, data.info.descriptor, data.machine)
-        except OcituiError as exc:
-            self.notify(str(exc), severity="error", title="Cannot expand")
-            return
-        for child in children:
-            self._add_tree_child(node, child)
-
-    def _add_tree_child(self, node: TreeNode[NodeData], child: ChildItem) -> None:
-        data = NodeData(child.kind, child.label, child.info)
-        if child.kind == "locked":
-            label = locked_label(child.label, child.info)
-        elif child.info is None:
-            return
-        elif child.kind == "machine":
-            label = info_label(f"↳ {child.info.type_label}", child.info, child.kind)
-        elif child.kind == "platform":
-            name = f"{child.label} @{child.info.descriptor.digest.short[:8]}"
-            label = info_label(name, child.info, child.kind)
-        elif child.kind == "referrer":
-            name = f"↳ @{child.info.descriptor.digest.short[:8]}"
-            label = info_label(name, child.info, child.kind)
-        else:
-            label = info_label(child.label, child.info, child.kind)
-        node.add(label, data, allow_expand=self._expandable(child.info, None))
+    # -- events and keys -----------------------------------------------------------------
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
-        """Load a node's children the first time it opens."""
-        self._load_children(event.node)
+        """Build a node's children the first time it opens; remember opened repositories."""
+        data = event.node.data
+        mine = self._auto.pop(id(event.node), None) is not None
+        if data is not None and data.kind == "repository" and not mine:
+            self._user_opened.add(data.name)
+            self._user_closed.discard(data.name)
+        self._open(event.node)
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[NodeData]) -> None:
+        """Remember closed repositories (a reload keeps them closed)."""
+        data = event.node.data
+        if data is not None and data.kind == "repository":
+            self._user_closed.add(data.name)
+            self._user_opened.discard(data.name)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        """Tell the screen what is under the cursor."""
+        """Tell the screen what is under the cursor; on a "more" node, build the next
+        page (the cursor then rests on its first node)."""
         data = event.node.data
+        if data is not None and data.kind == "more":
+            self._open(event.node)
+            self.call_after_refresh(self._announce)
+            return
         # An absent locked image names content too (by digest), just not held here.
         names_content = data is not None and (data.info is not None or data.kind == "locked")
         self.post_message(self.Chosen(data if names_content else None))
+
+    def _announce(self) -> None:
+        node = self.cursor_node
+        if node is not None and (node.data is None or node.data.kind != "more"):
+            self.on_tree_node_highlighted(Tree.NodeHighlighted(node))
 
     def action_expand(self) -> None:
         """Open the node under the cursor, or step into its first child."""
@@ -212,21 +101,22 @@ class LayoutTreeView(Tree[NodeData]):
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
+    # -- finding nodes -------------------------------------------------------------------
+
     def select_name(self, name: str) -> bool:
         """Put the cursor on the tag node named ``name``; False if there is none."""
-        node = self._find(list(self.root.children), name)
+        node = self._reveal(name)
         if node is not None:
-            self.move_cursor(node)
+            self.cursor_to(node)
         return node is not None
 
     def select_location(self, location: Location) -> bool:
         """Open the path to ``location`` and put the cursor on its last node."""
-        node = self._find(list(self.root.children), location.top)
+        node = self._reveal(location.top)
         for digest in location.below:
             if node is None:
                 return False
-            self._load_children(node)
-            node.expand()
+            self._expand_quietly(node)
             node = next(
                 (
                     child
@@ -239,7 +129,7 @@ class LayoutTreeView(Tree[NodeData]):
             )
         if node is None:
             return False
-        self.call_after_refresh(self.move_cursor, node)
+        self.cursor_to(node)
         return True
 
     def cursor_location(self) -> Location | None:
@@ -261,15 +151,6 @@ class LayoutTreeView(Tree[NodeData]):
         location = self.cursor_location()
         return location.top if location is not None else None
 
-    @staticmethod
-    def _find(stack: list[TreeNode[NodeData]], name: str) -> TreeNode[NodeData] | None:
-        while stack:
-            node = stack.pop(0)
-            if node.data is not None and node.data.kind == "tag" and node.data.name == name:
-                return node
-            stack.extend(node.children)
-        return None
-
     @property
     def selected(self) -> NodeData | None:
         """The node data under the cursor when it names content."""
@@ -277,3 +158,6 @@ class LayoutTreeView(Tree[NodeData]):
         if node is None or node.data is None or node.data.info is None:
             return None
         return node.data
+
+
+__all__ = ["LayoutTreeView", "NodeData"]

@@ -1,0 +1,81 @@
+"""What the Browse tree's nodes hold and how they are labelled.
+
+:class:`NodeData` is the node's payload; the label functions turn the core's typed
+objects (:class:`~ocitui.core.views.RepoGroup`, :class:`~ocitui.core.views.ChildItem`,
+:class:`~ocitui.core.views.NodeInfo`) into one line of text each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from ocitui.core.views import ChildItem, MachineTag, NodeInfo, RepoGroup
+from ocitui.core.views_text import plural
+from ocitui.tui.widgets.labels import info_label, locked_label
+
+
+@dataclass
+class NodeData:
+    """What a tree node stands for.
+
+    ``info`` is None for registry/repository groups, for a bundle's absent images and for
+    the "more" node that stands for a page not built yet. ``machine`` lists a tag's
+    machine tags; ``None`` (any other node) lets the core look up the legacy cosign tags
+    of the digest itself. ``fill`` builds a group's children the first time it opens (or,
+    on a "more" node, the next page in its place).
+    """
+
+    kind: str
+    name: str
+    info: NodeInfo | None = None
+    machine: list[MachineTag] | None = None
+    loaded: bool = False
+    #: The name shown for a tag node (the label is rebuilt when its badge arrives).
+    display: str = ""
+    fill: Callable[[], None] | None = None
+
+
+def repository_label(repo: RepoGroup) -> Text:
+    """``demo/app  2 tags``."""
+    return Text.assemble((repo.repository, "bold"), (f"  {plural(len(repo.tags), 'tag')}", "dim"))
+
+
+def more_label(count: int, noun: str) -> Text:
+    """The node standing for what is not built yet: ``… 4,800 more repositories``."""
+    return Text(f"… {count:,} more {noun}", style="dim italic")
+
+
+def expandable(info: NodeInfo | None, machine: list[MachineTag] | None) -> bool:
+    """Whether anything can open under a node (platforms, referrers, locked images, tags)."""
+    if info is None:
+        return False
+    return (
+        info.platform_count > 1
+        or info.referrer_count > 0
+        or info.bundle
+        or bool(machine if machine is not None else info.legacy)
+        or info.descriptor.media_type.endswith("index.v1+json")
+        or "manifest.list" in info.descriptor.media_type
+    )
+
+
+def child_label(child: ChildItem) -> Text | None:
+    """The label of a node under a tag (``None``: nothing to show)."""
+    if child.kind == "locked":
+        return locked_label(child.label, child.info)
+    info = child.info
+    if info is None:
+        return None
+    if child.kind == "machine":
+        return info_label(f"↳ {info.type_label}", info, child.kind)
+    if child.kind == "platform":
+        return info_label(f"{child.label} @{info.descriptor.digest.short[:8]}", info, child.kind)
+    if child.kind == "referrer":
+        return info_label(f"↳ @{info.descriptor.digest.short[:8]}", info, child.kind)
+    return info_label(child.label, info, child.kind)
+
+
+__all__ = ["NodeData", "child_label", "expandable", "more_label", "repository_label"]

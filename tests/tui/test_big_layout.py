@@ -1,0 +1,153 @@
+"""Browse on a big layout: the tree is built lazily (node counts, not timings), loads
+behind a loading indicator, filters into a deep page, and keeps the cursor on reload."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from textual.widgets import Input
+
+from bench.synth import make_layout
+from ocitui.core.layout import Layout
+from ocitui.core.views_locate import Location
+from ocitui.tui.app import OcituiApp
+from ocitui.tui.widgets.layout_tree import LayoutTreeView
+from ocitui.tui.widgets.tree_pages import PAGE
+from tests.tui.conftest import settle
+
+#: 2,000 images (each with a referrer: 4,000 entries) in two repositories of 1,000 tags.
+IMAGES = 2000
+REPOS = ("registry.example.com/big0/app", "registry.example.com/big1/app")
+
+
+@pytest.fixture(scope="module")
+def big_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("big") / "layout"
+    assert make_layout(root, IMAGES, repositories=len(REPOS)) == 2 * IMAGES
+    return root
+
+
+@pytest.fixture
+def big_layout(big_dir: Path) -> Layout:
+    return Layout.open(big_dir)
+
+
+def tree_of(app: OcituiApp) -> LayoutTreeView:
+    return app.screen.query_one(LayoutTreeView)
+
+
+def tag_names(tree: LayoutTreeView) -> list[str]:
+    return [n.data.name for n in tree.built_nodes() if n.data is not None and n.data.kind == "tag"]
+
+
+async def test_start_builds_the_repositories_only(
+    big_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    app = make_app(big_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        # One registry and its two repositories, closed: none of the 2,000 tags.
+        assert tree.built_count == 3
+        assert tag_names(tree) == []
+        node = tree.cursor_node
+        assert node is not None and node.data is not None
+        assert (node.data.kind, node.data.name) == ("repository", REPOS[0])
+        assert "1000 tags" in str(node.label)
+
+        await pilot.press("l")  # Open the first repository: one page of tags.
+        await settle(pilot)
+        assert len(tag_names(tree)) == PAGE
+        last = node.children[-1]
+        assert last.data is not None and last.data.kind == "more"
+        assert str(last.label) == f"… {1000 - PAGE:,} more tags"
+
+        # Walking onto the "more" node builds the next page under the cursor.
+        tree.move_cursor(last)
+        await settle(pilot)
+        assert len(tag_names(tree)) == 2 * PAGE
+        assert tree.built_count <= 3 + 2 * PAGE + 1
+        assert app.selection is not None
+        # big0 holds the even images, sorted naturally: the 101st tag is v200.
+        assert app.selection.name == f"{REPOS[0]}:v{2 * PAGE}"
+
+
+async def test_filter_finds_a_tag_deep_in_a_big_repository(
+    big_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    app = make_app(big_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"v1999")
+        await settle(pilot)
+        tree = tree_of(app)
+        assert tag_names(tree) == [f"{REPOS[1]}:v1999"]
+        assert app.selection is not None and app.selection.name == f"{REPOS[1]}:v1999"
+        # A digest prefix of the image's referrer (an SBOM) finds the image too.
+        referrer = big_layout.referrers(app.selection.info.descriptor.digest)[0]  # type: ignore[union-attr]
+        field = app.screen.query_one("#filter", Input)
+        field.value = referrer.digest.encoded[:10]
+        await settle(pilot)
+        assert tag_names(tree) == [f"{REPOS[1]}:v1999"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert tree.built_count == 3  # Back to the closed repositories.
+
+
+async def test_reload_keeps_the_cursor_on_a_deep_page(
+    big_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    app = make_app(big_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        deep = f"{REPOS[0]}:v1990"  # On the last page of big0's tags.
+        assert tree.select_location(Location(deep))
+        await settle(pilot)
+        assert tree.top_name() == deep
+        # Another process tags something: the watch reloads, the cursor stays.
+        image = big_layout.resolve(deep)
+        Layout.open(big_layout.root).set_tag("registry.example.com/other/app:new", image)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if tree.knows("registry.example.com/other/app:new"):
+                break
+        await settle(pilot)
+        assert tree.knows("registry.example.com/other/app:new")
+        assert tree.top_name() == deep
+        # Pages are built up to the cursor's, in its repository only.
+        assert all(name.startswith(REPOS[0]) for name in tag_names(tree))
+
+
+async def test_snapshot_loading_indicator(
+    demo_layout: Layout,
+    make_app: Callable[..., OcituiApp],
+    svg_snapshot: SnapshotAssertion,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Browse at 80x24 while the tree is still loading (held until the shot is taken)."""
+    import ocitui.tui.screens.browse as browse_screen
+
+    release = threading.Event()
+    real = browse_screen.build_tree
+
+    def slow(layout: Layout) -> object:
+        release.wait(10)
+        return real(layout)
+
+    monkeypatch.setattr(browse_screen, "build_tree", slow)
+    app = make_app(demo_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        tree = tree_of(app)
+        assert tree.loading
+        shot = app.export_screenshot()
+        release.set()
+        await settle(pilot)
+        assert not tree.loading
+        assert app.screen.focused is tree
+        assert shot == svg_snapshot
