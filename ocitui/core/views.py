@@ -20,7 +20,7 @@ from ocitui.core.errors import InvalidReference
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import hinted_subject
 from ocitui.core.layout.refs import LOCAL, is_short_tag, local_repository
-from ocitui.core.layout.summary import machine_tag_kind
+from ocitui.core.layout.summary import machine_tag_kind, type_label
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
 from ocitui.core.views_describe import NodeInfo, describe, describe_many
@@ -89,6 +89,8 @@ class LayoutTree:
     entry_count: int
     #: Search terms of the untagged entries, by digest.
     untagged_terms: dict[Digest, SearchTerms] = field(default_factory=dict)
+    #: Names only (:func:`outline_tree`): no counts, no machine tags, no untagged entries.
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,33 @@ def build_tree(layout: Layout) -> LayoutTree:
     untagged = infos[len(tagged) :]
     terms = {u.descriptor.digest: search_terms(view, u, []) for u in untagged}
     return LayoutTree(_group(items), untagged, len(tagged), len(entries), terms)
+
+
+def outline_tree(layout: Layout) -> LayoutTree:
+    """The tree's names, from ``index.json`` alone (no manifest or metadata is read).
+
+    Registries, repositories and their tags, each tag labelled from its descriptor (no
+    platform or referrer counts) and searchable by name, digest, artifact type and
+    annotations. What Browse shows of a big layout while :func:`build_tree` summarises
+    it; machine tags and untagged entries wait for that.
+    """
+    entries = layout.entries()
+    local = local_repository(layout.root)
+    items: list[TagItem] = []
+    for entry in entries:
+        name = entry.ref_name
+        if not name:
+            continue
+        registry, repository, tag = _split_name(name, local)
+        if machine_tag_kind(tag) is not None:
+            continue
+        label = type_label(entry.media_type, entry.artifact_type, ref_name=name)
+        info = NodeInfo(entry, label, 0, 0, entry.artifact_type)
+        item = TagItem(name, registry, repository, tag, info)
+        item.terms = search_terms(None, info, [])
+        items.append(item)
+    tagged = sum(1 for e in entries if e.ref_name)
+    return LayoutTree(_group(items), [], tagged, len(entries), partial=True)
 
 
 def _index_children(layout: Layout, items: list[TagItem]) -> dict[Digest, list[TagItem]]:
@@ -237,5 +266,6 @@ __all__ = [
     "build_tree",
     "describe",
     "describe_many",
+    "outline_tree",
     "tag_sort_key",
 ]

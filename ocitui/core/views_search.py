@@ -52,8 +52,33 @@ class SearchTerms:
             return False
         if needle in self._text:
             return True
-        hex_part = needle.partition(":")[2] if ":" in needle else needle
+        hex_part = _hex_part(needle)
         return len(hex_part) >= MIN_DIGEST_PREFIX and (_SEP + hex_part) in self._digests
+
+
+def _hex_part(needle: str) -> str:
+    """What of ``needle`` is compared with digests (``sha256:26f8`` -> ``26f8``)."""
+    return needle.partition(":")[2] if ":" in needle else needle
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def narrows(base: str, needle: str) -> bool:
+    """True when every node ``needle`` matches also matches ``base`` (both normalised),
+    so ``needle`` can filter what ``base`` kept instead of the whole tree.
+
+    Text matches narrow whenever ``base`` starts ``needle``; a digest-prefix match only
+    when ``base`` could match that digest too (its own hex part, of 4+ characters,
+    starts the needle's).
+    """
+    if not needle.startswith(base):
+        return False
+    hex_needle = _hex_part(needle)
+    if len(hex_needle) < MIN_DIGEST_PREFIX or not set(hex_needle) <= _HEX:
+        return True  # ``needle`` can only match as text, and ``base`` is inside it.
+    same_split = ":" in base or ":" not in needle
+    return same_split and len(_hex_part(base)) >= MIN_DIGEST_PREFIX
 
 
 def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[str]:
@@ -66,10 +91,11 @@ def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[st
 
 
 def search_terms(
-    referrers: ReferrerView, info: NodeInfo, attached: Sequence[NodeInfo]
+    referrers: ReferrerView | None, info: NodeInfo, attached: Sequence[NodeInfo]
 ) -> SearchTerms:
     """The terms of a node: itself, its machine tags (``attached``) and its referrer tree
-    (from ``referrers``, the layout's :meth:`~ocitui.core.layout.Layout.referrer_view`)."""
+    (from ``referrers``, the layout's :meth:`~ocitui.core.layout.Layout.referrer_view`;
+    ``None``: the node's own terms only)."""
     texts: list[str] = [*_descriptor_terms(info.descriptor, info.type_label)]
     if info.artifact_type:
         texts.append(info.artifact_type)
@@ -78,7 +104,7 @@ def search_terms(
         texts.extend(_descriptor_terms(other.descriptor, other.type_label))
         digests.append(other.descriptor.digest.encoded)
     try:
-        stack = list(referrers.tree(info.descriptor.digest))
+        stack = list(referrers.tree(info.descriptor.digest)) if referrers is not None else []
     except OcituiError:
         stack = []
     while stack:
@@ -101,7 +127,9 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
         repos: list[RepoGroup] = []
         for repo in reg.repositories:
             kept = [t for t in repo.tags if t.terms.matches(needle)]
-            if kept:
+            if len(kept) == len(repo.tags):
+                repos.append(repo)  # All of it: shared, not copied.
+            elif kept:
                 repos.append(RepoGroup(repo.registry, repo.repository, kept))
         if repos:
             registries.append(RegistryGroup(reg.registry, repos))
@@ -111,7 +139,45 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
         if (terms := tree.untagged_terms.get(u.descriptor.digest)) is not None
         and terms.matches(needle)
     ]
-    return LayoutTree(registries, untagged, tree.tag_count, tree.entry_count, tree.untagged_terms)
+    return LayoutTree(
+        registries,
+        untagged,
+        tree.tag_count,
+        tree.entry_count,
+        tree.untagged_terms,
+        partial=tree.partial,
+    )
 
 
-__all__ = ["MIN_DIGEST_PREFIX", "SearchTerms", "filter_tree", "search_terms"]
+class TreeFilter:
+    """``/`` as it is typed: filters one tree, each keystroke that extends the text
+    filtering what the previous one kept (:func:`narrows`), and going back (backspace)
+    reusing what was kept before. On 100,000 tags a keystroke costs what is left."""
+
+    def __init__(self, tree: LayoutTree) -> None:
+        self.tree = tree
+        #: Results of the texts typed so far, each one starting the next.
+        self._kept: list[tuple[str, LayoutTree]] = []
+
+    def __call__(self, text: str) -> LayoutTree:
+        """The tree filtered by ``text``; the same as :func:`filter_tree`."""
+        needle = text.strip().lower()
+        if not needle:
+            return self.tree
+        self._kept = [(key, kept) for key, kept in self._kept if needle.startswith(key)]
+        if self._kept and self._kept[-1][0] == needle:
+            return self._kept[-1][1]
+        base = next((kept for key, kept in reversed(self._kept) if narrows(key, needle)), None)
+        result = filter_tree(base if base is not None else self.tree, needle)
+        self._kept.append((needle, result))
+        return result
+
+
+__all__ = [
+    "MIN_DIGEST_PREFIX",
+    "SearchTerms",
+    "TreeFilter",
+    "filter_tree",
+    "narrows",
+    "search_terms",
+]

@@ -12,8 +12,9 @@ from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import SUBJECT_HINT
 from ocitui.core.layout.summary import summarise
 from ocitui.core.models import Descriptor
-from ocitui.core.views import build_tree
+from ocitui.core.views import LayoutTree, build_tree, outline_tree
 from ocitui.core.views_describe import NodeInfo, describe, describe_many
+from ocitui.core.views_search import filter_tree
 from tests.tui.sample import build_sample
 
 
@@ -108,3 +109,40 @@ def test_build_tree_keeps_loose_images_and_hides_unhinted_referrers(tmp_path: Pa
         assert [str(u.descriptor.digest) for u in tree.untagged] == [image["digest"]]
         tags = [t.tag for r in tree.registries for repo in r.repositories for t in repo.tags]
         assert "1.0" in tags and not any(t.startswith("sha256-") for t in tags)
+
+
+def test_outline_reads_index_json_only_and_names_what_build_tree_names(
+    demo_copy: Path,
+) -> None:
+    layout = Layout.open(demo_copy)
+    full = build_tree(layout)
+    for blob in (layout.root / "blobs" / "sha256").iterdir():
+        blob.unlink()  # Nothing but index.json left to read.
+    (layout.root / ".ocitui-metadata.sqlite").unlink(missing_ok=True)
+    outline = outline_tree(layout)
+    assert outline.partial and not full.partial
+
+    def names(tree: LayoutTree) -> list[tuple[str, list[str]]]:
+        return [
+            (r.name, [t.ref_name for t in r.tags]) for g in tree.registries for r in g.repositories
+        ]
+
+    assert names(outline) == names(full)
+    assert (outline.tag_count, outline.entry_count) == (full.tag_count, full.entry_count)
+    item = outline.registries[0].repositories[0].tags[0]
+    assert (item.info.platform_count, item.info.referrer_count) == (0, 0)
+    # Searchable by name and digest prefix, not yet by what is attached.
+    assert [
+        t.tag
+        for g in filter_tree(outline, "1.1").registries
+        for r in g.repositories
+        for t in r.tags
+    ] == ["1.1"]
+    digest = item.info.descriptor.digest.encoded[:8]
+    assert [
+        t.ref_name
+        for g in filter_tree(outline, digest).registries
+        for r in g.repositories
+        for t in r.tags
+    ] == [item.ref_name]
+    assert filter_tree(outline, "spdx").partial

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ocitui.core.layout import Layout
-from ocitui.core.views import build_tree
+from ocitui.core.views import LayoutTree, build_tree
 from ocitui.core.views_locate import Location, locate
-from ocitui.core.views_search import SearchTerms, filter_tree
+from ocitui.core.views_search import SearchTerms, TreeFilter, filter_tree, narrows
 
 TERMS = SearchTerms(
     ("registry.example.com/demo/app:1.0", "spdx sbom"), ("26f8dfd94c39" + "0" * 52,)
@@ -56,3 +56,42 @@ def test_locate_referrer_of_referrer(demo_copy: Path) -> None:
         "registry.example.com/demo/app:1.0", (sbom.digest, target.digest)
     )
     assert locate(layout, "app:1.1") == Location("registry.example.com/demo/app:1.1")
+
+
+@pytest.mark.parametrize(
+    ("base", "needle", "narrow"),
+    [
+        ("app", "app7", True),
+        ("9cbd", "9cbd7", True),
+        ("sha256:9cbd", "sha256:9cbd7", True),
+        ("9cb", "9cbd", False),  # "9cb" matches no digest; "9cbd" may.
+        ("sha256", "sha256:9cbd", False),
+        ("sha256:", "sha256:9cbd", False),
+        ("sp", "spdx", True),
+        ("app", "ap", False),
+        ("x", "ax", False),
+    ],
+)
+def test_narrows(base: str, needle: str, narrow: bool) -> None:
+    assert narrows(base, needle) is narrow
+
+
+def shown(tree: LayoutTree) -> tuple[list[str], list[str]]:
+    tags = [t.ref_name for r in tree.registries for repo in r.repositories for t in repo.tags]
+    return tags, [str(u.descriptor.digest) for u in tree.untagged]
+
+
+def test_typing_and_erasing_filters_like_the_whole_tree(demo_copy: Path) -> None:
+    layout = Layout.open(demo_copy)
+    full = build_tree(layout)
+    sbom = next(e for e in layout.entries() if e.digest.encoded.startswith("9cbd7e27"))
+    words = ["spdx", "app:1.1", f"sha256:{sbom.digest.encoded[:10]}", sbom.digest.encoded[:9]]
+    typing = TreeFilter(full)
+    seen: set[int] = set()
+    for word in words:
+        texts = [word[:n] for n in range(1, len(word) + 1)]
+        for text in [*texts, *reversed(texts[:-1]), "", *texts]:
+            result = typing(text)
+            assert shown(result) == shown(filter_tree(full, text)), text
+            seen.add(len(shown(result)[0]))
+    assert len(seen) > 2  # The words kept different amounts along the way.

@@ -16,6 +16,7 @@ from ocitui.core.layout import Layout
 from ocitui.core.views_locate import Location
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
+from ocitui.tui.widgets.status import StatusLine
 from ocitui.tui.widgets.tree_pages import PAGE
 from tests.tui.conftest import settle
 
@@ -123,6 +124,45 @@ async def test_reload_keeps_the_cursor_on_a_deep_page(
         assert all(name.startswith(REPOS[0]) for name in tag_names(tree))
 
 
+async def test_names_show_first_and_the_cursor_stays_when_the_rest_arrives(
+    big_layout: Layout, make_app: Callable[..., OcituiApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repositories are on screen (from index.json alone) while the tags are still
+    being summarised; moving meanwhile is kept when the whole model replaces the names."""
+    import ocitui.tui.screens.browse_load as browse_screen
+
+    release = threading.Event()
+    real = browse_screen.build_tree
+
+    def slow(layout: Layout) -> object:
+        release.wait(20)
+        return real(layout)
+
+    monkeypatch.setattr(browse_screen, "build_tree", slow)
+    app = make_app(big_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = tree_of(app)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if tree.built_count:
+                break
+        assert not tree.loading
+        assert tree.built_count == 3
+        assert "loading…" in str(app.screen.query_one(StatusLine).render())
+        await pilot.press("j")
+        await pilot.pause()
+        assert tree.cursor_mark() == REPOS[1]
+        release.set()
+        await settle(pilot)
+        assert "loading…" not in str(app.screen.query_one(StatusLine).render())
+        assert tree.cursor_mark() == REPOS[1]
+        await pilot.press("l", "l")
+        await settle(pilot)
+        # The tags carry the summaries now (an image with one referrer).
+        assert app.selection is not None and app.selection.info is not None
+        assert app.selection.info.referrer_count == 1
+
+
 async def test_snapshot_loading_indicator(
     demo_layout: Layout,
     make_app: Callable[..., OcituiApp],
@@ -130,7 +170,7 @@ async def test_snapshot_loading_indicator(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Browse at 80x24 while the tree is still loading (held until the shot is taken)."""
-    import ocitui.tui.screens.browse as browse_screen
+    import ocitui.tui.screens.browse_load as browse_screen
 
     release = threading.Event()
     real = browse_screen.build_tree

@@ -9,34 +9,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
-from textual.worker import Worker
 
 from ocitui.core.errors import OcituiError
-from ocitui.core.verify.model import Badge
-from ocitui.core.views import LayoutTree, build_tree
 from ocitui.core.views_detail import (
     Detail,
-    LayoutStats,
     ReferrerRow,
-    layout_stats,
     load_detail,
     referrer_rows,
 )
-from ocitui.core.views_locate import Location, locate
-from ocitui.core.views_search import filter_tree
+from ocitui.core.views_locate import locate
 from ocitui.tui.screens import manage
-from ocitui.tui.screens.base import PaneScreen
+from ocitui.tui.screens.browse_load import WATCH_SECONDS, TreeLoader
 from ocitui.tui.widgets.detail import DetailPane
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
 
-#: How often ``index.json`` is checked for changes made elsewhere.
-WATCH_SECONDS = 1.0
 
-
-class BrowseScreen(PaneScreen):
+class BrowseScreen(TreeLoader):
     """Tree of registries, repositories and tags; details of the selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,16 +49,6 @@ class BrowseScreen(PaneScreen):
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="browse.next_tab"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="browse.prev_tab"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._model: LayoutTree | None = None
-        self._stats: LayoutStats | None = None
-        self._stamp: tuple[int, int] | None = None
-        self._loading = False
-        #: Where the cursor goes after the next load (the REF given on the command line,
-        #: or where it was before a refresh).
-        self._restore: Location | None = None
 
     def compose(self) -> ComposeResult:
         """Pane bar; tree (with its filter) | detail tabs; status; footer."""
@@ -96,90 +77,6 @@ class BrowseScreen(PaneScreen):
     def on_screen_resume(self) -> None:
         """Redraw the mark in the status line when coming back from another pane."""
         self._update_status()
-
-    # -- loading -------------------------------------------------------------------------
-
-    def action_refresh(self) -> None:
-        """Re-read index.json and rebuild the tree (in a thread: it hashes manifests),
-        keeping the cursor where it was."""
-        if self._restore is None and self._model is not None:
-            self._restore = self.query_one(LayoutTreeView).cursor_location()
-        self._stamp = self._index_stamp()
-        self._loading = True
-        # The first load covers the (empty) tree with a loading indicator; a reload
-        # leaves the old tree usable and says so in the status line.
-        self.query_one(LayoutTreeView).loading = self._model is None
-        self._update_status()
-        self._load_tree()
-
-    def _index_stamp(self) -> tuple[int, int] | None:
-        try:
-            info = (self.ocitui.layout.root / "index.json").stat()
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size)
-
-    def _watch_index(self) -> None:
-        """Reload when ``index.json`` changed (a sync here, or another ocitui process)."""
-        if not self._loading and self._index_stamp() != self._stamp:
-            self.action_refresh()
-
-    @work(thread=True, exclusive=True, group="browse.tree", exit_on_error=False)
-    def _load_tree(self) -> None:
-        layout = self.ocitui.layout
-        model, stats = build_tree(layout), layout_stats(layout)
-        self.app.call_from_thread(self._tree_loaded, model, stats)
-
-    def _tree_loaded(self, model: LayoutTree, stats: LayoutStats) -> None:
-        self._model, self._stats, self._loading = model, stats, False
-        tree = self.query_one(LayoutTreeView)
-        if tree.loading:
-            tree.loading = False  # A loading widget gives its focus away: take it back.
-            if not self.query_one("#filter", Input).display:
-                tree.focus()
-        restore, self._restore = self._restore, None
-        self._apply_filter(to_first=restore is None)
-        tree = self.query_one(LayoutTreeView)
-        if restore is not None and not tree.select_location(restore):
-            tree.cursor_to_first()
-        self._update_status()
-        if self.ocitui.verdicts is not None:
-            self._load_badges(model)
-
-    @work(thread=True, exclusive=True, group="browse.badges", exit_on_error=False)
-    def _load_badges(self, model: LayoutTree) -> None:
-        """Verify every tag under the policy (cached by digest) and badge the tree."""
-        cache, layout = self.ocitui.verdicts, self.ocitui.layout
-        assert cache is not None
-        badges: dict[str, Badge] = {}
-        for reg in model.registries:
-            for repo in reg.repositories:
-                for item in repo.tags:
-                    digest = item.info.descriptor.digest
-                    badges[item.ref_name] = cache.verdict(layout, digest, item.ref_name).badge
-        self.app.call_from_thread(self.query_one(LayoutTreeView).set_badges, badges)
-
-    def worker_failed(self, worker: Worker[object]) -> None:
-        """A failed load is over too (the error is in the log)."""
-        if worker.group == "browse.tree":
-            self._loading = False
-            self.query_one(LayoutTreeView).loading = False
-            self._update_status()
-
-    def _apply_filter(self, *, to_first: bool = True) -> None:
-        if self._model is None:
-            return
-        text = self.query_one("#filter", Input).value
-        shown = filter_tree(self._model, text)
-        tree = self.query_one(LayoutTreeView)
-        empty = f"No matches for {text.strip()!r}." if text.strip() else ""
-        tree.populate(shown, empty=empty, to_first=to_first)
-
-    def _update_status(self) -> None:
-        app = self.ocitui
-        mark = app.mark.name if app.mark is not None else None
-        extra = ("loading…" if self._model is None else "refreshing…") if self._loading else ""
-        self.query_one(StatusLine).set_status(str(app.layout.root), self._stats, mark, extra)
 
     @on(LayoutTreeView.NodeSelected)
     def _enter(self, event: LayoutTreeView.NodeSelected[NodeData]) -> None:

@@ -146,6 +146,23 @@ class LayoutTreeView(PagedTree):
             node = node.parent
         return None
 
+    def cursor_mark(self) -> Location | str | None:
+        """Where the cursor is, to put it back after a reload: a :class:`Location`, or a
+        repository's name (``None``: anywhere else)."""
+        location = self.cursor_location()
+        if location is not None:
+            return location
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.kind == "repository":
+            return node.data.name
+        return None
+
+    def select_mark(self, mark: Location | str) -> bool:
+        """Put the cursor back where :meth:`cursor_mark` said it was."""
+        if isinstance(mark, str):
+            return self.select_repository(mark)
+        return self.select_location(mark)
+
     def top_name(self) -> str | None:
         """The name of the tag node the cursor is on or under."""
         location = self.cursor_location()

@@ -40,6 +40,17 @@ UNTAGGED = "(untagged)"
 _Item = TypeVar("_Item")
 
 
+def _fits(model: LayoutTree, limit: int) -> bool:
+    """Whether ``model`` shows at most ``limit`` tags and untagged entries."""
+    count = len(model.untagged)
+    for reg in model.registries:
+        for repo in reg.repositories:
+            count += len(repo.tags)
+            if count > limit:
+                return False
+    return count <= limit
+
+
 class PagedTree(Tree[NodeData]):
     """A tree of a :class:`~ocitui.core.views.LayoutTree` whose nodes are built on demand."""
 
@@ -55,8 +66,9 @@ class PagedTree(Tree[NodeData]):
         self._user_closed: set[str] = set()
         #: Nodes opened by the tree itself, by object id (their messages are not the user's).
         self._auto: dict[int, TreeNode[NodeData]] = {}
-        #: Where each top-level name sits: (registry group, repository or None).
-        self._where: dict[str, tuple[str, str | None]] = {}
+        #: The model shown; where its names sit is worked out when first asked.
+        self._shown: LayoutTree | None = None
+        self._where_map: dict[str, tuple[str, str | None]] | None = None
 
     # -- building ------------------------------------------------------------------------
 
@@ -66,26 +78,20 @@ class PagedTree(Tree[NodeData]):
         left (a filter without matches). The cursor goes to the first tag (or closed
         repository) unless ``to_first`` is False (the caller puts it somewhere)."""
         self.clear()
-        self._where = {}
+        self._shown, self._where_map = model, None
         if empty and not model.registries and not model.untagged:
             self.root.add_leaf(Text(empty, style="italic"), NodeData("note", empty))
-        shown = sum(len(repo.tags) for reg in model.registries for repo in reg.repositories)
-        small = shown + len(model.untagged) <= OPEN_TAGS
+        small = _fits(model, OPEN_TAGS)
         for reg in model.registries:
             reg_node = self.root.add(
                 Text(reg.registry, style="bold"), NodeData("registry", reg.registry)
             )
             self._fill_later(reg_node, reg.repositories, self._repo_adder(small), "repositories")
             self._expand_quietly(reg_node)
-            for repo in reg.repositories:
-                for item in repo.tags:
-                    self._where[item.ref_name] = (reg.registry, repo.name)
         if model.untagged:
             group = self.root.add(Text(UNTAGGED, style="bold"), NodeData("registry", UNTAGGED))
             self._fill_later(group, model.untagged, self._add_untagged, "entries")
             self._expand_quietly(group)
-            for info in model.untagged:
-                self._where[str(info.descriptor.digest)] = (UNTAGGED, None)
         self.root.expand()
         if to_first:
             self.cursor_to_first()
@@ -244,7 +250,7 @@ class PagedTree(Tree[NodeData]):
 
     def _reveal(self, name: str) -> TreeNode[NodeData] | None:
         """The tag node named ``name``, its groups opened and its page built."""
-        where = self._where.get(name)
+        where = self._where().get(name)
         if where is None:
             return None
         registry, repository = where
@@ -256,9 +262,40 @@ class PagedTree(Tree[NodeData]):
             node = self._child_named(node, "repository", repository)
         return self._child_named(node, "tag", name) if node is not None else None
 
+    def select_repository(self, name: str) -> bool:
+        """Put the cursor on the repository node ``name`` (building pages to it)."""
+        registry, repository = self._where().get(name, (None, None))
+        if repository != name:
+            return False
+        group = next(
+            (n for n in self.root.children if n.data is not None and n.data.name == registry),
+            None,
+        )
+        node = self._child_named(group, "repository", name) if group is not None else None
+        if node is not None:
+            self.cursor_to(node)
+        return node is not None
+
     def knows(self, name: str) -> bool:
         """Whether the model shown names a top-level tag (or untagged digest) ``name``."""
-        return name in self._where
+        return name in self._where()
+
+    def _where(self) -> dict[str, tuple[str, str | None]]:
+        """Where each top-level name of the model shown sits: ``(registry group,
+        repository)``; a repository by its own name too (worked out once per populate:
+        a keystroke in the filter does not pay for it)."""
+        if self._where_map is None:
+            found: dict[str, tuple[str, str | None]] = {}
+            model = self._shown
+            for reg in model.registries if model is not None else ():
+                for repo in reg.repositories:
+                    found[repo.name] = (reg.registry, repo.name)
+                    for item in repo.tags:
+                        found[item.ref_name] = (reg.registry, repo.name)
+            for info in model.untagged if model is not None else ():
+                found[str(info.descriptor.digest)] = (UNTAGGED, None)
+            self._where_map = found
+        return self._where_map
 
     @property
     def built_count(self) -> int:
