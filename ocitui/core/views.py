@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ocitui.core import media_types as mt
+from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidReference
 from ocitui.core.layout import Layout
@@ -133,8 +134,14 @@ def build_tree(layout: Layout) -> LayoutTree:
     """Group the layout's tags by registry and repository; attach machine tags.
 
     Every tag and untagged entry is summarised in one batch
-    (:func:`ocitui.core.views_describe.describe_many`).
+    (:func:`ocitui.core.views_describe.describe_many`), with the cyclic garbage
+    collector paused (:func:`ocitui.core.bulk.no_gc`: the model forms no cycles).
     """
+    with no_gc():
+        return _build_tree(layout)
+
+
+def _build_tree(layout: Layout) -> LayoutTree:
     entries = layout.entries()
     local = local_repository(layout.root)
     tagged = [e for e in entries if e.ref_name]
@@ -170,6 +177,11 @@ def outline_tree(layout: Layout) -> LayoutTree:
     annotations. What Browse shows of a big layout while :func:`build_tree` summarises
     it; machine tags and untagged entries wait for that.
     """
+    with no_gc():
+        return _outline_tree(layout)
+
+
+def _outline_tree(layout: Layout) -> LayoutTree:
     entries = layout.entries()
     local = local_repository(layout.root)
     items: list[TagItem] = []
