@@ -7,8 +7,9 @@ Each run is a fresh process (``--probe``) that starts the app headless (Textual'
   Browse tree shows a repository (``first_cpu``: the CPU time the process used by then,
   interpreter start included: the figure to trust on a shared machine);
 - ``loaded``: seconds until the whole tree model is loaded (the loading indicator gone);
-- ``move``: milliseconds per ``j``/``k`` key (press until the app is idle again);
-- ``filter``: milliseconds per key typed into the ``/`` filter (and per backspace).
+- ``move``: milliseconds per ``j``/``k`` key (press until the app is idle again), wall
+  and CPU (``move_cpu``);
+- ``filter``: the same per key typed into the ``/`` filter (and per backspace).
 
 Not part of the test run::
 
@@ -63,12 +64,13 @@ async def _probe(layout_dir: str) -> dict[str, object]:
         await app.workers.wait_for_complete()
         out["loaded"] = time.perf_counter() - STARTED
         await pilot.pause(0.2)
-        out["move"] = [await _key_ms(pilot, key) for key in MOVES]
+        moves = [await _key_ms(pilot, key) for key in MOVES]
         await pilot.press("slash")
         await pilot.pause()
         typed = [await _key_ms(pilot, key) for key in FILTER]
-        erased = [await _key_ms(pilot, "backspace") for _ in FILTER]
-        out["filter"] = typed + erased
+        typed += [await _key_ms(pilot, "backspace") for _ in FILTER]
+        out["move"], out["move_cpu"] = [w for w, _ in moves], [c for _, c in moves]
+        out["filter"], out["filter_cpu"] = [w for w, _ in typed], [c for _, c in typed]
         out["nodes"] = tree.built_count
     return out
 
@@ -85,14 +87,15 @@ def _shows_repository(tree: object) -> bool:
     )
 
 
-async def _key_ms(pilot: object, key: str) -> float:
+async def _key_ms(pilot: object, key: str) -> tuple[float, float]:
+    """Wall and CPU milliseconds from pressing ``key`` until the app is idle again."""
     from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await pilot.press(key)
     await pilot.pause()
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
 
 
 def measure(layout_dir: Path, runs: int) -> dict[str, list[float]]:
@@ -103,7 +106,9 @@ def measure(layout_dir: Path, runs: int) -> dict[str, list[float]]:
         "first_cpu": [],
         "loaded": [],
         "move": [],
+        "move_cpu": [],
         "filter": [],
+        "filter_cpu": [],
     }
     for _ in range(runs):
         done = subprocess.run(
@@ -118,7 +123,7 @@ def measure(layout_dir: Path, runs: int) -> dict[str, list[float]]:
         row = json.loads(done.stdout.decode().strip().splitlines()[-1])
         for name in ("first", "first_cpu", "loaded"):
             found[name].append(float(row[name]))
-        for name in ("move", "filter"):
+        for name in ("move", "move_cpu", "filter", "filter_cpu"):
             found[name].extend(float(v) for v in row[name])
     return found
 
@@ -129,9 +134,17 @@ def summary(found: dict[str, list[float]]) -> dict[str, str]:
         "first": f"{statistics.median(found['first']):.2f} s",
         "first_cpu": f"CPU {statistics.median(found['first_cpu']):.2f} s",
         "loaded": f"{statistics.median(found['loaded']):.2f} s",
-        "move": f"{statistics.median(found['move']):.0f} ms (worst {max(found['move']):.0f})",
-        "filter": f"{statistics.median(found['filter']):.0f} ms (worst {max(found['filter']):.0f})",
+        "move": _keys(found, "move"),
+        "filter": _keys(found, "filter"),
     }
+
+
+def _keys(found: dict[str, list[float]], name: str) -> str:
+    wall, cpu = found[name], found[f"{name}_cpu"]
+    return (
+        f"{statistics.median(wall):.0f} ms (worst {max(wall):.0f}; CPU median "
+        f"{statistics.median(cpu):.0f}, worst {max(cpu):.0f})"
+    )
 
 
 def main() -> None:

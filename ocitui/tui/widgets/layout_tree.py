@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from ocitui.core.digest import Digest
 from ocitui.core.verify.model import Badge
@@ -102,6 +103,55 @@ class LayoutTreeView(PagedTree):
             self.move_cursor(node.parent)
 
     # -- finding nodes -------------------------------------------------------------------
+
+    def _child_named(
+        self, parent: TreeNode[NodeData], kind: str, name: str
+    ) -> TreeNode[NodeData] | None:
+        """The child of ``parent`` of that kind and name, building pages until found."""
+        if not parent.is_expanded:
+            self._expand_quietly(parent)
+        while True:
+            last = None
+            for child in parent.children:
+                data = child.data
+                if data is not None and data.kind == kind and data.name == name:
+                    return child
+                last = child
+            if last is None or last.data is None or last.data.kind != "more":
+                return None
+            self._open(last)
+
+    def _reveal(self, name: str) -> TreeNode[NodeData] | None:
+        """The tag node named ``name``, its groups opened and its page built."""
+        where = self._where().get(name)
+        if where is None:
+            return None
+        registry, repository = where
+        node = next(
+            (n for n in self.root.children if n.data is not None and n.data.name == registry),
+            None,
+        )
+        if node is not None and repository is not None:
+            node = self._child_named(node, "repository", repository)
+        return self._child_named(node, "tag", name) if node is not None else None
+
+    def select_repository(self, name: str) -> bool:
+        """Put the cursor on the repository node ``name`` (building pages to it)."""
+        registry, repository = self._where().get(name, (None, None))
+        if repository != name:
+            return False
+        group = next(
+            (n for n in self.root.children if n.data is not None and n.data.name == registry),
+            None,
+        )
+        node = self._child_named(group, "repository", name) if group is not None else None
+        if node is not None:
+            self.cursor_to(node)
+        return node is not None
+
+    def knows(self, name: str) -> bool:
+        """Whether the model shown names a top-level tag (or untagged digest) ``name``."""
+        return name in self._where()
 
     def select_name(self, name: str) -> bool:
         """Put the cursor on the tag node named ``name``; False if there is none."""

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ocitui.core.views import ChildItem, MachineTag, NodeInfo, RepoGroup
+from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, RepoGroup
 from ocitui.core.views_text import plural
 from ocitui.tui.widgets.labels import info_label, locked_label
+
+#: The group of untagged entries (a registry-level node).
+UNTAGGED = "(untagged)"
 
 
 @dataclass
@@ -78,4 +81,53 @@ def child_label(child: ChildItem) -> Text | None:
     return info_label(child.label, info, child.kind)
 
 
-__all__ = ["NodeData", "child_label", "expandable", "more_label", "repository_label"]
+def fits(model: LayoutTree, limit: int) -> bool:
+    """Whether ``model`` shows at most ``limit`` tags and untagged entries."""
+    count = len(model.untagged)
+    for reg in model.registries:
+        for repo in reg.repositories:
+            count += len(repo.tags)
+            if count > limit:
+                return False
+    return count <= limit
+
+
+def same_groups(one: LayoutTree, other: LayoutTree) -> bool:
+    """Whether two models show the very same repository and untagged objects (a filter
+    keystroke that kept everything returns the groups it was given)."""
+    if len(one.registries) != len(other.registries) or len(one.untagged) != len(other.untagged):
+        return False
+    for a, b in zip(one.registries, other.registries, strict=True):
+        if len(a.repositories) != len(b.repositories) or any(
+            x is not y for x, y in zip(a.repositories, b.repositories, strict=True)
+        ):
+            return False
+    return all(x is y for x, y in zip(one.untagged, other.untagged, strict=True))
+
+
+def places(model: LayoutTree) -> dict[str, tuple[str, str | None]]:
+    """Where each name of ``model`` sits: ``(registry group, repository)`` for a tag's
+    full reference and for a repository's own name, ``("(untagged)", None)`` for an
+    untagged entry's digest."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for reg in model.registries:
+        for repo in reg.repositories:
+            found[repo.name] = (reg.registry, repo.name)
+            for item in repo.tags:
+                found[item.ref_name] = (reg.registry, repo.name)
+    for info in model.untagged:
+        found[str(info.descriptor.digest)] = (UNTAGGED, None)
+    return found
+
+
+__all__ = [
+    "UNTAGGED",
+    "NodeData",
+    "child_label",
+    "expandable",
+    "fits",
+    "more_label",
+    "places",
+    "repository_label",
+    "same_groups",
+]

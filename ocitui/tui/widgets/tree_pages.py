@@ -24,31 +24,23 @@ from ocitui.core.views import LayoutTree, NodeInfo, RepoGroup, TagItem
 from ocitui.core.views_children import children_of
 from ocitui.tui.widgets.labels import info_label, with_badge
 from ocitui.tui.widgets.tree_nodes import (
+    UNTAGGED,
     NodeData,
     child_label,
     expandable,
+    fits,
     more_label,
+    places,
     repository_label,
+    same_groups,
 )
 
 #: Children built at a time under one node (the rest wait behind a "more" node).
 PAGE = 100
 #: Repositories start open when the tree shows at most this many tags in all.
 OPEN_TAGS = 100
-UNTAGGED = "(untagged)"
 
 _Item = TypeVar("_Item")
-
-
-def _fits(model: LayoutTree, limit: int) -> bool:
-    """Whether ``model`` shows at most ``limit`` tags and untagged entries."""
-    count = len(model.untagged)
-    for reg in model.registries:
-        for repo in reg.repositories:
-            count += len(repo.tags)
-            if count > limit:
-                return False
-    return count <= limit
 
 
 class PagedTree(Tree[NodeData]):
@@ -69,6 +61,7 @@ class PagedTree(Tree[NodeData]):
         #: The model shown; where its names sit is worked out when first asked.
         self._shown: LayoutTree | None = None
         self._where_map: dict[str, tuple[str, str | None]] | None = None
+        self._empty = ""
 
     # -- building ------------------------------------------------------------------------
 
@@ -77,11 +70,13 @@ class PagedTree(Tree[NodeData]):
         which repositories were opened); ``empty`` is said in the tree when nothing is
         left (a filter without matches). The cursor goes to the first tag (or closed
         repository) unless ``to_first`` is False (the caller puts it somewhere)."""
+        if self._shown is not None and same_groups(model, self._shown) and empty == self._empty:
+            return  # A keystroke that kept the same tags: the tree (and cursor) stays.
         self.clear()
-        self._shown, self._where_map = model, None
+        self._shown, self._where_map, self._empty = model, None, empty
         if empty and not model.registries and not model.untagged:
             self.root.add_leaf(Text(empty, style="italic"), NodeData("note", empty))
-        small = _fits(model, OPEN_TAGS)
+        small = fits(model, OPEN_TAGS)
         for reg in model.registries:
             reg_node = self.root.add(
                 Text(reg.registry, style="bold"), NodeData("registry", reg.registry)
@@ -231,70 +226,11 @@ class PagedTree(Tree[NodeData]):
                 stack.extend(reversed(node.children))
         return None
 
-    def _child_named(
-        self, parent: TreeNode[NodeData], kind: str, name: str
-    ) -> TreeNode[NodeData] | None:
-        """The child of ``parent`` of that kind and name, building pages until found."""
-        if not parent.is_expanded:
-            self._expand_quietly(parent)
-        while True:
-            last = None
-            for child in parent.children:
-                data = child.data
-                if data is not None and data.kind == kind and data.name == name:
-                    return child
-                last = child
-            if last is None or last.data is None or last.data.kind != "more":
-                return None
-            self._open(last)
-
-    def _reveal(self, name: str) -> TreeNode[NodeData] | None:
-        """The tag node named ``name``, its groups opened and its page built."""
-        where = self._where().get(name)
-        if where is None:
-            return None
-        registry, repository = where
-        node = next(
-            (n for n in self.root.children if n.data is not None and n.data.name == registry),
-            None,
-        )
-        if node is not None and repository is not None:
-            node = self._child_named(node, "repository", repository)
-        return self._child_named(node, "tag", name) if node is not None else None
-
-    def select_repository(self, name: str) -> bool:
-        """Put the cursor on the repository node ``name`` (building pages to it)."""
-        registry, repository = self._where().get(name, (None, None))
-        if repository != name:
-            return False
-        group = next(
-            (n for n in self.root.children if n.data is not None and n.data.name == registry),
-            None,
-        )
-        node = self._child_named(group, "repository", name) if group is not None else None
-        if node is not None:
-            self.cursor_to(node)
-        return node is not None
-
-    def knows(self, name: str) -> bool:
-        """Whether the model shown names a top-level tag (or untagged digest) ``name``."""
-        return name in self._where()
-
     def _where(self) -> dict[str, tuple[str, str | None]]:
-        """Where each top-level name of the model shown sits: ``(registry group,
-        repository)``; a repository by its own name too (worked out once per populate:
-        a keystroke in the filter does not pay for it)."""
+        """Where each name of the model shown sits (:func:`places`), worked out once per
+        populate: a keystroke in the filter does not pay for it."""
         if self._where_map is None:
-            found: dict[str, tuple[str, str | None]] = {}
-            model = self._shown
-            for reg in model.registries if model is not None else ():
-                for repo in reg.repositories:
-                    found[repo.name] = (reg.registry, repo.name)
-                    for item in repo.tags:
-                        found[item.ref_name] = (reg.registry, repo.name)
-            for info in model.untagged if model is not None else ():
-                found[str(info.descriptor.digest)] = (UNTAGGED, None)
-            self._where_map = found
+            self._where_map = places(self._shown) if self._shown is not None else {}
         return self._where_map
 
     @property
