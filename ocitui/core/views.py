@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ocitui.core import media_types as mt
 from ocitui.core.bulk import no_gc
@@ -69,6 +70,15 @@ class RepoGroup:
     def name(self) -> str:
         """``registry/repository``."""
         return f"{self.registry}/{self.repository}"
+
+    @cached_property
+    def terms(self) -> SearchTerms:
+        """The search terms of all its tags at once: a filter passes over a repository
+        none of whose tags match in one substring search."""
+        return SearchTerms(
+            tuple(text for tag in self.tags for text in tag.terms.texts),
+            tuple(digest for tag in self.tags for digest in tag.terms.digests),
+        )
 
 
 @dataclass
@@ -255,6 +265,7 @@ def _group(items: list[TagItem]) -> list[RegistryGroup]:
     for key in sorted(repos):
         repo = repos[key]
         repo.tags.sort(key=lambda t: tag_sort_key(t.tag))
+        _ = repo.terms  # Joined here, in the loading worker, not on the first keystroke.
         registries.setdefault(key[0], RegistryGroup(key[0])).repositories.append(repo)
     return [registries[name] for name in sorted(registries)]
 

@@ -126,6 +126,8 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
     for reg in tree.registries:
         repos: list[RepoGroup] = []
         for repo in reg.repositories:
+            if not repo.terms.matches(needle):
+                continue
             kept = [t for t in repo.tags if t.terms.matches(needle)]
             if len(kept) == len(repo.tags):
                 repos.append(repo)  # All of it: shared, not copied.
