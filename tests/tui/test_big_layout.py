@@ -38,6 +38,21 @@ def big_layout(big_dir: Path) -> Layout:
     return Layout.open(big_dir)
 
 
+def hold_the_tree(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make Browse's model wait (up to 20 s) until the returned event is set."""
+    import ocitui.tui.screens.browse_load as loader
+
+    release = threading.Event()
+    real = loader.build_tree
+
+    def held(layout: Layout) -> object:
+        release.wait(20)
+        return real(layout)
+
+    monkeypatch.setattr(loader, "build_tree", held)
+    return release
+
+
 def tree_of(app: OcituiApp) -> LayoutTreeView:
     return app.screen.query_one(LayoutTreeView)
 
@@ -132,16 +147,7 @@ async def test_names_show_first_and_the_cursor_stays_when_the_rest_arrives(
 ) -> None:
     """The repositories are on screen (from index.json alone) while the tags are still
     being summarised; moving meanwhile is kept when the whole model replaces the names."""
-    import ocitui.tui.screens.browse_load as browse_screen
-
-    release = threading.Event()
-    real = browse_screen.build_tree
-
-    def slow(layout: Layout) -> object:
-        release.wait(20)
-        return real(layout)
-
-    monkeypatch.setattr(browse_screen, "build_tree", slow)
+    release = hold_the_tree(monkeypatch)
     app = make_app(big_layout)
     async with app.run_test(size=(80, 24)) as pilot:
         tree = tree_of(app)
@@ -173,16 +179,7 @@ async def test_snapshot_loading_indicator(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Browse at 80x24 while the tree is still loading (held until the shot is taken)."""
-    import ocitui.tui.screens.browse_load as browse_screen
-
-    release = threading.Event()
-    real = browse_screen.build_tree
-
-    def slow(layout: Layout) -> object:
-        release.wait(10)
-        return real(layout)
-
-    monkeypatch.setattr(browse_screen, "build_tree", slow)
+    release = hold_the_tree(monkeypatch)
     app = make_app(demo_layout)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
