@@ -262,7 +262,7 @@ def _group(items: list[TagItem]) -> list[RegistryGroup]:
         key = (item.registry, item.repository)
         repos.setdefault(key, RepoGroup(*key)).tags.append(item)
     registries: dict[str, RegistryGroup] = {}
-    for key in sorted(repos):
+    for key in sorted(repos, key=lambda k: (k[0], tag_sort_key(k[1]))):  # app2 < app10
         repo = repos[key]
         repo.tags.sort(key=lambda t: tag_sort_key(t.tag))
         _ = repo.terms  # Joined here, in the loading worker, not on the first keystroke.

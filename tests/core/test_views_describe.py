@@ -146,3 +146,18 @@ def test_outline_reads_index_json_only_and_names_what_build_tree_names(
         for t in r.tags
     ] == [item.ref_name]
     assert filter_tree(outline, "spdx").partial
+
+
+def test_repositories_and_tags_sort_naturally(tmp_path: Path) -> None:
+    layout = build_sample(tmp_path / "sample")
+    image = layout.resolve("registry.example.com/demo/app:1.1")
+    for name in ("app10:1.10", "app2:1.9", "app10:1.9", "app1:1"):
+        layout.set_tag(f"registry.example.com/n/{name}", image)
+    repos = [
+        (r.repository, [t.tag for t in r.tags])
+        for g in build_tree(layout).registries
+        if g.registry == "registry.example.com"
+        for r in g.repositories
+        if r.repository.startswith("n/")
+    ]
+    assert repos == [("n/app1", ["1"]), ("n/app2", ["1.9"]), ("n/app10", ["1.9", "1.10"])]
