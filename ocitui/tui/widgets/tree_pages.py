@@ -98,16 +98,13 @@ class PagedTree(Tree[NodeData]):
             self.cursor_to(first)
 
     def cursor_to(self, node: TreeNode[NodeData]) -> None:
-        """Move the cursor to ``node`` once lines are laid out (on the next refresh), and
+        """Move the cursor to ``node`` now (laying out the lines of nodes just built), and
         announce it even when it lands on the line the cursor was on."""
-
-        def move() -> None:
-            line = self.cursor_line
-            self.move_cursor(node)
-            if self.cursor_line == line:  # No change of line: Tree says nothing.
-                self.post_message(Tree.NodeHighlighted(node))
-
-        self.call_after_refresh(move)
+        _ = self.last_line  # Lays the lines out: a node just built has none before.
+        line = self.cursor_line
+        self.move_cursor(node)
+        if self.cursor_line == line:  # No change of line: Tree says nothing.
+            self.post_message(Tree.NodeHighlighted(node))
 
     def _fill_later(
         self,
