@@ -92,12 +92,19 @@ def make_app() -> Callable[..., OcituiApp]:
 
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until workers (which may start more workers) and messages are done."""
-    for _ in range(3):
+    quiet = 0
+    for _ in range(40):
         # A failed worker is shown as a notification by its screen; tests assert on that.
         # A cancelled one was replaced by newer work (the cursor moved on).
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        # Settled when two rounds in a row found no worker left running: a worker's result
+        # may start another (the tree's load, then the detail of the selected node).
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
 
 
 def plain_text(renderable: object, width: int = 100) -> str:
