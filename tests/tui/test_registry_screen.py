@@ -4,6 +4,7 @@ platforms and verified referrers; a refused catalog; a flagged referrer; the Bro
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,22 @@ async def test_a_referrer_naming_another_subject_is_flagged_and_not_pulled(
         warned = [n.message for n in app._notifications if n.severity == "warning"]
         assert any("a flagged referrer is not pulled" in m for m in warned)
         assert not empty_layout.entries()
+
+
+async def test_an_unreachable_registry_says_failed_in_the_pane(
+    empty_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    """A catalog read that fails (nothing listens on the port) replaces "listing
+    repositories…" with the failure in the pane, not only in a toast that fades."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(empty_layout)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_registry(app, pilot, f"127.0.0.1:{port}")
+        status = str(screen.query_one("#status").render())
+        assert "listing repositories" not in status
+        assert "failed" in status
+        assert "Failed; see the error log (e)." in detail(screen)
+        assert [n for n in app._notifications if n.severity == "error"]

@@ -379,6 +379,12 @@ class RegistryScreen(PaneScreen):
         if state.report is None:
             self._show(progress_view(state))
 
+    def worker_failed(self, worker: object) -> None:
+        """Say where the answer would have been that it failed (the toast fades; the
+        reason is in the error log), instead of leaving "listing repositories…" up."""
+        self._show(Text("Failed; see the error log (e).", style="bold red"))
+        self._status("failed: see the error log (e)")
+
     def show_retry(self, event: Retrying) -> None:
         """A registry retry as it happens: in the status line (and a pull's progress)."""
         self._status(f"retrying: {event.reason or 'no answer'} (attempt {event.attempt})")
