@@ -29,6 +29,7 @@ async def test_snapshot_browse_demo(
         await settle(pilot)
         tree = app.screen.query_one(LayoutTreeView)
         tree.select_name(APP10)
+        await settle(pilot)  # the cursor's move lands before the key
         await pilot.press("l")
         await settle(pilot)
         assert app.export_screenshot() == svg_snapshot
@@ -62,6 +63,7 @@ async def test_snapshot_detail_layers_tab(
         await settle(pilot)
         tree = app.screen.query_one(LayoutTreeView)
         tree.select_name(APP10)
+        await settle(pilot)  # the cursor's move lands before the key
         await pilot.press("l", "j")  # the amd64 manifest
         await pilot.press(*["right_square_bracket"] * 3)
         await settle(pilot)
