@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
 from ocitui.core.registry.options import RegistryOptions, is_loopback, scheme_for
 from ocitui.core.registry.tls import certificate_error, classify, ssl_context
+from ocitui.core.registry.transport import FastTransport
 
 log = logging.getLogger("ocitui.registry")
 
@@ -95,6 +97,12 @@ _cache_readable_socket()
 _ERROR_BODY_CAP = 64 * 1024
 
 
+def _proxied() -> bool:
+    """Whether the environment names a proxy (``HTTPS_PROXY``, ...): httpx then keeps its
+    own transport, which honours it (and ``NO_PROXY``) as it always did."""
+    return any(scheme in ("http", "https", "all") for scheme in urllib.request.getproxies())
+
+
 class DroppedBody(RegistryError):
     """The connection broke while a response body was being read (worth a retry)."""
 
@@ -135,12 +143,17 @@ class Session:
         key = "" if self._transport is not None else netloc
         client = self._clients.get(key)
         if client is None:
+            connect = min(self.options.timeout, 30.0)
+            verify = ssl_context(netloc, self.options) if netloc else not self.options.insecure
+            transport = self._transport
+            if transport is None and netloc and not _proxied():
+                transport = FastTransport(
+                    verify=verify, timeout=self.options.timeout, connect=connect
+                )
             client = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(
-                    self.options.timeout, connect=min(self.options.timeout, 30.0)
-                ),
-                verify=ssl_context(netloc, self.options) if netloc else not self.options.insecure,
+                transport=transport,
+                timeout=httpx.Timeout(self.options.timeout, connect=connect),
+                verify=verify,
                 headers={"User-Agent": self.options.user_agent},
                 follow_redirects=False,
             )

@@ -1,0 +1,257 @@
+"""The aiohttp-backed transport under the session behaves as httpx's own did.
+
+Each test talks to a tiny loopback server that answers with exact bytes, so what goes on
+the wire (request headers), what is accepted (long header lines), how a connection is
+reused or dropped, and which httpx error a failure becomes are all checked directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from ocitui.core.registry.credentials import StaticCredentials
+from ocitui.core.registry.options import RegistryOptions
+from ocitui.core.registry.session import Session
+from ocitui.core.registry.tls import classify
+from ocitui.core.registry.transport import MAX_HEADER_LINE, FastTransport
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class Server:
+    """A loopback server: each connection is handed to ``handler``; counts connections."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.port = 0
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            await self.handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def head(self, reader: asyncio.StreamReader) -> bytes:
+        """Read one request head (no request bodies here)."""
+        data = await reader.readuntil(b"\r\n\r\n")
+        self.requests.append(data)
+        return data
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@asynccontextmanager
+async def serving(make: Callable[[Server], Handler]) -> AsyncIterator[Server]:
+    server = Server(lambda r, w: asyncio.sleep(0))
+    server.handler = make(server)
+    listener = await asyncio.start_server(server._serve, "127.0.0.1", 0)
+    server.port = listener.sockets[0].getsockname()[1]
+    try:
+        yield server
+    finally:
+        listener.close()
+
+
+def answer(status: str, body: bytes, *extra: str) -> bytes:
+    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *extra]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def keep_answering(body: bytes, *extra: str) -> Callable[[Server], Handler]:
+    """Answer every request on a connection with ``body`` (keep-alive)."""
+
+    def make(server: Server) -> Handler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while True:
+                await server.head(reader)
+                writer.write(answer("200 OK", body, *extra))
+                await writer.drain()
+
+        return handler
+
+    return make
+
+
+def transport(timeout: float = 5.0) -> FastTransport:
+    return FastTransport(verify=False, timeout=timeout, connect=timeout)
+
+
+async def get(t: FastTransport, url: str, **headers: str) -> httpx.Response:
+    return await t.handle_async_request(httpx.Request("GET", url, headers=headers))
+
+
+def test_registry_hosts_use_the_fast_transport_unless_a_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    session = Session(RegistryOptions(), StaticCredentials())
+    assert isinstance(session._client_for("registry.example")._transport, FastTransport)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    proxied = Session(RegistryOptions(), StaticCredentials())
+    assert not isinstance(proxied._client_for("registry.example")._transport, FastTransport)
+
+
+async def test_the_request_on_the_wire_carries_only_the_sessions_headers() -> None:
+    async with serving(keep_answering(b"{}", "Content-Type: application/json")) as server:
+        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
+        host = f"127.0.0.1:{server.port}"
+        try:
+            response = await session.request(
+                "GET",
+                f"{server.url}/v2/a/manifests/x?n=1&last=a%2Bb",
+                registry=host,
+                scopes=[],
+                where="t",
+                headers={"Accept": "application/vnd.oci.image.manifest.v1+json"},
+            )
+            assert await session.read(response, 1024, "t") == b"{}"
+        finally:
+            await session.aclose()
+    lines = server.requests[0].decode().split("\r\n")
+    assert lines[0] == "GET /v2/a/manifests/x?n=1&last=a%2Bb HTTP/1.1"  # Not re-quoted.
+    fields = {
+        k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
+    }
+    assert fields["host"] == host
+    assert fields["accept"] == "application/vnd.oci.image.manifest.v1+json"
+    assert fields["user-agent"].startswith("ocitui/")
+    assert "authorization" not in fields and "cookie" not in fields
+    assert "aiohttp" not in server.requests[0].decode().lower()
+
+
+async def test_a_body_read_to_its_end_keeps_the_connection_a_partial_one_drops_it() -> None:
+    big = b"x" * (1024 * 1024)
+    async with serving(keep_answering(big)) as server:
+        t = transport()
+        try:
+            for _ in range(3):
+                response = await get(t, server.url + "/full")
+                assert len(await response.aread()) == len(big)
+                await response.aclose()
+            assert server.connections == 1
+            response = await get(t, server.url + "/partial")
+            async for chunk in response.aiter_raw():
+                assert chunk
+                break
+            await response.aclose()  # Bytes still unread: this connection cannot be reused.
+            response = await get(t, server.url + "/after")
+            assert await response.aread() == big  # A clean answer on a new connection.
+            await response.aclose()
+            assert server.connections == 2
+        finally:
+            await t.aclose()
+
+
+async def test_long_header_lines_are_accepted_overlong_ones_are_a_protocol_error() -> None:
+    link = "</v2/a/tags/list?last=" + "t" * 20_000 + '>; rel="next"'
+    huge = "X-Filler: " + "f" * (MAX_HEADER_LINE + 10)
+    async with (
+        serving(keep_answering(b"ok", f"Link: {link}")) as fine,
+        serving(keep_answering(b"ok", huge)) as hostile,
+    ):
+        t = transport()
+        try:
+            response = await get(t, fine.url + "/")
+            assert response.headers["link"] == link
+            await response.aclose()
+            with pytest.raises(httpx.RemoteProtocolError):
+                await get(t, hostile.url + "/")
+        finally:
+            await t.aclose()
+
+
+async def test_content_encoding_is_still_decoded_by_httpx() -> None:
+    packed = gzip.compress(b'{"tags":[]}')
+    async with serving(keep_answering(packed, "Content-Encoding: gzip")) as server:
+        t = transport()
+        try:
+            response = await get(t, server.url + "/")
+            assert await response.aread() == b'{"tags":[]}'
+            await response.aclose()
+        finally:
+            await t.aclose()
+
+
+def stalling(after: bytes) -> Callable[[Server], Handler]:
+    """Send ``after`` and then nothing (the connection stays open)."""
+
+    def make(server: Server) -> Handler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await server.head(reader)
+            writer.write(after)
+            await writer.drain()
+            await asyncio.sleep(30)
+
+        return handler
+
+    return make
+
+
+def truncating(server: Server) -> Handler:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await server.head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+        await writer.drain()
+
+    return handler
+
+
+async def test_failures_become_the_httpx_errors_callers_handle() -> None:
+    t = transport(timeout=0.3)
+    try:
+        async with serving(stalling(b"")) as silent:
+            with pytest.raises(httpx.ReadTimeout):
+                await get(t, silent.url + "/")
+        async with serving(stalling(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")) as drip:
+            response = await get(t, drip.url + "/")
+            with pytest.raises(httpx.ReadTimeout):
+                await response.aread()
+            await response.aclose()
+        async with serving(truncating) as short:
+            response = await get(t, short.url + "/")
+            with pytest.raises(httpx.TransportError):
+                await response.aread()
+            await response.aclose()
+        async with serving(keep_answering(b"")) as gone:
+            port = gone.port
+        with pytest.raises(httpx.ConnectError) as refused:
+            await get(t, f"http://127.0.0.1:{port}/")
+        assert classify(refused.value)[0] == "refused"
+    finally:
+        await t.aclose()
+
+
+def speaks_http(server: Server) -> Handler:
+    """What an HTTP server says to a TLS ClientHello: a 400, then it closes."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.write(b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to HTTPS")
+        await writer.drain()
+
+    return handler
+
+
+async def test_tls_to_a_plain_http_server_is_a_handshake_failure() -> None:
+    async with serving(speaks_http) as plain:
+        t = FastTransport(verify=True, timeout=5.0, connect=5.0)
+        try:
+            with pytest.raises(httpx.ConnectError) as failed:
+                await get(t, f"https://127.0.0.1:{plain.port}/v2/")
+        finally:
+            await t.aclose()
+    assert classify(failed.value)[0] == "handshake"
