@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from ocitui.core.registry.credentials import StaticCredentials
+from ocitui.core.errors import RegistryError
+from ocitui.core.registry.credentials import Credential, StaticCredentials
 from ocitui.core.registry.options import RegistryOptions
 from ocitui.core.registry.session import Session
 from ocitui.core.registry.tls import classify
-from ocitui.core.registry.transport import MAX_HEADER_LINE, FastTransport
+from ocitui.core.registry.transport import MAX_HEADER_LINE, MAX_REDIRECTS, FastTransport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -255,3 +256,102 @@ async def test_tls_to_a_plain_http_server_is_a_handshake_failure() -> None:
         finally:
             await t.aclose()
     assert classify(failed.value)[0] == "handshake"
+
+
+Route = Callable[[str, dict[str, str]], tuple[str, list[str], bytes]]
+
+
+def routed(route: Route) -> Callable[[Server], Handler]:
+    """Answer each request (keep-alive) with ``route(path, headers)``."""
+
+    def make(server: Server) -> Handler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while True:
+                lines = (await server.head(reader)).decode().split("\r\n")
+                path = lines[0].split(" ")[1]
+                fields = {
+                    k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
+                }
+                status, extra, body = route(path, fields)
+                writer.write(answer(status, body, *extra))
+                await writer.drain()
+
+        return handler
+
+    return make
+
+
+async def test_redirects_keep_authorization_on_the_origin_and_drop_it_elsewhere() -> None:
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def cdn(path: str, headers: dict[str, str]) -> tuple[str, list[str], bytes]:
+        seen.append(("cdn" + path, headers))
+        return "200 OK", [], b"blob bytes"
+
+    async with serving(routed(cdn)) as other:
+
+        def registry(path: str, headers: dict[str, str]) -> tuple[str, list[str], bytes]:
+            seen.append((path, headers))
+            if "authorization" not in headers:
+                return "401 Unauthorized", ['WWW-Authenticate: Basic realm="r"'], b""
+            if path == "/v2/a/blobs/x":
+                return "307 Temporary Redirect", ["Location: /v2/a/moved"], b""
+            return "307 Temporary Redirect", [f"Location: {other.url}/b?sig=1"], b""
+
+        async with serving(routed(registry)) as server:
+            host = f"127.0.0.1:{server.port}"
+            creds = StaticCredentials({host: Credential("user", "secret")})
+            session = Session(RegistryOptions(plain_http=True), creds)
+            try:
+                response = await session.request(
+                    "GET",
+                    f"{server.url}/v2/a/blobs/x",
+                    registry=host,
+                    scopes=[],
+                    where="t",
+                    follow_redirects=True,
+                )
+                assert await session.read(response, 1024, "t") == b"blob bytes"
+                assert str(response.request.url) == f"{other.url}/b?sig=1"
+            finally:
+                await session.aclose()
+    assert [path for path, _ in seen] == [
+        "/v2/a/blobs/x",
+        "/v2/a/blobs/x",
+        "/v2/a/moved",
+        "cdn/b?sig=1",
+    ]
+    assert "authorization" in seen[2][1]  # Same origin (a relative Location): kept.
+    assert "authorization" not in seen[3][1]  # Another port is another origin: dropped.
+    assert seen[3][1]["host"] == f"127.0.0.1:{other.port}"
+
+
+async def test_a_redirect_loop_ends_in_a_one_line_error_after_the_bound() -> None:
+    hits: list[str] = []
+
+    def loop(path: str, headers: dict[str, str]) -> tuple[str, list[str], bytes]:
+        hits.append(path)
+        return "302 Found", [f"Location: /v2/a/blobs/{len(hits)}"], b"<a>moved</a>" * 100
+
+    async with serving(routed(loop)) as server:
+        host = f"127.0.0.1:{server.port}"
+        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
+        try:
+            with pytest.raises(RegistryError, match=f"t: more than {MAX_REDIRECTS} redirects"):
+                await session.request(
+                    "GET",
+                    f"{server.url}/v2/a/blobs/0",
+                    registry=host,
+                    scopes=[],
+                    where="t",
+                    follow_redirects=True,
+                )
+            not_followed = await session.request(
+                "GET", f"{server.url}/v2/a/blobs/0", registry=host, scopes=[], where="t"
+            )
+            assert not_followed.status_code == 302
+            await not_followed.aclose()
+        finally:
+            await session.aclose()
+    assert len(hits) == MAX_REDIRECTS + 2
+    assert server.connections == 1  # One kept-alive connection for the whole chain.

@@ -35,7 +35,7 @@ from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
 from ocitui.core.registry.options import RegistryOptions, is_loopback, scheme_for
 from ocitui.core.registry.tls import certificate_error, classify, ssl_context
-from ocitui.core.registry.transport import FastTransport
+from ocitui.core.registry.transport import MAX_REDIRECTS, FastTransport
 
 log = logging.getLogger("ocitui.registry")
 
@@ -127,6 +127,8 @@ class Session:
         self._clients: dict[str, httpx.AsyncClient] = {}
         #: Loopback hosts whose TLS handshake failed: they speak plain HTTP.
         self._plain_hosts: set[str] = set()
+        #: Host -> its lean transport, used directly for GET and HEAD (no client machinery).
+        self._fast: dict[str, FastTransport] = {}
         #: Base URL -> (scheme, host, port), so a request parses only its own URL.
         self._origins: dict[str, tuple[str, str, int | None]] = {}
         self.http = self._client_for("")  # Builds requests; sends for injected transports.
@@ -147,7 +149,7 @@ class Session:
             verify = ssl_context(netloc, self.options) if netloc else not self.options.insecure
             transport = self._transport
             if transport is None and netloc and not _proxied():
-                transport = FastTransport(
+                transport = self._fast[netloc] = FastTransport(
                     verify=verify, timeout=self.options.timeout, connect=connect
                 )
             client = httpx.AsyncClient(
@@ -160,9 +162,14 @@ class Session:
             self._clients[key] = client
         return client
 
-    async def _send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+    async def _send(self, request: httpx.Request, follow_redirects: bool = False) -> httpx.Response:
+        """Send ``request``; the response streams (the caller closes it)."""
         netloc = request.url.netloc.decode("ascii")
-        return await self._client_for(netloc).send(request, **kwargs)
+        client = self._client_for(netloc)
+        fast = self._fast.get(netloc)
+        if fast is not None and fast.takes(request):
+            return await fast.send(request, follow_redirects=follow_redirects)
+        return await client.send(request, stream=True, follow_redirects=follow_redirects)
 
     async def aclose(self) -> None:
         """Close the connection pools."""
@@ -255,7 +262,7 @@ class Session:
         """Send without registry auth (token service), with the usual retries."""
         for attempt in range(self.options.retries + 1):
             try:
-                response = await self._send(request, stream=True)
+                response = await self._send(request)
             except httpx.TransportError as exc:
                 where = f"token service {request.url.host}"
                 await self._connect_failed(exc, request.url, where, attempt)
@@ -303,7 +310,9 @@ class Session:
             content: Any = body() if callable(body) else body
             request = self.http.build_request(method, target, headers=all_headers, content=content)
             try:
-                response = await self._send(request, stream=True, follow_redirects=follow_redirects)
+                response = await self._send(request, follow_redirects=follow_redirects)
+            except httpx.TooManyRedirects:
+                raise RegistryError(f"{where}: more than {MAX_REDIRECTS} redirects") from None
             except httpx.TransportError as exc:
                 tries = attempt if retry else self.options.retries  # No retry: decide now.
                 switched = await self._connect_failed(exc, target, where, tries)
