@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: Seconds without a screen change that end a key's response.
 QUIET = 0.3
+#: Seconds after a key without any screen change that count it as changing nothing.
+UNCHANGED = 5.0
 #: The longest a key's response (or the start) may take before the bench gives up.
 PATIENCE = 30.0
 SYNC_QUERY = b"\x1b[?2026$p"
@@ -226,9 +228,13 @@ class Terminal:
         os.write(self.master, data)
         first = done = None
         last = sent
-        while time.perf_counter() - last < QUIET and time.perf_counter() - sent < PATIENCE:
+        while time.perf_counter() - sent < PATIENCE:
+            # Before the first change, wait up to UNCHANGED; after it, until still.
+            wait = (UNCHANGED if first is None else QUIET) - (time.perf_counter() - last)
+            if wait <= 0:
+                break
             before = self.screen.snapshot()
-            ends = self.frames(QUIET - (time.perf_counter() - last))
+            ends = self.frames(wait)
             if ends and changed(before, self.screen.snapshot()):
                 first = ends[0] if first is None else first
                 done = last = ends[-1]
@@ -313,7 +319,13 @@ def keys(found: dict[str, list[float]], name: str) -> str:
     return (
         f"{statistics.median(done):.0f} ms (p90 {p90(done):.0f}; first frame median "
         f"{statistics.median(first):.0f}, p90 {p90(first):.0f}; app CPU median "
-        f"{statistics.median(cpu):.0f} ms; {len(done)} keys)"
+        f"{statistics.median(cpu):.0f} ms; {len(done)} keys"
+        + (
+            f", {len(unchanged)} changed nothing"
+            if (unchanged := found.get(f"{name}_unchanged"))
+            else ""
+        )
+        + ")"
     )
 
 
