@@ -75,6 +75,11 @@ class DetailPane(Vertical):
         Binding("k", "scroll_body(-1)", "Up", show=False, id="detail.up"),
     ]
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: The note the tabs show when they were last cleared (``None``: a detail).
+        self._cleared: str | None = "Select a tag."
+
     def compose(self) -> ComposeResult:
         """One scrollable Static per tab."""
         with TabbedContent(id="detail-tabs"):
@@ -109,11 +114,17 @@ class DetailPane(Vertical):
     def show(
         self, detail: Detail | None, referrers: list[ReferrerRow], note: str = "Select a tag."
     ) -> None:
-        """Render ``detail`` into every tab (``None`` clears the pane, showing ``note``)."""
+        """Render ``detail`` into every tab (``None`` clears the pane, showing ``note``).
+
+        Clearing a pane that already shows ``note`` does nothing: the cursor moving over
+        repositories (or a filter keystroke) would otherwise lay out six tabs per key."""
         if detail is None:
-            for tab in TABS:
-                self._body(tab).update(Text(note, style="dim"))
+            if self._cleared != note:
+                self._cleared = note
+                for tab in TABS:
+                    self._body(tab).update(Text(note, style="dim"))
             return
+        self._cleared = None
         summary: list[RenderableType] = [kv_table(detail.summary)]
         if detail.error:
             summary.insert(0, Text(f"! {detail.error}", style="bold red"))

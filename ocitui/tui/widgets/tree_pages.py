@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -198,6 +199,16 @@ class PagedTree(Tree[NodeData]):
                     NodeData(child.kind, child.label, child.info),
                     allow_expand=expandable(child.info, None),
                 )
+
+    def get_label_width(self, node: TreeNode[NodeData]) -> int:
+        """A label's width in cells, without rendering it: Tree asks for every built
+        line's width each time a node is added or removed (the widest sets the scroll
+        width), and its default renders the label to measure it."""
+        label = node.label
+        width = label.cell_len if isinstance(label, Text) else cell_len(label)
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
     def built_nodes(self) -> list[TreeNode[NodeData]]:
         """Every node built so far, depth first."""
