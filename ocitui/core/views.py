@@ -54,8 +54,20 @@ class TagItem:
     tag: str
     info: NodeInfo
     machine: list[MachineTag] = field(default_factory=list)
-    #: What ``/`` searches (see :mod:`ocitui.core.views_search`); filled by ``build_tree``.
-    terms: SearchTerms = field(default_factory=lambda: SearchTerms((), ()))
+    _terms: SearchTerms | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def terms(self) -> SearchTerms:
+        """What ``/`` searches (see :mod:`ocitui.core.views_search`): set by
+        :func:`build_tree` (with referrers and machine tags); until then worked out when
+        first asked from the tag's own descriptor."""
+        if self._terms is None:
+            self._terms = search_terms(None, self.info, [])
+        return self._terms
+
+    @terms.setter
+    def terms(self, terms: SearchTerms) -> None:
+        self._terms = terms
 
 
 @dataclass
@@ -204,11 +216,10 @@ def _outline_tree(layout: Layout) -> LayoutTree:
             continue
         label = type_label(entry.media_type, entry.artifact_type, ref_name=name)
         info = NodeInfo(entry, label, 0, 0, entry.artifact_type)
-        item = TagItem(name, registry, repository, tag, info)
-        item.terms = search_terms(None, info, [])
-        items.append(item)
+        items.append(TagItem(name, registry, repository, tag, info))
     tagged = sum(1 for e in entries if e.ref_name)
-    return LayoutTree(_group(items), [], tagged, len(entries), partial=True)
+    # Search terms are worked out if a filter is typed before the whole model is in.
+    return LayoutTree(_group(items, join_terms=False), [], tagged, len(entries), partial=True)
 
 
 def _index_children(layout: Layout, items: list[TagItem]) -> dict[Digest, list[TagItem]]:
@@ -256,7 +267,10 @@ def _attach_machine_tags(
         item.machine.sort(key=lambda m: (m.kind, m.tag))
 
 
-def _group(items: list[TagItem]) -> list[RegistryGroup]:
+def _group(items: list[TagItem], *, join_terms: bool = True) -> list[RegistryGroup]:
+    """Registries -> repositories -> tags, each level in natural order; ``join_terms``
+    joins each repository's search terms now (in the loading worker, not on the first
+    keystroke)."""
     repos: dict[tuple[str, str], RepoGroup] = {}
     for item in items:
         key = (item.registry, item.repository)
@@ -264,16 +278,21 @@ def _group(items: list[TagItem]) -> list[RegistryGroup]:
     registries: dict[str, RegistryGroup] = {}
     for key in sorted(repos, key=lambda k: (k[0], tag_sort_key(k[1]))):  # app2 < app10
         repo = repos[key]
-        repo.tags.sort(key=lambda t: tag_sort_key(t.tag))
-        _ = repo.terms  # Joined here, in the loading worker, not on the first keystroke.
+        if len(repo.tags) > 1:
+            repo.tags.sort(key=lambda t: tag_sort_key(t.tag))
+        if join_terms:
+            _ = repo.terms
         registries.setdefault(key[0], RegistryGroup(key[0])).repositories.append(repo)
     return [registries[name] for name in sorted(registries)]
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def tag_sort_key(tag: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order: ``1.9`` before ``1.10``."""
-    parts = re.split(r"(\d+)", tag)
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+    parts = _DIGITS.split(tag)  # Text, digits, text, ...: the digits at odd places.
+    return tuple((0, int(p)) if i % 2 else (1, p) for i, p in enumerate(parts) if p)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ itself (:mod:`ocitui.tui.screens.browse`) adds the keys.
 from __future__ import annotations
 
 import gc
+import threading
 
 from textual import work
 from textual.widgets import Input
@@ -25,6 +26,8 @@ from ocitui.tui.widgets.tree_pages import OPEN_TAGS
 
 #: How often ``index.json`` is checked for changes made elsewhere.
 WATCH_SECONDS = 1.0
+#: The longest the loading worker waits for the names to be painted before it goes on.
+PAINT_WAIT = 1.0
 
 
 def _settle_heap() -> None:
@@ -85,12 +88,17 @@ class TreeLoader(PaneScreen):
         (:func:`outline_tree`, from ``index.json`` alone) while the tags are summarised."""
         layout = self.ocitui.layout
         if first and sum(1 for e in layout.entries() if e.ref_name) > OPEN_TAGS:
-            self.app.call_from_thread(self._outline_loaded, outline_tree(layout))
+            painted = threading.Event()
+            self.app.call_from_thread(self._outline_loaded, outline_tree(layout), painted)
+            # The names reach the screen before the summaries take the GIL for seconds.
+            painted.wait(PAINT_WAIT)
         model, stats = build_tree(layout), layout_stats(layout)
         self.app.call_from_thread(self._tree_loaded, model, stats)
 
-    def _outline_loaded(self, outline: LayoutTree) -> None:
-        """The names are in: show them (the status line still says loading)."""
+    def _outline_loaded(self, outline: LayoutTree, painted: threading.Event) -> None:
+        """The names are in: show them (the status line still says loading), and set
+        ``painted`` once they are on screen."""
+        self.call_after_refresh(painted.set)
         if self._model is not None:
             return
         self._model, self._filter = outline, TreeFilter(outline)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import RenderableType
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,6 +35,9 @@ def json_view(text: str) -> RenderableType:
     """Syntax-highlighted JSON that follows the terminal's palette (and NO_COLOR)."""
     if not text:
         return Text("(nothing to show)", style="dim")
+    # Imported when first used: syntax highlighting (pygments) is not needed to start.
+    from rich.syntax import Syntax
+
     return Syntax(text, "json", theme="ansi_dark", background_color="default", word_wrap=True)
 
 
