@@ -46,8 +46,9 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
 CPU: dict[str, list[float]] = {}
 
 
-def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    """Seconds ``cmd`` takes (its output discarded; a failure stops the benchmark)."""
+def wall(cmd: list[str], env: dict[str, str] | None = None, *, key: str | None = None) -> float:
+    """Seconds ``cmd`` takes (its output discarded; a failure stops the benchmark); its CPU
+    time is kept under ``key`` (default: the command's first four words)."""
     before = os.times()
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, env=env or ENV, check=False)
@@ -58,14 +59,32 @@ def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    CPU.setdefault(" ".join(cmd[:4]), []).append(cpu)
+    CPU.setdefault(key or " ".join(cmd[:4]), []).append(cpu)
     return elapsed
 
 
-def cpu_of(cmd: list[str]) -> str:
-    """The median CPU time of the runs of ``cmd`` so far, as text."""
-    values = CPU.get(" ".join(cmd[:4]), [])
+def cpu_of(cmd: list[str] | str) -> str:
+    """The median CPU time of the runs of ``cmd`` (or of a ``key`` given to :func:`wall`)
+    so far, as text."""
+    values = CPU.get(cmd if isinstance(cmd, str) else " ".join(cmd[:4]), [])
     return f"CPU {statistics.median(values):.2f} s" if values else "CPU ?"
+
+
+def registry_cpu(root: Path) -> float | None:
+    """CPU seconds so far of the docker-registry serving ``root/config.yml`` (its
+    process found through ``/proc``), None where that cannot be read."""
+    wanted = f"{root}/config.yml".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if wanted not in (entry / "cmdline").read_bytes():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
 
 
 def median_of(runs: int, fn: Callable[[], float]) -> tuple[float, list[float]]:
@@ -246,7 +265,8 @@ class Shape:
 
     def pull_ours(self, n: int) -> float:
         layout = self.work / f"o{n}"
-        return wall([*OCITUI, "pull", self.ref, "--layout", str(layout), *self.extra], self.env)
+        cmd = [*OCITUI, "pull", self.ref, "--layout", str(layout), *self.extra]
+        return wall(cmd, self.env, key=f"{self.label} ocitui pull")
 
     def pull_theirs(self, n: int) -> float:
         forget_skopeo_cache()
@@ -262,30 +282,47 @@ class Shape:
                 dest,
             ],
             self.env,
+            key=f"{self.label} skopeo pull",
         )
 
     def push_ours(self, n: int) -> float:
         layout = self.work / f"o{n}"
-        with run_docker_registry(_fresh(self.work, f"d-o{n}")) as dest:
-            cmd = [*OCITUI, "push", self.ref, f"{dest}/o/app:v1", "--layout", str(layout)]
-            return wall([*cmd, *self.extra], self.env)
+        cmd = [*OCITUI, "push", self.ref, "DEST/o/app:v1", "--layout", str(layout), *self.extra]
+        return self._push(f"d-o{n}", cmd, "ocitui")
 
     def push_theirs(self, n: int) -> float:
         forget_skopeo_cache()
         source = f"oci:{self.work / f's{n}'}:v1"
-        with run_docker_registry(_fresh(self.work, f"d-s{n}")) as dest:
-            return wall(
-                [
-                    self.skopeo,
-                    "copy",
-                    "-q",
-                    "--all",
-                    "--dest-tls-verify=false",
-                    source,
-                    f"docker://{dest}/s/app:v1",
-                ],
+        cmd = [self.skopeo, "copy", "-q", "--all", "--dest-tls-verify=false"]
+        return self._push(f"d-s{n}", [*cmd, source, "docker://DEST/s/app:v1"], "skopeo")
+
+    def _push(self, name: str, cmd: list[str], tool: str) -> float:
+        """Run ``cmd`` (``DEST`` replaced) against a fresh docker-registry; the registry's
+        CPU time during the push is kept too (it hashes and fsyncs every upload)."""
+        root = _fresh(self.work, name)
+        with run_docker_registry(root) as dest:
+            before = registry_cpu(root)
+            seconds = wall(
+                [arg.replace("DEST", dest) for arg in cmd],
                 self.env,
+                key=f"{self.label} {tool} push",
             )
+            after = registry_cpu(root)
+        if before is not None and after is not None:
+            CPU.setdefault(f"{self.label} {tool} push registry", []).append(after - before)
+        return seconds
+
+    def _detail(self, what: str, mine: list[float], other: list[float]) -> str:
+        text = (
+            f"ocitui {_fmt(mine)}, {cpu_of(f'{self.label} ocitui {what}')}; "
+            f"skopeo {_fmt(other)}, {cpu_of(f'{self.label} skopeo {what}')}"
+        )
+        if what == "push":
+            text += (
+                f"; the registry: {cpu_of(f'{self.label} ocitui push registry')} (ocitui), "
+                f"{cpu_of(f'{self.label} skopeo push registry')} (skopeo)"
+            )
+        return text
 
     def run(self) -> None:
         """Print the pull and the push row."""
@@ -294,14 +331,14 @@ class Shape:
             f"pull {self.label} / skopeo, same run",
             f"{a / b:.2f}",
             "<= 0.8",
-            f"ocitui {_fmt(mine)}; skopeo {_fmt(other)}",
+            self._detail("pull", mine, other),
         )
         a, b, mine, other = alternate(self.runs, self.push_ours, self.push_theirs)
         show(
             f"push {self.label} / skopeo into a fresh registry",
             f"{a / b:.2f}",
             "<= 0.8",
-            f"ocitui {_fmt(mine)}; skopeo {_fmt(other)}",
+            self._detail("push", mine, other),
         )
         shutil.rmtree(self.work, ignore_errors=True)
 
