@@ -191,3 +191,54 @@ async def test_snapshot_loading_indicator(
         assert not tree.loading
         assert app.screen.focused is tree
         assert shot == svg_snapshot
+
+
+def labels(node: object) -> list[str]:
+    from textual.widgets.tree import TreeNode
+
+    assert isinstance(node, TreeNode)
+    return [str(child.label) for child in node.children]
+
+
+async def test_a_deep_tag_builds_its_page_alone_and_earlier_pages_on_the_way_up(
+    big_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    app = make_app(big_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        deep = f"{REPOS[0]}:v1990"  # big0's 996th tag: on its tenth page.
+        assert tree.select_name(deep)
+        await settle(pilot)
+        assert tree.top_name() == deep
+        assert app.selection is not None and app.selection.name == deep
+        # That page alone (v1800 ... v1998), below a node standing for the 900 before it.
+        names = tag_names(tree)
+        assert names == [f"{REPOS[0]}:v{2 * n}" for n in range(900, 1000)]
+        repo = tree.cursor_node.parent  # type: ignore[union-attr]
+        assert repo is not None
+        assert labels(repo)[0] == "… 900 earlier tags"
+
+        # k from the page's first tag: the page before is built, the cursor on its last.
+        first = repo.children[1]
+        tree.cursor_to(first)
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert tree.top_name() == f"{REPOS[0]}:v1798"
+        assert len(tag_names(tree)) == 2 * PAGE
+        assert labels(repo)[0] == "… 800 earlier tags"
+
+        # j from the repository onto "earlier": the page before, the cursor on its first.
+        tree.cursor_to(repo)
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert tree.top_name() == f"{REPOS[0]}:v1400"
+        assert labels(repo)[0] == "… 700 earlier tags"
+        assert len(tag_names(tree)) == 3 * PAGE
+        # Another deep name in a page not built: that page replaces the window.
+        assert tree.select_name(f"{REPOS[0]}:v10")
+        await settle(pilot)
+        assert tag_names(tree)[:2] == [f"{REPOS[0]}:v0", f"{REPOS[0]}:v2"]
+        assert len(tag_names(tree)) == PAGE

@@ -17,7 +17,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.verify.model import Badge
 from ocitui.core.views_locate import Location
 from ocitui.tui.widgets.tree_nodes import NodeData
-from ocitui.tui.widgets.tree_pages import PagedTree
+from ocitui.tui.widgets.tree_pages import PAGE, PagedTree
 
 
 class LayoutTreeView(PagedTree):
@@ -66,12 +66,17 @@ class LayoutTreeView(PagedTree):
             self._user_opened.discard(data.name)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        """Tell the screen what is under the cursor; on a "more" node, build the next
-        page (the cursor then rests on its first node)."""
+        """Tell the screen what is under the cursor; on a "more" ("earlier") node, build
+        the next (previous) page in its place: the cursor then rests on the page's first
+        node, or on its last when it came from below (``k`` onto "earlier")."""
         data = event.node.data
-        if data is not None and data.kind == "more":
-            self._open(event.node)
-            self.call_after_refresh(self._announce)
+        line, self._came_from = self._came_from, self.cursor_line
+        if data is not None and data.kind in ("more", "earlier"):
+            built = self._open(event.node)
+            if built is not None and data.kind == "earlier":
+                self.cursor_to(built[1] if line > self.cursor_line else built[0])
+            else:
+                self.call_after_refresh(self._announce)
             return
         # An absent locked image names content too (by digest), just not held here.
         names_content = data is not None and (data.info is not None or data.kind == "locked")
@@ -79,7 +84,7 @@ class LayoutTreeView(PagedTree):
 
     def _announce(self) -> None:
         node = self.cursor_node
-        if node is not None and (node.data is None or node.data.kind != "more"):
+        if node is not None and (node.data is None or node.data.kind not in ("more", "earlier")):
             self.on_tree_node_highlighted(Tree.NodeHighlighted(node))
 
     def action_expand(self) -> None:
@@ -107,19 +112,28 @@ class LayoutTreeView(PagedTree):
     def _child_named(
         self, parent: TreeNode[NodeData], kind: str, name: str
     ) -> TreeNode[NodeData] | None:
-        """The child of ``parent`` of that kind and name, building pages until found."""
+        """The child of ``parent`` of that kind and name, building its page (the next
+        one after those built, or that page alone: not the pages on the way)."""
+        window = self._windows.get(parent.id)
+        index = window.index(name) if window is not None else None
+        if window is not None and index is not None and parent.data is not None:
+            if not parent.data.loaded:  # Never opened: build the page holding it.
+                parent.data.loaded = True
+                self._show_at(parent, index)
+            elif index >= window.hi and index < window.hi + PAGE and parent.children:
+                self._open(parent.children[-1])  # The "more" node: the next page.
+            elif not window.lo <= index < window.hi:
+                self._show_at(parent, index)
         if not parent.is_expanded:
             self._expand_quietly(parent)
-        while True:
-            last = None
-            for child in parent.children:
-                data = child.data
-                if data is not None and data.kind == kind and data.name == name:
-                    return child
-                last = child
-            if last is None or last.data is None or last.data.kind != "more":
-                return None
-            self._open(last)
+        return next(
+            (
+                child
+                for child in parent.children
+                if child.data is not None and child.data.kind == kind and child.data.name == name
+            ),
+            None,
+        )
 
     def _reveal(self, name: str) -> TreeNode[NodeData] | None:
         """The tag node named ``name``, its groups opened and its page built."""

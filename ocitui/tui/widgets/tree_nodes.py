@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.widgets.tree import TreeNode
 
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, RepoGroup
 from ocitui.core.views_text import plural
@@ -25,10 +26,11 @@ class NodeData:
     """What a tree node stands for.
 
     ``info`` is None for registry/repository groups, for a bundle's absent images and for
-    the "more" node that stands for a page not built yet. ``machine`` lists a tag's
-    machine tags; ``None`` (any other node) lets the core look up the legacy cosign tags
-    of the digest itself. ``fill`` builds a group's children the first time it opens (or,
-    on a "more" node, the next page in its place).
+    the "more" and "earlier" nodes that stand for pages not built yet. ``machine`` lists
+    a tag's machine tags; ``None`` (any other node) lets the core look up the legacy
+    cosign tags of the digest itself. ``fill`` builds a group's children the first time
+    it opens (or, on a "more"/"earlier" node, the next/previous page in its place: then
+    it returns the first and last node it built).
     """
 
     kind: str
@@ -38,7 +40,7 @@ class NodeData:
     loaded: bool = False
     #: The name shown for a tag node (the label is rebuilt when its badge arrives).
     display: str = ""
-    fill: Callable[[], None] | None = None
+    fill: Callable[[], tuple[TreeNode[NodeData], TreeNode[NodeData]] | None] | None = None
 
 
 def repository_label(repo: RepoGroup) -> Text:
@@ -49,6 +51,11 @@ def repository_label(repo: RepoGroup) -> Text:
 def more_label(count: int, noun: str) -> Text:
     """The node standing for what is not built yet: ``… 4,800 more repositories``."""
     return Text(f"… {count:,} more {noun}", style="dim italic")
+
+
+def earlier_label(count: int, noun: str) -> Text:
+    """The node standing for the page before those built: ``… 4,800 earlier tags``."""
+    return Text(f"… {count:,} earlier {noun}", style="dim italic")
 
 
 def expandable(info: NodeInfo | None, machine: list[MachineTag] | None) -> bool:
@@ -124,6 +131,7 @@ __all__ = [
     "UNTAGGED",
     "NodeData",
     "child_label",
+    "earlier_label",
     "expandable",
     "fits",
     "more_label",

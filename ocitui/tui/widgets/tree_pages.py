@@ -1,19 +1,14 @@
 """The lazily built part of the Browse tree: pages of the layout model's groups.
 
 A layout of 100,000 entries costs what the screen shows: a group's children are created
-when it opens (repositories start open only when the whole tree is small), at most
-:data:`PAGE` at a time with a "… N more" node that builds the next page in its place. A
-tag's children are read from the core when it first opens
-(:func:`ocitui.core.views_children.children_of`). :class:`PagedTree` also finds a tag
-by name, building the pages on its way.
+when it opens (repositories start open only when the whole tree is small), a page of
+:data:`PAGE` at a time (:mod:`ocitui.tui.widgets.tree_window`). A tag's children are
+read from the core when it first opens (:func:`ocitui.core.views_children.children_of`).
+Finding a tag by name builds the page that holds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
-
-from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -30,21 +25,29 @@ from ocitui.tui.widgets.tree_nodes import (
     child_label,
     expandable,
     fits,
-    more_label,
     places,
     repository_label,
     same_groups,
 )
+from ocitui.tui.widgets.tree_window import PAGE, Adder, WindowTree
 
-#: Children built at a time under one node (the rest wait behind a "more" node).
-PAGE = 100
 #: Repositories start open when the tree shows at most this many tags in all.
 OPEN_TAGS = 100
 
-_Item = TypeVar("_Item")
+
+def _repo_name(repo: RepoGroup) -> str:
+    return repo.name
 
 
-class PagedTree(Tree[NodeData]):
+def _tag_name(item: TagItem) -> str:
+    return item.ref_name
+
+
+def _digest_name(info: NodeInfo) -> str:
+    return str(info.descriptor.digest)
+
+
+class PagedTree(WindowTree):
     """A tree of a :class:`~ocitui.core.views.LayoutTree` whose nodes are built on demand."""
 
     def __init__(self, layout: Layout, *, id: str | None = None) -> None:
@@ -63,6 +66,8 @@ class PagedTree(Tree[NodeData]):
         self._shown: LayoutTree | None = None
         self._where_map: dict[str, tuple[str, str | None]] | None = None
         self._empty = ""
+        #: The cursor's line when a node was last highlighted (which way it moves).
+        self._came_from = -1
 
     # -- building ------------------------------------------------------------------------
 
@@ -74,6 +79,7 @@ class PagedTree(Tree[NodeData]):
         if self._shown is not None and same_groups(model, self._shown) and empty == self._empty:
             return  # A keystroke that kept the same tags: the tree (and cursor) stays.
         self.clear()
+        self._windows.clear()
         self._shown, self._where_map, self._empty = model, None, empty
         if empty and not model.registries and not model.untagged:
             self.root.add_leaf(Text(empty, style="italic"), NodeData("note", empty))
@@ -82,11 +88,13 @@ class PagedTree(Tree[NodeData]):
             reg_node = self.root.add(
                 Text(reg.registry, style="bold"), NodeData("registry", reg.registry)
             )
-            self._fill_later(reg_node, reg.repositories, self._repo_adder(small), "repositories")
+            self._fill_later(
+                reg_node, reg.repositories, self._repo_adder(small), "repositories", _repo_name
+            )
             self._expand_quietly(reg_node)
         if model.untagged:
             group = self.root.add(Text(UNTAGGED, style="bold"), NodeData("registry", UNTAGGED))
-            self._fill_later(group, model.untagged, self._add_untagged, "entries")
+            self._fill_later(group, model.untagged, self._add_untagged, "entries", _digest_name)
             self._expand_quietly(group)
         self.root.expand()
         if to_first:
@@ -107,90 +115,74 @@ class PagedTree(Tree[NodeData]):
         if self.cursor_line == line:  # No change of line: Tree says nothing.
             self.post_message(Tree.NodeHighlighted(node))
 
-    def _fill_later(
-        self,
-        node: TreeNode[NodeData],
-        items: Sequence[_Item],
-        add: Callable[[TreeNode[NodeData], _Item], None],
-        noun: str,
-    ) -> None:
-        """Let ``node`` build its children (a page at a time) when it first opens."""
-        assert node.data is not None
-        node.data.fill = lambda: self._add_page(node, items, 0, add, noun)
-
-    def _add_page(
-        self,
-        parent: TreeNode[NodeData],
-        items: Sequence[_Item],
-        start: int,
-        add: Callable[[TreeNode[NodeData], _Item], None],
-        noun: str,
-    ) -> None:
-        """Add ``items[start:start+PAGE]`` under ``parent``, then a "more" node if needed."""
-        end = start + PAGE
-        for item in items[start:end]:
-            add(parent, item)
-        rest = len(items) - end
-        if rest > 0:
-            data = NodeData("more", f"{rest} more {noun}")
-            data.fill = lambda: self._add_page(parent, items, end, add, noun)
-            parent.add_leaf(more_label(rest, noun), data)
-
     def _expand_quietly(self, node: TreeNode[NodeData]) -> None:
         """Open ``node`` and build its children now (not as the user's choice)."""
         self._auto[id(node)] = node
         node.expand()
         self._open(node)
 
-    def _repo_adder(self, small: bool) -> Callable[[TreeNode[NodeData], RepoGroup], None]:
-        def add(parent: TreeNode[NodeData], repo: RepoGroup) -> None:
-            node = parent.add(repository_label(repo), NodeData("repository", repo.name))
-            self._fill_later(node, repo.tags, self._add_tag, "tags")
+    def _repo_adder(self, small: bool) -> Adder:
+        def add(
+            parent: TreeNode[NodeData], repo: RepoGroup, before: TreeNode[NodeData] | None
+        ) -> TreeNode[NodeData]:
+            node = parent.add(
+                repository_label(repo), NodeData("repository", repo.name), before=before
+            )
+            self._fill_later(node, repo.tags, self._add_tag, "tags", _tag_name)
             if repo.name in self._user_opened or (small and repo.name not in self._user_closed):
                 self._expand_quietly(node)
+            return node
 
         return add
 
-    def _add_tag(self, parent: TreeNode[NodeData], item: TagItem) -> None:
+    def _add_tag(
+        self, parent: TreeNode[NodeData], item: TagItem, before: TreeNode[NodeData] | None
+    ) -> TreeNode[NodeData]:
         data = NodeData("tag", item.ref_name, item.info, list(item.machine), display=item.tag)
-        parent.add(
+        return parent.add(
             self._tag_label(item.tag, item.info, item.ref_name),
             data,
+            before=before,
             allow_expand=expandable(item.info, item.machine),
         )
 
-    def _add_untagged(self, parent: TreeNode[NodeData], info: NodeInfo) -> None:
+    def _add_untagged(
+        self, parent: TreeNode[NodeData], info: NodeInfo, before: TreeNode[NodeData] | None
+    ) -> TreeNode[NodeData]:
         display = f"@{info.descriptor.digest.short}"
         name = str(info.descriptor.digest)
-        parent.add(
+        return parent.add(
             self._tag_label(display, info, name),
             NodeData("tag", name, info, display=display),
+            before=before,
             allow_expand=expandable(info, None),
         )
 
     def _tag_label(self, display: str, info: NodeInfo, name: str) -> Text:
         return with_badge(info_label(display, info), self.badges.get(name))
 
-    def _open(self, node: TreeNode[NodeData]) -> None:
+    def _open(
+        self, node: TreeNode[NodeData]
+    ) -> tuple[TreeNode[NodeData], TreeNode[NodeData]] | None:
         """Build what opens under ``node`` (once): a group's first page, a tag's children,
-        or, for a "more" node, the next page in its place."""
+        or, for a "more"/"earlier" node, the next/previous page in its place (then the
+        first and last node of that page are returned)."""
         data = node.data
         if data is None or data.loaded:
-            return
+            return None
         if data.fill is not None:
             data.loaded = True
-            if data.kind == "more":
+            if data.kind in ("more", "earlier"):
                 node.remove()
-            data.fill()
-            return
+            return data.fill()
         if data.info is None:
-            return
+            return None
         data.loaded = True
         try:
             children = children_of(self.store, data.info.descriptor, data.machine)
         except OcituiError as exc:
             self.notify(str(exc), severity="error", title="Cannot expand")
-            return
+            return None
         for child in children:
             label = child_label(child)
             if label is not None:
@@ -199,16 +191,7 @@ class PagedTree(Tree[NodeData]):
                     NodeData(child.kind, child.label, child.info),
                     allow_expand=expandable(child.info, None),
                 )
-
-    def get_label_width(self, node: TreeNode[NodeData]) -> int:
-        """A label's width in cells, without rendering it: Tree asks for every built
-        line's width each time a node is added or removed (the widest sets the scroll
-        width), and its default renders the label to measure it."""
-        label = node.label
-        width = label.cell_len if isinstance(label, Text) else cell_len(label)
-        if node.allow_expand:
-            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
-        return width
+        return None
 
     def built_nodes(self) -> list[TreeNode[NodeData]]:
         """Every node built so far, depth first."""
