@@ -128,6 +128,9 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
         for repo in reg.repositories:
             if not repo.terms.matches(needle):
                 continue
+            if len(repo.tags) == 1:  # The repository's terms are its one tag's.
+                repos.append(repo)
+                continue
             kept = [t for t in repo.tags if t.terms.matches(needle)]
             if len(kept) == len(repo.tags):
                 repos.append(repo)  # All of it: shared, not copied.

@@ -95,3 +95,23 @@ def test_typing_and_erasing_filters_like_the_whole_tree(demo_copy: Path) -> None
             assert shown(result) == shown(filter_tree(full, text)), text
             seen.add(len(shown(result)[0]))
     assert len(seen) > 2  # The words kept different amounts along the way.
+
+
+def test_filter_keeps_exactly_the_tags_whose_own_terms_match(demo_copy: Path) -> None:
+    """Repositories of one tag and of several, whole or in part: the result is the tags
+    that match one by one, in order."""
+    layout = Layout.open(demo_copy)
+    full = build_tree(layout)
+    sizes = {len(repo.tags) for reg in full.registries for repo in reg.repositories}
+    assert 1 in sizes and max(sizes) > 1
+    words = ["registry.example.com/demo/bundle:1.0", "app:1.1", "imgpkg", "spdx", "zzz"]
+    for word in words:
+        for text in (word[:n] for n in range(1, len(word) + 1)):
+            expected = [
+                t.ref_name
+                for reg in full.registries
+                for repo in reg.repositories
+                for t in repo.tags
+                if t.terms.matches(text.lower())
+            ]
+            assert shown(filter_tree(full, text))[0] == expected, text
