@@ -64,3 +64,29 @@ async def test_detail_pane_clears_after_a_detail_and_with_another_note(
         pane.show(None, [], "Something else.")  # Another note replaces the first.
         await pilot.pause()
         assert all("Something else." in text for text in bodies(pane))
+
+
+async def test_a_word_typed_in_one_burst_after_slash_lands_in_the_filter_whole(
+    demo_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    """Keys arriving together (a fast typist, a paste, tmux send-keys) are all queued
+    before ``/`` is handled: none may go to the tree (``s`` would open Sync)."""
+    from textual import events
+    from textual.widgets import Input
+
+    from ocitui.tui.screens.browse import BrowseScreen
+
+    app = make_app(demo_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        word = "registry.example.com/demo/app:1.1"  # s (Sync), r, x, d, m, a: all bound.
+        for char in "/" + word:
+            key = {"/": "slash", ".": "full_stop", ":": "colon"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, BrowseScreen)
+        field = app.screen.query_one("#filter", Input)
+        assert field.value == word  # The second "/" too: in the filter it is text.
+        tree = app.screen.query_one(LayoutTreeView)
+        tags = [n.data.name for n in tree.built_nodes() if n.data and n.data.kind == "tag"]
+        assert tags == ["registry.example.com/demo/app:1.1"]

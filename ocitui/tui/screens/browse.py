@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -31,7 +31,9 @@ class BrowseScreen(TreeLoader):
     """Tree of registries, repositories and tags; details of the selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="browse.filter"),
+        # A priority binding: handled as it arrives, before the keys typed after it are
+        # passed to the tree (which would take the first letters of a fast-typed word).
+        Binding("slash", "filter", "Filter", id="browse.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="browse.clear_filter"),
         Binding("v", "inside", "View", id="browse.inside"),
         Binding("m", "mark", "Mark", id="browse.mark"),
@@ -137,10 +139,15 @@ class BrowseScreen(TreeLoader):
         field.disabled = not shown
 
     def action_filter(self) -> None:
-        """Show the filter input and focus it."""
+        """Show the filter input and focus it at once: keys typed right after ``/``
+        (already waiting in the queue) go into the filter, not to the tree. In the
+        filter, ``/`` is text (``team/app``)."""
         field = self.query_one("#filter", Input)
+        if self.focused is field:  # After the keys already queued for it.
+            field.post_message(events.Key("slash", "/"))
+            return
         self._show_filter(True)
-        field.focus()
+        self.set_focus(field)
 
     def action_clear_filter(self) -> None:
         """Empty and hide the filter; back to the tree."""
