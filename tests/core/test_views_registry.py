@@ -11,8 +11,7 @@ from ocitui.core.reference import parse_reference
 from ocitui.core.target.registry import RegistryTarget
 from ocitui.core.views_registry import RemoteNode, expand, node_rows, read_catalog
 from tests.support.fake_registry import FakeRegistry
-from tests.tui.loopback import REGISTRY, loopback_factory
-from tests.tui.test_remote import REPO, plant_stray_referrer, seed
+from tests.tui.loopback import REGISTRY, REPO, loopback_factory, plant_stray_referrer, seed
 
 Factory = Callable[..., FakeRegistry]
 

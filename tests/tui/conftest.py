@@ -1,4 +1,5 @@
-"""Fixtures for TUI tests: layouts opened by relative path, an app factory, SVG snapshots.
+"""Fixtures for TUI tests: layouts opened by relative path, an app factory, SVG snapshots,
+a fake registry the app reaches over loopback (``registry_rig``), and the toasts shown.
 
 Layouts are opened as ``demo``/``sample`` relative to the test's temp dir, so the status
 line (which shows the layout path) is the same on every run and in every snapshot.
@@ -20,6 +21,8 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
+from tests.support.fake_registry import FakeRegistry
+from tests.tui.loopback import RegistryRig
 from tests.tui.sample import build_sample
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "snapshots"
@@ -88,6 +91,25 @@ def make_app() -> Callable[..., OcituiApp]:
         return app
 
     return factory
+
+
+@pytest.fixture
+def registry_rig(
+    make_app: Callable[..., OcituiApp],
+    fake_registry: Callable[..., FakeRegistry],
+    tmp_path: Path,
+) -> Callable[..., RegistryRig]:
+    """Factory: ``registry_rig(**fake_registry_options)`` -> a :class:`RegistryRig`."""
+
+    def rig(**options: Any) -> RegistryRig:
+        return RegistryRig(fake_registry(**options), tmp_path, make_app)
+
+    return rig
+
+
+def toasts(app: OcituiApp, severity: str = "error") -> list[str]:
+    """The messages of the notifications of ``severity`` the app has shown, oldest first."""
+    return [n.message for n in app._notifications if n.severity == severity]
 
 
 async def settle(pilot: Pilot[int]) -> None:

@@ -16,7 +16,7 @@ from ocitui.tui.screens.diff import DiffScreen
 from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, toasts
 
 APP10 = "registry.example.com/demo/app:1.0"
 APP11 = "registry.example.com/demo/app:1.1"
@@ -131,8 +131,8 @@ async def test_attach_problems_are_shown_not_raised(
         dialog.query_one("#files").value = str(tmp_path / "missing.txt")  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-        errors = [n for n in app._notifications if n.severity == "error"]
-        assert errors and "no such file" in errors[0].message
+        errors = toasts(app)
+        assert errors and "no such file" in errors[0]
 
 
 async def test_diff_of_mark_and_selection(
@@ -259,6 +259,6 @@ async def test_broken_keymap_is_reported_not_fatal(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         assert app.current_mode == "browse"
-        assert any(n.severity == "error" for n in app._notifications)
+        assert toasts(app)
         # Kept in the error log (e) too, like every other error the TUI shows.
         assert [e.title for e in app.error_log.entries] == ["Keymap ignored"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +16,8 @@ from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.inside import InsideScreen
 from ocitui.tui.screens.registry import RegistryScreen, RegistryTree
-from tests.support.fake_registry import FakeRegistry
-from tests.tui.conftest import plain_text, settle
-from tests.tui.loopback import REGISTRY, loopback_factory
-from tests.tui.test_remote import REPO, plant_stray_referrer, seed
+from tests.tui.conftest import plain_text, settle, toasts
+from tests.tui.loopback import REGISTRY, REPO, RegistryRig, plant_stray_referrer
 
 
 async def open_registry(app: OcituiApp, pilot: Any, text: str) -> RegistryScreen:
@@ -68,16 +65,13 @@ async def goto(pilot: Any, screen: RegistryScreen, startswith: str) -> None:
 async def test_browse_a_registry_then_pull_a_tag(
     *,
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
-    tmp_path: Path,
+    registry_rig: Callable[..., RegistryRig],
     svg_snapshot: SnapshotAssertion,
     size: tuple[int, int],
 ) -> None:
-    registry = fake_registry()
-    digest = await seed(registry, tmp_path, ["1.1", "10.0"])
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host)
+    rig = registry_rig()
+    digest = await rig.seed(["1.1", "10.0"])
+    app = rig.app(empty_layout)
     async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         screen = await open_registry(app, pilot, REGISTRY)
@@ -133,20 +127,17 @@ async def test_browse_a_registry_then_pull_a_tag(
         assert report is not None and report.ok
         assert f"Pulled {REPO}:1.0" in detail(screen)
         assert str(empty_layout.resolve(f"{REPO}:1.0").digest) == digest
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not toasts(app)
 
 
 async def test_a_refused_catalog_asks_for_a_repository(
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
-    tmp_path: Path,
+    registry_rig: Callable[..., RegistryRig],
 ) -> None:
-    registry = fake_registry()
-    await seed(registry, tmp_path, [])
-    registry.inject(r"/v2/_catalog", "404")
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host)
+    rig = registry_rig()
+    await rig.seed()
+    rig.registry.inject(r"/v2/_catalog", "404")
+    app = rig.app(empty_layout)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_registry(app, pilot, REGISTRY)
@@ -164,20 +155,17 @@ async def test_a_refused_catalog_asks_for_a_repository(
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert rows(screen)[1] == "1.0"
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not toasts(app)
 
 
 async def test_a_referrer_naming_another_subject_is_flagged_and_not_pulled(
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
-    tmp_path: Path,
+    registry_rig: Callable[..., RegistryRig],
 ) -> None:
-    registry = fake_registry(referrers_api=False)
-    digest = await seed(registry, tmp_path, [])
-    _, sbom = plant_stray_referrer(registry, digest)
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host)
+    rig = registry_rig(referrers_api=False)
+    digest = await rig.seed()
+    _, sbom = plant_stray_referrer(rig.registry, digest)
+    app = rig.app(empty_layout)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_registry(app, pilot, REPO)
@@ -191,7 +179,7 @@ async def test_a_referrer_naming_another_subject_is_flagged_and_not_pulled(
         assert "✗ subject mismatch: names @" in detail(screen)
         await pilot.press("p")
         await settle(pilot)
-        warned = [n.message for n in app._notifications if n.severity == "warning"]
+        warned = toasts(app, "warning")
         assert any("a flagged referrer is not pulled" in m for m in warned)
         assert not empty_layout.entries()
 
@@ -212,4 +200,4 @@ async def test_an_unreachable_registry_says_failed_in_the_pane(
         assert "listing repositories" not in status
         assert "failed" in status
         assert "Failed; see the error log (e)." in detail(screen)
-        assert [n for n in app._notifications if n.severity == "error"]
+        assert toasts(app)

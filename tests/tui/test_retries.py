@@ -4,31 +4,25 @@ and the pane's own progress or status line, against the fake registry's failure 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from textual.widgets import Input, Static
 
 from ocitui.core.layout import Layout
-from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.sync import SyncScreen
-from tests.support.fake_registry import FakeRegistry
-from tests.tui.conftest import plain_text, settle
-from tests.tui.loopback import loopback_factory
-from tests.tui.test_remote import REPO, seed
+from tests.tui.conftest import plain_text, settle, toasts
+from tests.tui.loopback import REPO, RegistryRig
+from tests.tui.test_remote import open_remote
 
 
 async def test_a_retry_during_a_pull_is_shown_while_it_waits(
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
-    tmp_path: Path,
+    registry_rig: Callable[..., RegistryRig],
 ) -> None:
-    registry = fake_registry()
-    await seed(registry, tmp_path, [])
+    rig = registry_rig()
+    await rig.seed()
     # The tag's manifest answers 503 once and asks for a 2 s wait before the retry.
-    registry.inject(r"/manifests/1\.0$", "503", times=1, retry_after=2.0, method="GET")
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host)
+    rig.registry.inject(r"/manifests/1\.0$", "503", times=1, retry_after=2.0, method="GET")
+    app = rig.app(empty_layout)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("4")
@@ -56,31 +50,20 @@ async def test_a_retry_during_a_pull_is_shown_while_it_waits(
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert sync.progress.report is not None and sync.progress.report.ok
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not toasts(app)
 
 
 async def test_a_retry_while_listing_tags_is_in_the_status_line(
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
-    tmp_path: Path,
+    registry_rig: Callable[..., RegistryRig],
 ) -> None:
-    registry = fake_registry()
-    await seed(registry, tmp_path, [])
-    registry.inject(r"/tags/list", "429", times=1, retry_after=2.0)
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host)
+    rig = registry_rig()
+    await rig.seed()
+    rig.registry.inject(r"/tags/list", "429", times=1, retry_after=2.0)
+    app = rig.app(empty_layout)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("ctrl+t")
-        await settle(pilot)
-        screen = app.screen
-        field = screen.query_one("#remote-repo", Input)
-        field.value = REPO
-        field.focus()
-        await pilot.press("enter")
+        screen = await open_remote(app, pilot, REPO, settled=False)
         status = ""
         for _ in range(40):  # Until the status line says so (well inside the 2 s wait).
             await pilot.pause(0.05)

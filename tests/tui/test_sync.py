@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from syrupy.assertion import SnapshotAssertion
 from textual.widgets import Static
@@ -13,7 +12,6 @@ from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
 from ocitui.core.models import Descriptor
-from ocitui.core.registry import RegistryClient, RegistryOptions, StaticCredentials
 from ocitui.core.sync import (
     BlobDone,
     BlobProgress,
@@ -28,14 +26,10 @@ from ocitui.core.sync import (
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import plain_text, settle
+from tests.tui.conftest import plain_text, settle, toasts
+from tests.tui.loopback import REGISTRY, RegistryRig
 
 APP10 = "registry.example.com/demo/app:1.0"
-
-
-def client_factory() -> RegistryClient:
-    """Loopback client: plain HTTP, no credentials from any real config."""
-    return RegistryClient(RegistryOptions(plain_http=True), credentials=StaticCredentials({}))
 
 
 def body_text(screen: SyncScreen) -> str:
@@ -44,11 +38,10 @@ def body_text(screen: SyncScreen) -> str:
 
 
 async def test_push_plan_then_run_to_fake_registry(
-    sample_layout: Layout, make_app: Callable[..., OcituiApp], fake_registry: Callable[..., Any]
+    sample_layout: Layout, registry_rig: Callable[..., RegistryRig]
 ) -> None:
-    registry = fake_registry()
-    app = make_app(sample_layout)
-    app.registry_factory = client_factory
+    rig = registry_rig()
+    app = rig.app(sample_layout)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.screen.query_one(LayoutTreeView).select_name(APP10)
@@ -60,12 +53,12 @@ async def test_push_plan_then_run_to_fake_registry(
         assert screen.query_one("#sync-ref").value == APP10  # type: ignore[attr-defined]
         await pilot.press("ctrl+o")
         assert screen.direction == "push"
-        screen.query_one("#sync-dest").value = f"{registry.host}/demo/app:1.0"  # type: ignore[attr-defined]
+        screen.query_one("#sync-dest").value = f"{REGISTRY}/demo/app:1.0"  # type: ignore[attr-defined]
         await pilot.press("ctrl+l")
         await settle(pilot)
         text = body_text(screen)
         assert "Plan (nothing copied yet)" in text and "already there" in text
-        assert registry.requests  # the plan asked the registry what it has
+        assert rig.registry.requests  # the plan asked the registry what it has
         await pilot.press("ctrl+g")
         await settle(pilot)
         report = screen.progress.report
@@ -78,10 +71,9 @@ async def test_push_plan_then_run_to_fake_registry(
 
 
 async def test_sync_errors_become_notifications(
-    sample_layout: Layout, make_app: Callable[..., OcituiApp]
+    sample_layout: Layout, registry_rig: Callable[..., RegistryRig]
 ) -> None:
-    app = make_app(sample_layout)
-    app.registry_factory = client_factory
+    app = registry_rig().app(sample_layout)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("4")
@@ -91,7 +83,7 @@ async def test_sync_errors_become_notifications(
         screen.query_one("#sync-ref").value = "Not A Ref!!"  # type: ignore[attr-defined]
         await pilot.press("ctrl+l")
         await settle(pilot)
-        assert any(n.severity == "error" for n in app._notifications)
+        assert toasts(app)
         assert app.current_mode == "sync"
 
 

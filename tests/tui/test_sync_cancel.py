@@ -13,14 +13,11 @@ from textual.widgets import Input, Static
 
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
-from ocitui.core.reference import parse_reference
-from ocitui.core.sync import SyncFilter, push
-from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.sync import SyncScreen
 from tests.archive import builders
 from tests.support.fake_registry import FakeRegistry
 from tests.tui.conftest import plain_text, settle
-from tests.tui.loopback import REGISTRY, loopback_factory
+from tests.tui.loopback import REGISTRY, RegistryRig, loopback_factory, push_to
 
 BIG = f"{REGISTRY}/demo/big:1"
 BIG_SIZE = 3 * 1024 * 1024
@@ -31,29 +28,21 @@ async def seed_big(registry: FakeRegistry, tmp_path: Path) -> str:
     source = Layout.open(tmp_path / "source", create=True)
     payload = os.urandom(BIG_SIZE)
     image = builders.image(source, "registry.example.com/demo/big:1", payload=payload)
-    async with loopback_factory(registry.host)() as client:
-        report = await push(
-            source,
-            client,
-            [("registry.example.com/demo/big:1", parse_reference(BIG))],
-            SyncFilter(),
-        )
-    assert report.ok
+    await push_to(registry, source, "registry.example.com/demo/big:1", BIG)
     manifest = source.get_document(image.digest)
     return str(manifest.children()[-1].digest)
 
 
 async def test_escape_cancels_a_pull_and_the_next_run_resumes(
     empty_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., FakeRegistry],
+    registry_rig: Callable[..., RegistryRig],
     tmp_path: Path,
 ) -> None:
-    registry = fake_registry()
+    rig = registry_rig()
+    registry = rig.registry
     layer = await seed_big(registry, tmp_path)
     gate = asyncio.Event()  # Never set: the layer stops after its first chunk.
-    app = make_app(empty_layout)
-    app.registry_factory = loopback_factory(registry.host, (f"/blobs/{layer}", gate))
+    app = rig.app(empty_layout, gate=(f"/blobs/{layer}", gate))
     index_before = (empty_layout.root / "index.json").read_bytes()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

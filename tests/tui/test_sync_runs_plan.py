@@ -9,21 +9,18 @@ from typing import Any
 import pytest
 
 from ocitui.core.layout import Layout
-from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens import sync as sync_screen
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
 from tests.tui.conftest import settle
-from tests.tui.test_sync import APP10, client_factory
+from tests.tui.loopback import REGISTRY, SAMPLE_APP, RegistryRig
 
 
 async def test_run_uses_the_previewed_plan(
     sample_layout: Layout,
-    make_app: Callable[..., OcituiApp],
-    fake_registry: Callable[..., Any],
+    registry_rig: Callable[..., RegistryRig],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    registry = fake_registry()
     walks: list[str] = []
     real = sync_screen.plan_push
 
@@ -32,18 +29,17 @@ async def test_run_uses_the_previewed_plan(
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(sync_screen, "plan_push", counted)
-    app = make_app(sample_layout)
-    app.registry_factory = client_factory
+    app = registry_rig().app(sample_layout)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        app.screen.query_one(LayoutTreeView).select_name(APP10)
+        app.screen.query_one(LayoutTreeView).select_name(SAMPLE_APP)
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SyncScreen)
         await pilot.press("ctrl+o")
-        screen.query_one("#sync-dest").value = f"{registry.host}/demo/app:1.0"  # type: ignore[attr-defined]
+        screen.query_one("#sync-dest").value = f"{REGISTRY}/demo/app:1.0"  # type: ignore[attr-defined]
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert walks == ["push"]
@@ -52,7 +48,7 @@ async def test_run_uses_the_previewed_plan(
         report = screen.progress.report
         assert report is not None and report.ok and report.blobs_copied > 0
         assert walks == ["push"]  # ran the previewed plan, did not walk again
-        screen.query_one("#sync-dest").value = f"{registry.host}/demo/other:1.0"  # type: ignore[attr-defined]
+        screen.query_one("#sync-dest").value = f"{REGISTRY}/demo/other:1.0"  # type: ignore[attr-defined]
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert walks == ["push", "push"]  # no preview of this form: planned, then run
