@@ -53,6 +53,7 @@ from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.labels import kind_style
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
+from ocitui.tui.widgets.tree_steps import SteppingTree
 
 #: Seconds the cursor must rest on a node before its detail is read.
 SETTLE_SECONDS = 0.15
@@ -60,31 +61,15 @@ SETTLE_SECONDS = 0.15
 INSIDE_LIMIT = 64 * 1024 * 1024
 
 
-class RegistryTree(Tree[RemoteNode | None]):
+class RegistryTree(SteppingTree[RemoteNode | None]):
     """The registry's tree; Browse's keys (``j``/``k``, ``l``/``h``) beside the arrows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="registry.down"),
         Binding("k", "cursor_up", "Up", show=False, id="registry.up"),
-        Binding("l,right", "open_node", "Expand", show=False, id="registry.expand"),
-        Binding("h,left", "close_node", "Collapse", show=False, id="registry.collapse"),
+        Binding("l,right", "expand", "Expand", show=False, id="registry.expand"),
+        Binding("h,left", "collapse", "Collapse", show=False, id="registry.collapse"),
     ]
-
-    def action_open_node(self) -> None:
-        """Expand the node (which reads it), or step onto its first child."""
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-        elif node is not None and node.children:
-            self.move_cursor(node.children[0])
-
-    def action_close_node(self) -> None:
-        """Collapse the node, or step out to its parent."""
-        node = self.cursor_node
-        if node is not None and node.is_expanded and node.children:
-            node.collapse()
-        elif node is not None and node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
 
 
 def node_label(node: RemoteNode, summary: str = "") -> Text:

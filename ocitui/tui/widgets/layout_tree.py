@@ -18,10 +18,12 @@ from ocitui.core.verify.model import Badge
 from ocitui.core.views_locate import Location
 from ocitui.tui.widgets.tree_nodes import NodeData
 from ocitui.tui.widgets.tree_pages import PAGE, PagedTree
+from ocitui.tui.widgets.tree_steps import SteppingTree
 
 
-class LayoutTreeView(PagedTree):
-    """A lazily built tree of the layout, with vim keys beside the arrows."""
+class LayoutTreeView(SteppingTree[NodeData], PagedTree):
+    """A lazily built tree of the layout, with vim keys beside the arrows (``l``/``h``:
+    :class:`~ocitui.tui.widgets.tree_steps.SteppingTree`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
@@ -86,26 +88,6 @@ class LayoutTreeView(PagedTree):
         node = self.cursor_node
         if node is not None and (node.data is None or node.data.kind not in ("more", "earlier")):
             self.on_tree_node_highlighted(Tree.NodeHighlighted(node))
-
-    def action_expand(self) -> None:
-        """Open the node under the cursor, or step into its first child."""
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.allow_expand and not node.is_expanded:
-            node.expand()
-        elif node.children:
-            self.move_cursor(node.children[0])
-
-    def action_collapse(self) -> None:
-        """Close the node under the cursor, or step out to its parent."""
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded and node.children:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
 
     # -- finding nodes -------------------------------------------------------------------
 
