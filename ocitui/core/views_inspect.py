@@ -16,9 +16,9 @@ from typing import Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.inspection import InspectDoc
-from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.layout.referrers import ReferrerNode, cosign_save_kind
 from ocitui.core.models import CREATED, Descriptor
-from ocitui.core.views_text import argv_text, human_size, plural
+from ocitui.core.views_text import UNTAGGED, argv_text, human_size, plural, unnamed_label
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,19 @@ def descriptor_rows(desc: Descriptor) -> list[tuple[str, str]]:
     return rows
 
 
+def shown_name(info: InspectDoc) -> str:
+    """The name ``inspect`` (text) and the TUI's detail give the document: its reference as
+    text output shows it, else what it is without one (:func:`unnamed_label`)."""
+    named = info.shown_ref or info.ref
+    if named:
+        return named
+    subject = Digest.parse(info.subject).short if info.subject else None
+    return unnamed_label(subject=subject, cosign_kind=cosign_save_kind(info.descriptor))
+
+
 def _head_rows(ref: str | None, digest: str, media_type: str, size: int) -> list[tuple[str, str]]:
     return [
-        ("name", ref or "(untagged)"),
+        ("ref", ref or UNTAGGED),
         ("digest", digest),
         ("media type", media_type),
         ("size", f"{human_size(size)} ({size} bytes)"),
@@ -92,8 +102,7 @@ def inspect_rows(
     present); the document's own size follows it, so the two faces never disagree.
     """
     doc = info.document
-    name = info.shown_ref or info.ref
-    rows = _head_rows(name, str(info.descriptor.digest), doc.media_type, len(doc.raw))
+    rows = _head_rows(shown_name(info), str(info.descriptor.digest), doc.media_type, len(doc.raw))
     if total is not None and total != len(doc.raw):
         kind = "index" if info.is_index else "manifest"
         rows[3] = ("size", f"{human_size(total)} ({kind} {human_size(len(doc.raw))})")

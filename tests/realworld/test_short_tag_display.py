@@ -63,6 +63,6 @@ def test_a_short_legacy_tag_is_shown_under_local(tmp_path: Path) -> None:
     shown = ocitui(*where, "inspect", "1.0")
     assert f"Legacy .sig: (local)/rc:{legacy}\n" in shown.stdout, shown.stdout
     listed = ocitui(*where, "referrers", "1.0")
-    assert f"legacy .sig tag  {sig.digest.short}  (local)/rc:{legacy}\n" in listed.stdout
+    assert f"(legacy .sig tag)  {sig.digest.short}  (local)/rc:{legacy}\n" in listed.stdout
     rows = json.loads(ocitui(*where, "inspect", "1.0", "--json").stdout)["legacy"]
     assert [row["ref"] for row in rows] == [legacy]

@@ -11,6 +11,7 @@ from ocitui.core.inspection import InspectDoc, describe
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import Platform
+from ocitui.core.views_inspect import shown_name
 from ocitui.core.views_text import argv_text
 
 NAME = "inspect"
@@ -121,7 +122,7 @@ def _run_remote(args: argparse.Namespace) -> int:
 def _print(info: InspectDoc) -> None:
     """The text form, read from the typed document (``--json`` is its ``to_json``)."""
     doc = info.document
-    print(f"Ref:           {info.shown_ref or info.ref or '-'}")
+    print(f"Ref:           {shown_name(info)}")
     print(f"Digest:        {info.descriptor.digest}")
     print(f"Media type:    {doc.media_type}")
     print(f"Artifact type: {info.artifact_type or '-'}")

@@ -9,6 +9,7 @@ from ocitui.cli.common import add_json, human_size, open_layout, print_json, pri
 from ocitui.core.bulk import no_gc
 from ocitui.core.layout.refs import display_name
 from ocitui.core.layout.summary import EntrySummary, list_entries
+from ocitui.core.views_text import unnamed_label
 
 NAME = "ls"
 ORDER = 1
@@ -34,9 +35,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 def _name(row: EntrySummary, root: Path) -> str:
     if row.ref:
         return display_name(row.ref, root) or row.ref
-    if row.subject is not None:
-        return f"(referrer of {row.subject.short})"
-    return f"(cosign save {row.cosign_kind})" if row.cosign_kind else "(untagged)"
+    subject = row.subject.short if row.subject is not None else None
+    return unnamed_label(subject=subject, cosign_kind=row.cosign_kind)
 
 
 def run(args: argparse.Namespace) -> int:

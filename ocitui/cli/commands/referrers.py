@@ -12,6 +12,7 @@ from ocitui.cli.common import add_json, human_size, open_content, print_json
 from ocitui.core.inspection import descriptor_row, tree_rows
 from ocitui.core.layout.referrers import ReferrerNode, entry_label
 from ocitui.core.layout.refs import display_name
+from ocitui.core.layout.summary import LEGACY_LABELS
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import CREATED, Descriptor
 from ocitui.core.reference import parse_reference
@@ -114,7 +115,7 @@ def _show(
     for i, (kind, entry) in enumerate(legacy):
         glyph = "└── " if i == len(legacy) - 1 else "├── "
         print(
-            f"{glyph}legacy .{kind} tag  {entry.digest.short}  {name(entry) or entry_label(entry)}"
+            f"{glyph}{LEGACY_LABELS[kind]}  {entry.digest.short}  {name(entry) or entry_label(entry)}"
         )
     if not nodes and not legacy:
         print("(no referrers)", file=sys.stderr)

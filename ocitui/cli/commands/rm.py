@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ocitui.cli.common import open_layout
+from ocitui.core.views_text import UNTAGGED
 
 NAME = "rm"
 ORDER = 12
@@ -24,5 +25,5 @@ def run(args: argparse.Namespace) -> int:
     layout = open_layout(args)
     for ref in args.refs:
         for entry in layout.remove(ref):
-            print(f"removed {entry.ref_name or '(untagged)'} {entry.digest}")
+            print(f"removed {entry.ref_name or UNTAGGED} {entry.digest}")
     return 0

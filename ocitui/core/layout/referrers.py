@@ -24,6 +24,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
 from ocitui.core.limits import GRAPH_DEPTH
 from ocitui.core.models import REF_NAME, Descriptor, Index
+from ocitui.core.views_text import unnamed_label
 
 if TYPE_CHECKING:
     from ocitui.core.layout.index_file import RawIndex
@@ -86,9 +87,7 @@ def entry_label(entry: Descriptor) -> str:
     (``(cosign save sigs) sha256:...``), else ``(untagged) sha256:...``."""
     if entry.ref_name:
         return entry.ref_name
-    kind = cosign_save_kind(entry)
-    where = f"cosign save {kind}" if kind else "untagged"
-    return f"({where}) {entry.digest}"
+    return f"{unnamed_label(cosign_kind=cosign_save_kind(entry))} {entry.digest}"
 
 
 def fallback_tag_subject(name: str | None) -> Digest | None:

@@ -14,11 +14,8 @@ from rich.text import Text
 from textual.widgets.tree import TreeNode
 
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, RepoGroup
-from ocitui.core.views_text import plural
+from ocitui.core.views_text import UNTAGGED, plural
 from ocitui.tui.widgets.labels import info_label, locked_label
-
-#: The group of untagged entries (a registry-level node).
-UNTAGGED = "(untagged)"
 
 
 @dataclass
