@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from ocitui.core import media_types as mt
@@ -23,7 +24,7 @@ from ocitui.core.layout.referrers import referrer_sort_key
 from ocitui.core.layout.summary import machine_tag_kind, type_label
 from ocitui.core.limits import REFERRER_CONCURRENCY
 from ocitui.core.models import Descriptor, Index, parse_document
-from ocitui.core.reference import Reference
+from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.target.registry import RegistryTarget
 from ocitui.core.views import tag_sort_key
 from ocitui.core.views_text import plural
@@ -80,7 +81,12 @@ class RemoteNode:
     #: Why: the subject a mismatched referrer names, or why it could not be read.
     reason: str = ""
 
-    @property
+    @classmethod
+    def repository_node(cls, registry: str, name: str) -> RemoteNode:
+        """The node of repository ``name`` (a path like ``team/app``) of ``registry``."""
+        return cls("repository", parse_reference(f"{registry}/{name}", default_tag=None), name)
+
+    @cached_property
     def ref(self) -> str:
         """``registry/repo:tag`` for a tag, ``registry/repo@digest`` for content, else the
         repository's name."""
@@ -92,7 +98,7 @@ class RemoteNode:
             return f"{self.repository.name}@{self.descriptor.digest}"
         return self.repository.name
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Unique within a tree (the same referrer may hang under two subjects)."""
         return f"{self.kind}|{self.ref}|{self.subject or ''}"

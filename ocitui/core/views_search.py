@@ -81,7 +81,9 @@ def narrows(base: str, needle: str) -> bool:
     return same_split and len(_hex_part(base)) >= MIN_DIGEST_PREFIX
 
 
-def _descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[str]:
+def descriptor_terms(desc: Descriptor, label: str | None = None) -> Iterable[str]:
+    """What ``/`` finds a descriptor by: its name, artifact type, type label (``label``, else
+    worked out) and annotation values (not lower-cased yet)."""
     if desc.ref_name:
         yield desc.ref_name
     if desc.artifact_type:
@@ -96,12 +98,12 @@ def search_terms(
     """The terms of a node: itself, its machine tags (``attached``) and its referrer tree
     (from ``referrers``, the layout's :meth:`~ocitui.core.layout.Layout.referrer_view`;
     ``None``: the node's own terms only)."""
-    texts: list[str] = [*_descriptor_terms(info.descriptor, info.type_label)]
+    texts: list[str] = [*descriptor_terms(info.descriptor, info.type_label)]
     if info.artifact_type:
         texts.append(info.artifact_type)
     digests = [info.descriptor.digest.encoded]
     for other in attached:
-        texts.extend(_descriptor_terms(other.descriptor, other.type_label))
+        texts.extend(descriptor_terms(other.descriptor, other.type_label))
         digests.append(other.descriptor.digest.encoded)
     try:
         stack = list(referrers.tree(info.descriptor.digest)) if referrers is not None else []
@@ -109,7 +111,7 @@ def search_terms(
         stack = []
     while stack:
         node = stack.pop()
-        texts.extend(_descriptor_terms(node.descriptor))
+        texts.extend(descriptor_terms(node.descriptor))
         digests.append(node.descriptor.digest.encoded)
         stack.extend(node.children)
     return SearchTerms(tuple(dict.fromkeys(t.lower() for t in texts if t)), tuple(digests))

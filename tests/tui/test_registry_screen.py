@@ -135,7 +135,7 @@ async def test_a_refused_catalog_asks_for_a_repository(
     registry_rig: Callable[..., RegistryRig],
 ) -> None:
     rig = registry_rig()
-    await rig.seed()
+    await rig.seed(["2.0"])
     rig.registry.inject(r"/v2/_catalog", "404")
     app = rig.app(empty_layout)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -147,14 +147,25 @@ async def test_a_refused_catalog_asks_for_a_repository(
         assert screen.focused is field and field.value == f"{REGISTRY}/"
         await pilot.press(*"demo/app", "enter")
         await settle(pilot)
-        assert rows(screen)[:2] == ["demo/app  1 tag", "1.0"]
-        # / filters tags; a miss says so.
+        assert rows(screen)[:3] == ["demo/app  2 tags", "1.0", "2.0"]
+        # / searches what was read, as Browse's does: 1.0 (opened) has an SPDX SBOM
+        # referrer and is kept with it; 2.0 (not opened) is not.
+        await pilot.press("j", "l")
+        await settle(pilot)
+        await pilot.press("slash", *"spdx")
+        await settle(pilot)
+        shown = rows(screen)
+        assert shown[0] == "demo/app  2 tags" and shown[1].startswith("1.0  index")
+        assert "2.0" not in shown and any("SPDX SBOM" in row for row in shown)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        # A miss says so.
         await pilot.press("slash", *"zz")
         await settle(pilot)
         assert rows(screen) == ["No matches for 'zz'."]
         await pilot.press("escape", "escape")
         await settle(pilot)
-        assert rows(screen)[1] == "1.0"
+        assert rows(screen)[1].startswith("1.0  index") and "2.0" in rows(screen)
         assert not toasts(app)
 
 

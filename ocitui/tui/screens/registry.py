@@ -41,6 +41,7 @@ from ocitui.core.views_registry import (
     read_catalog,
     verdict_rows,
 )
+from ocitui.core.views_registry_search import RegistryFilter
 from ocitui.core.views_remote import remote_detail
 from ocitui.core.views_sync import SyncProgress
 from ocitui.core.views_text import plural
@@ -116,6 +117,8 @@ class RegistryScreen(PaneScreen):
         self.catalog: Catalog | None = None
         #: What each expanded node holds, by :attr:`RemoteNode.key`.
         self.expansions: dict[str, Expansion] = {}
+        #: ``/``: what it keeps, its terms kept across keystrokes.
+        self._filter = RegistryFilter()
         self.progress = SyncProgress()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
@@ -127,7 +130,7 @@ class RegistryScreen(PaneScreen):
             yield Input(placeholder="registry.example.com[/repo], enter", id="registry-target")
         with Horizontal(id="registry-body"):
             with Vertical(id="registry-left"):
-                yield Input(placeholder="filter repositories and tags…", id="registry-filter")
+                yield Input(placeholder="filter names, types, digests…", id="registry-filter")
                 yield RegistryTree("registry", id="registry-tree")
             with VerticalScroll(id="registry-scroll"):
                 yield Static(
@@ -162,6 +165,7 @@ class RegistryScreen(PaneScreen):
             self.notify("Type a registry first.", severity="warning", title="Registry")
             return
         self.expansions.clear()
+        self._filter.forget()
         self.catalog = None
         self._status("listing repositories…" if "/" not in text else "listing tags…")
         self._load(text)
@@ -200,19 +204,13 @@ class RegistryScreen(PaneScreen):
         if catalog is None:
             return
         tree.root.set_label(catalog.registry)
-        needle = self.query_one("#registry-filter", Input).value.strip().lower()
-        shown = 0
-        for name in catalog.repositories:
-            repo = parse_reference(f"{catalog.registry}/{name}", default_tag=None)
-            node = RemoteNode("repository", repo, name)
-            known = self.expansions.get(node.key)
-            tags = [c for c in known.children if needle in c.name.lower()] if known else []
-            if needle and needle not in name.lower() and not tags:
-                continue
-            shown += 1
+        needle = self.query_one("#registry-filter", Input).value.strip()
+        shown = self._filter.keep(catalog, self.expansions, needle)
+        for node, only in shown:
             branch = self._add(tree.root, node)
+            known = self.expansions.get(node.key)
             if known is not None:
-                self._fill(branch, known, tags if needle and tags else None)
+                self._fill(branch, known, only)
         if needle and not shown:
             tree.root.add_leaf(Text(f"No matches for '{needle}'.", style="dim"), None)
 
@@ -227,7 +225,7 @@ class RegistryScreen(PaneScreen):
         self,
         branch: TreeNode[RemoteNode | None],
         known: Expansion,
-        only: list[RemoteNode] | None = None,
+        only: tuple[RemoteNode, ...] | None = None,
     ) -> None:
         """Put an expansion's children under ``branch`` (recursively for those read)."""
         branch.remove_children()
@@ -257,6 +255,7 @@ class RegistryScreen(PaneScreen):
             branch.collapse()
             raise
         self.expansions[node.key] = known
+        self._filter.forget()  # The new level is searched by the next keystroke.
         branch.set_label(node_label(node, known.short))
         self._fill(branch, known)
         if not known.children:
@@ -289,7 +288,7 @@ class RegistryScreen(PaneScreen):
     # -- actions -----------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        """Focus the filter over repository and tag names."""
+        """Focus the filter (what it keeps: :mod:`ocitui.core.views_registry_search`)."""
         self.query_one("#registry-filter", Input).focus()
 
     @on(Input.Changed, "#registry-filter")
