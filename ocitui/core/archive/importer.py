@@ -1,9 +1,11 @@
 """``import``: merge archives written by ``export`` (or any OCI-layout tar) into a layout.
 
-Each archive is streamed once: parts are checked (size, sha256) as they are read, member
-names are checked before use (:mod:`members`), every blob goes through
-:meth:`Layout.ingest`, which verifies digest and size while writing. Blobs the layout
-already holds are skipped, so an interrupted import can simply be re-run. Only when
+Each archive is streamed (:mod:`.scan`): parts are checked (size, sha256) as they are
+read, member names are checked before use (:mod:`.members`), every blob goes through
+:meth:`Layout.ingest`, which verifies digest and size while writing. An archive ``export``
+wrote is read once; one that puts a blob before what describes it is read a second time
+for those blobs. Blobs the layout already holds are skipped, so an interrupted import can
+simply be re-run. Only when
 every archive has been read and verified, and the graph it describes is complete, are
 its ``index.json`` entries merged, in one locked update: names from the archive replace
 the same names in the layout; untagged (referrer) entries are deduplicated by digest.
@@ -11,49 +13,30 @@ the same names in the layout; untagged (referrer) entries are deduplicated by di
 
 from __future__ import annotations
 
-import contextlib
-import json
-import tarfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import zstandard
-
-from ocitui.core import jsonsafe
 from ocitui.core.archive.budget import MemberBudget
-from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
-from ocitui.core.archive.members import Member, classify
-from ocitui.core.archive.sizes import PROGRESS_STEP
+from ocitui.core.archive.inputs import ArchiveSource, resolve_sources
+from ocitui.core.archive.scan import scan
 from ocitui.core.archive.verify import check_complete, merge_entries
 from ocitui.core.digest import Digest
 from ocitui.core.errors import (
     ArchiveError,
-    DigestMismatch,
     InvalidReference,
-    LayoutError,
-    OcituiError,
 )
 from ocitui.core.events import (
     ArchiveFinished,
-    ArchiveStarted,
-    BlobDone,
-    BlobProgress,
-    BlobStarted,
     EventSink,
     ignore,
 )
 from ocitui.core.layout import Layout
 from ocitui.core.layout.gc import unreferenced
-from ocitui.core.layout.index_file import parse_index
 from ocitui.core.layout.ingest import fsync_dir
 from ocitui.core.layout.refs import is_short_tag, valid_name, with_repository
-from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
-
-CHUNK = 1024 * 1024
-_MAX_HEADER = 64 * 1024
-_MAX_INDEX = MAX_MANIFEST_SIZE * 16
+from ocitui.core.models import REF_NAME, Descriptor
 
 
 @dataclass
@@ -202,13 +185,13 @@ def _read_archive(
     """
     budget = MemberBudget(source.total_size)
     skipped: dict[Digest, str] = {}
-    entries, read = _scan(
+    entries, read = scan(
         layout, source, report, consumer, budget=budget, skipped=skipped, renamed=renamed
     )
     report.archive_bytes += read
     later = {digest for digest in skipped if budget.is_described(digest)}
     if later:
-        _scan(
+        scan(
             layout,
             source,
             report,
@@ -225,170 +208,3 @@ def _read_archive(
             f"describes were not imported (e.g. {never[0]})"
         )
     return entries
-
-
-def _scan(
-    layout: Layout,
-    source: ArchiveSource,
-    report: ImportReport,
-    consumer: EventSink,
-    *,
-    budget: MemberBudget,
-    skipped: dict[Digest, str],
-    renamed: set[Path],
-    only: set[Digest] | None = None,
-) -> tuple[list[Descriptor], int]:
-    """One read of the archive: write the blobs ``budget`` admits (of ``only``, when
-    given), record the ones it skips in ``skipped``; the entries and bytes read."""
-    consumer(ArchiveStarted("import", 0, source.total_size))
-    reader = PartsReader(source, consumer)
-    entries: list[Descriptor] | None = None
-    seen: set[str] = set()
-    header = False
-    try:
-        stream = open_stream(reader)
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
-            for info in tar:
-                member = classify(info)
-                if member.kind != "dir" and member.name in seen:
-                    raise ArchiveError(f"archive member {member.name!r} appears twice")
-                seen.add(member.name)
-                if member.kind == "oci-layout":
-                    _check_header(_read_small(tar, info, _MAX_HEADER))
-                    header = True
-                elif member.kind == "index":
-                    raw = _read_small(tar, info, _MAX_INDEX)
-                    entries = _parse_entries(raw)
-                    budget.describe(entries)
-                elif member.kind == "blob":
-                    digest = member.digest
-                    assert digest is not None
-                    if only is not None and digest not in only:
-                        continue
-                    if not budget.admit(member.name, digest, member.size):
-                        skipped[digest] = member.name
-                        if member.size <= MAX_MANIFEST_SIZE:  # Perhaps a manifest: look.
-                            budget.note(digest, _read_small(tar, info, MAX_MANIFEST_SIZE))
-                        continue
-                    _ingest(
-                        layout, tar, info, member, report=report, consumer=consumer, renamed=renamed
-                    )
-                    if budget.is_manifest(digest):
-                        budget.learn(digest, _small_blob(layout, member))
-        while stream.read(CHUNK):  # Trailing padding; also finishes the zstd frame.
-            pass
-        reader.drain()
-    except ArchiveError:
-        _diagnose(reader)
-        raise
-    except (tarfile.TarError, zstandard.ZstdError, DigestMismatch, EOFError, LayoutError) as exc:
-        _diagnose(reader)
-        raise ArchiveError(f"{source.label}: {_explain(exc)}") from None
-    finally:
-        reader.close()
-    if not header or entries is None:
-        raise ArchiveError(f"{source.label}: not an OCI layout archive (no oci-layout/index.json)")
-    return entries, reader.bytes_read
-
-
-def _small_blob(layout: Layout, member: Member) -> bytes | None:
-    """The verified bytes of a just-imported blob small enough to be a manifest."""
-    if member.digest is None or member.size > MAX_MANIFEST_SIZE:
-        return None
-    try:
-        return layout.read_blob(member.digest, max_size=MAX_MANIFEST_SIZE)
-    except OcituiError:
-        return None
-
-
-def _diagnose(reader: PartsReader) -> None:
-    # A corrupt part usually surfaces as a tar or digest error first; name the part.
-    with contextlib.suppress(OSError):
-        reader.diagnose()
-
-
-def _explain(exc: BaseException) -> str:
-    if isinstance(exc, tarfile.ReadError) and "unexpected end" in str(exc):
-        return "archive is truncated (unexpected end of data)"
-    if isinstance(exc, tarfile.TarError):
-        return f"not a valid tar archive ({exc})"
-    if isinstance(exc, zstandard.ZstdError):
-        return f"corrupt zstd stream ({exc})"
-    if isinstance(exc, DigestMismatch):
-        return f"corrupt blob: {exc}"
-    return str(exc) or type(exc).__name__
-
-
-def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
-    if info.size > cap:
-        raise ArchiveError(f"archive member {info.name!r} is {info.size} bytes, over {cap}")
-    handle = tar.extractfile(info)
-    if handle is None:
-        raise ArchiveError(f"archive member {info.name!r} cannot be read")
-    data = handle.read(info.size)  # Not cap: the reader would allocate that much.
-    if len(data) != info.size:
-        raise ArchiveError("archive is truncated (unexpected end of data)")
-    return data
-
-
-def _check_header(raw: bytes) -> None:
-    try:
-        doc = jsonsafe.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ArchiveError("archive oci-layout is not valid JSON") from None
-    version = doc.get("imageLayoutVersion") if isinstance(doc, dict) else None
-    if not isinstance(version, str) or not version.startswith("1."):
-        raise ArchiveError(f"archive oci-layout: unsupported imageLayoutVersion {version!r}")
-
-
-def _parse_entries(raw: bytes) -> list[Descriptor]:
-    try:
-        _, entries = parse_index(raw, Path("index.json"))
-    except LayoutError as exc:
-        raise ArchiveError(f"archive {exc}") from None
-    return entries
-
-
-def _ingest(
-    layout: Layout,
-    tar: tarfile.TarFile,
-    info: tarfile.TarInfo,
-    member: Member,
-    *,
-    report: ImportReport,
-    consumer: EventSink,
-    renamed: set[Path],
-) -> None:
-    digest, size = member.digest, member.size
-    assert digest is not None
-    if layout.has_blob(digest, size):
-        # Already verified when it was written; the tar reader skips the bytes. Its rename
-        # (by an earlier run that may have failed before naming it) is made durable too.
-        renamed.add(layout.blob_path(digest).parent)
-        report.blobs_skipped += 1
-        consumer(BlobDone(str(digest), size, "exists"))
-        return
-    consumer(BlobStarted(str(digest), size))
-    handle = tar.extractfile(info)
-    if handle is None:
-        raise ArchiveError(f"archive member {member.name!r} cannot be read")
-    writer = layout.ingest(digest, size, on_renamed=renamed.add)
-    try:
-        with writer:
-            writer.restart()  # Start clean: the archive is read from this member's start.
-            next_report = PROGRESS_STEP
-            while chunk := handle.read(CHUNK):
-                writer.write(chunk)
-                if writer.offset >= next_report:
-                    consumer(BlobProgress(str(digest), writer.offset, size))
-                    next_report += PROGRESS_STEP
-            writer.commit()
-    except BaseException:
-        # Nothing half-written survives an interrupted import (it restarts from 0 anyway).
-        with contextlib.suppress(OSError):
-            writer.partial_path.unlink()
-        raise
-    report.blobs_written += 1
-    report.bytes_written += size
-    report.written.append(Descriptor("application/octet-stream", digest, size))
-    consumer(BlobDone(str(digest), size, "written"))

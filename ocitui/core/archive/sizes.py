@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ocitui.core.errors import ArchiveError
+from ocitui.core.models import MAX_MANIFEST_SIZE
 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B?)\s*", re.IGNORECASE | re.ASCII)
 _POWERS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
@@ -35,3 +36,5 @@ def parse_size(text: str) -> int:
 
 #: How often (in bytes) export and import send a ``BlobProgress`` while streaming a blob.
 PROGRESS_STEP = 8 * 1024 * 1024
+#: The largest ``index.json`` an archive may carry (``import`` and reading in place).
+MAX_INDEX_SIZE = MAX_MANIFEST_SIZE * 16

@@ -24,19 +24,19 @@ from typing import IO, Any, BinaryIO, cast
 
 from ocitui.core.archive.inputs import ArchiveSource, PartsReader, open_stream, resolve_sources
 from ocitui.core.archive.members import classify
+from ocitui.core.archive.sizes import MAX_INDEX_SIZE
 from ocitui.core.archive_ref import PREFIX, split_archive_ref
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import ArchiveError, DigestMismatch, LayoutError, ManifestError, NotFound
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import parse_index
-from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+from ocitui.core.models import Descriptor
 from ocitui.core.target.layout import LayoutTarget
 
 #: Blobs up to this size are kept in memory while the archive is open.
 SMALL_BLOB = 256 * 1024
 #: At most this many bytes of small blobs are kept (the rest are re-read on demand).
 SMALL_TOTAL = 32 * 1024 * 1024
-_MAX_INDEX = MAX_MANIFEST_SIZE * 16
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class ArchiveLayout(Layout):
                 for info in tar:
                     member = classify(info)
                     if member.kind == "index":
-                        if info.size > _MAX_INDEX:
+                        if info.size > MAX_INDEX_SIZE:
                             raise ArchiveError(f"{self.root}: index.json is too large")
                         index_raw = _read_member(tar, info)
                     elif member.kind == "blob" and member.digest is not None:
