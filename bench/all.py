@@ -20,16 +20,15 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bench import precompile, referrers_10k
 from bench.sync_vs_skopeo import forget_skopeo_cache, push_image
 from bench.synth import make_layout
+from bench.timing import run_timed
 from bench.tui_keys import measure as measure_keys
 from bench.tui_keys import summary as keys_summary
 from bench.tui_start import measure as measure_tui
@@ -47,20 +46,12 @@ CPU: dict[str, list[float]] = {}
 
 
 def wall(cmd: list[str], env: dict[str, str] | None = None, *, key: str | None = None) -> float:
-    """Seconds ``cmd`` takes (its output discarded; a failure stops the benchmark); its CPU
-    time is kept under ``key`` (default: the command's first four words)."""
-    before = os.times()
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, env=env or ENV, check=False)
-    elapsed = time.perf_counter() - start
-    after = os.times()
-    if done.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr.decode(errors='replace')[-3000:]}")
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
-    CPU.setdefault(key or " ".join(cmd[:4]), []).append(cpu)
-    return elapsed
+    """Seconds ``cmd`` takes (:func:`bench.timing.run_timed`: its output discarded, a
+    failure stops the benchmark); its CPU time is kept under ``key`` (default: the
+    command's first four words)."""
+    timing = run_timed(cmd, env or ENV)
+    CPU.setdefault(key or " ".join(cmd[:4]), []).append(timing.cpu)
+    return timing.seconds
 
 
 def cpu_of(cmd: list[str] | str) -> str:

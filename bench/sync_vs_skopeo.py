@@ -17,16 +17,15 @@ import asyncio
 import io
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench import precompile
+from bench.timing import run_timed
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.models import Descriptor, canonical_json
@@ -110,16 +109,9 @@ async def build_image(host: str, work: Path, total_mib: int) -> str:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Run under ``/usr/bin/time -v``: (seconds, peak RSS in KiB)."""
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env, check=False
-    )
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    return elapsed, int(match.group(1)) if match else -1
+    """(seconds, peak RSS in KiB) of ``cmd`` (:func:`bench.timing.run_timed`)."""
+    timing = run_timed(cmd, env)
+    return timing.seconds, timing.peak_rss_kib
 
 
 SKOPEO_CACHES = (
