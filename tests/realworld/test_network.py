@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ocitui.core.errors import RegistryError
+from ocitui.core.reference import parse_reference
+from ocitui.core.registry import RegistryClient, RegistryOptions, StaticCredentials
 from tests.realworld.certs import PKI, make_pki
-from tests.realworld.cli import ROOT, ocitui
+from tests.realworld.cli import ocitui
 from tests.support.registries import free_port, run_docker_registry
 from tests.sync.graph import build_graph, seed_state
 
@@ -25,28 +25,29 @@ APP = "registry.example.com/demo/app:1.0"
 run = ocitui
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def test_refused_loopback_port_fails_within_two_seconds(tmp_path: Path) -> None:
+def test_refused_loopback_port_fails_at_once(tmp_path: Path) -> None:
+    """It was retried for 8.4 s. Every retry is announced before its wait, so no
+    "retrying" line means nothing waited (the waits themselves are counted in-process
+    below); how long the process takes is the shared machine's load, not asserted."""
     host = f"127.0.0.1:{free_port()}"
-    # The shared machine is noisy: alternate a start-up that imports what a pull imports
-    # and the pull three times, and compare the fastest of each. (No "retrying" line
-    # means no retry slept; the issue measured 8.4 s of them.)
-    imports = "import ocitui.cli.main, ocitui.core.sync, ocitui.core.registry, httpx"
-    start_ups, pulls = [], []
-    for _ in range(3):
-        started = time.monotonic()
-        subprocess.run([sys.executable, "-c", imports], check=True, env=_env(), timeout=60)
-        start_ups.append(time.monotonic() - started)
-        started = time.monotonic()
-        done = run("--layout", str(tmp_path / "l"), "pull", f"{host}/team/app:v1")
-        pulls.append(time.monotonic() - started)
-        assert done.returncode == 1, done.stderr
-        assert "connection refused" in done.stderr and host in done.stderr
-        assert "Traceback" not in done.stderr and "retrying" not in done.stderr
-    assert min(pulls) - min(start_ups) < 2.0, (pulls, start_ups)  # Was 8.4 s of retries.
+    done = run("--layout", str(tmp_path / "l"), "pull", f"{host}/team/app:v1")
+    assert done.returncode == 1, done.stderr
+    assert "connection refused" in done.stderr and host in done.stderr
+    assert "Traceback" not in done.stderr and "retrying" not in done.stderr
+
+
+async def test_refused_loopback_port_is_not_waited_on() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    ref = parse_reference(f"127.0.0.1:{free_port()}/team/app:v1")
+    options = RegistryOptions(plain_http=True)
+    async with RegistryClient(options, credentials=StaticCredentials({}), sleep=sleep) as client:
+        with pytest.raises(RegistryError, match="refused"):
+            await client.get_manifest(ref)
+    assert waits == []
 
 
 def test_unresolvable_host_is_not_retried(tmp_path: Path) -> None:

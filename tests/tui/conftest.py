@@ -112,6 +112,16 @@ def toasts(app: OcituiApp, severity: str = "error") -> list[str]:
     return [n.message for n in app._notifications if n.severity == severity]
 
 
+async def until(pilot: Pilot[int], condition: Callable[[], object], what: str) -> None:
+    """Let the app run until ``condition()`` holds; fail after a generous minute (a
+    condition the app reaches only by a wall-clock wait does not belong here)."""
+    for _ in range(1200):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    pytest.fail(f"never happened: {what}")
+
+
 async def settle(pilot: Pilot[int]) -> None:
     """Wait until workers (which may start more workers) and messages are done."""
     quiet = 0

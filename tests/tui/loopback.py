@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,18 +85,39 @@ class Loopback(httpx.AsyncBaseTransport):
 
 
 def loopback_factory(
-    target: str, gate: tuple[str, asyncio.Event] | None = None
+    target: str,
+    gate: tuple[str, asyncio.Event] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Callable[[], RegistryClient]:
-    """A ``registry_factory`` for the app: plain HTTP, no credentials from any config."""
+    """A ``registry_factory`` for the app: plain HTTP, no credentials from any config;
+    ``sleep`` is what the clients wait with before a retry."""
 
     def factory() -> RegistryClient:
         return RegistryClient(
             RegistryOptions(plain_http=True),
             credentials=StaticCredentials({}),
             transport=Loopback(target, gate),
+            sleep=sleep,
         )
 
     return factory
+
+
+class HeldRetries:
+    """A ``sleep`` for registry clients that records each retry's delay and waits until
+    :meth:`release`: a test sees the screen *while* a retry waits, on any machine load."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self._released = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        await self._released.wait()
+
+    def release(self) -> None:
+        """Let every waiting and later retry go at once."""
+        self._released.set()
 
 
 async def push_to(registry: FakeRegistry, source: Layout, name: str, destination: str) -> None:
@@ -144,8 +165,15 @@ class RegistryRig:
         """:func:`seed` into this rig's registry; the pushed index's digest."""
         return await seed(self.registry, self.tmp_path, extra_tags)
 
-    def app(self, layout: Layout, gate: tuple[str, asyncio.Event] | None = None) -> OcituiApp:
-        """The test app on ``layout``, its ``registry_factory`` the loopback (``gate``d)."""
+    def app(
+        self,
+        layout: Layout,
+        gate: tuple[str, asyncio.Event] | None = None,
+        retries: HeldRetries | None = None,
+    ) -> OcituiApp:
+        """The test app on ``layout``, its ``registry_factory`` the loopback (``gate``d;
+        retries held by ``retries`` until it releases them)."""
         app = self.make_app(layout)
-        app.registry_factory = loopback_factory(self.registry.host, gate)
+        sleep = retries if retries is not None else asyncio.sleep
+        app.registry_factory = loopback_factory(self.registry.host, gate, sleep)
         return app

@@ -1,5 +1,6 @@
 """Registry retries reach the TUI as they happen: the message log (``e``), a warning toast,
-and the pane's own progress or status line, against the fake registry's failure modes."""
+and the pane's own progress or status line, against the fake registry's failure modes.
+The retry's wait is held until the test has looked (no race with the wall clock)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from textual.widgets import Input, Static
 
 from ocitui.core.layout import Layout
 from ocitui.tui.screens.sync import SyncScreen
-from tests.tui.conftest import plain_text, settle, toasts
-from tests.tui.loopback import REPO, RegistryRig
+from tests.tui.conftest import plain_text, settle, toasts, until
+from tests.tui.loopback import REPO, HeldRetries, RegistryRig
 from tests.tui.test_remote import open_remote
 
 
@@ -20,9 +21,11 @@ async def test_a_retry_during_a_pull_is_shown_while_it_waits(
 ) -> None:
     rig = registry_rig()
     await rig.seed()
-    # The tag's manifest answers 503 once and asks for a 2 s wait before the retry.
+    # The tag's manifest answers 503 once and asks for a 2 s wait before the retry; the
+    # wait lasts until the test has looked (HeldRetries), however loaded the machine.
     rig.registry.inject(r"/manifests/1\.0$", "503", times=1, retry_after=2.0, method="GET")
-    app = rig.app(empty_layout)
+    held = HeldRetries()
+    app = rig.app(empty_layout, retries=held)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("4")
@@ -31,10 +34,9 @@ async def test_a_retry_during_a_pull_is_shown_while_it_waits(
         assert isinstance(sync, SyncScreen)
         sync.query_one("#sync-ref", Input).value = f"{REPO}:1.0"
         await pilot.press("ctrl+l")
-        for _ in range(40):  # Until the retry is announced (well inside the 2 s wait).
-            await pilot.pause(0.05)
-            if app.error_log.entries:
-                break
+        await until(pilot, lambda: held.delays, "the retry's wait")
+        await until(pilot, lambda: app.error_log.entries, "the retry in the log")
+        assert held.delays == [2.0]  # Retry-After honoured
         # During the wait: logged as a warning, toasted, and in the pane's progress view.
         entry = app.error_log.entries[-1]
         assert entry.severity == "warning" and entry.title == "Retrying"
@@ -43,6 +45,7 @@ async def test_a_retry_during_a_pull_is_shown_while_it_waits(
         body = plain_text(sync.query_one("#sync-body", Static).content)
         assert "retry 1:" in body and "HTTP 503" in body
         assert sync.progress.plan is None  # still planning: the retry was seen live
+        held.release()
         await settle(pilot)
         assert "Plan (nothing copied yet)" in plain_text(
             sync.query_one("#sync-body", Static).content
@@ -60,17 +63,18 @@ async def test_a_retry_while_listing_tags_is_in_the_status_line(
     rig = registry_rig()
     await rig.seed()
     rig.registry.inject(r"/tags/list", "429", times=1, retry_after=2.0)
-    app = rig.app(empty_layout)
+    held = HeldRetries()
+    app = rig.app(empty_layout, retries=held)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_remote(app, pilot, REPO, settled=False)
-        status = ""
-        for _ in range(40):  # Until the status line says so (well inside the 2 s wait).
-            await pilot.pause(0.05)
-            status = str(screen.query_one("#status").render())
-            if "retrying" in status:
-                break
-        assert "retrying: HTTP 429 (attempt 2)" in status
+
+        def status() -> str:
+            return str(screen.query_one("#status").render())
+
+        await until(pilot, lambda: "retrying" in status(), "the retry in the status line")
+        assert "retrying: HTTP 429 (attempt 2)" in status() and held.delays == [2.0]
+        held.release()
         await settle(pilot)
         assert "HTTP 429" in app.error_log.entries[0].message
-        assert "1 tag" in str(screen.query_one("#status").render())
+        assert "1 tag" in status()

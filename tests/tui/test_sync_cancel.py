@@ -8,7 +8,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Static
 
 from ocitui.core.digest import Digest
@@ -16,7 +15,7 @@ from ocitui.core.layout import Layout
 from ocitui.tui.screens.sync import SyncScreen
 from tests.archive import builders
 from tests.support.fake_registry import FakeRegistry
-from tests.tui.conftest import plain_text, settle
+from tests.tui.conftest import plain_text, settle, until
 from tests.tui.loopback import REGISTRY, RegistryRig, loopback_factory, push_to
 
 BIG = f"{REGISTRY}/demo/big:1"
@@ -53,12 +52,11 @@ async def test_escape_cancels_a_pull_and_the_next_run_resumes(
         screen.query_one("#sync-ref", Input).value = BIG
         screen.query_one("#sync-out").focus()
         await pilot.press("ctrl+g")
-        for _ in range(500):  # Until the layer is in flight with bytes written.
-            if any(b.digest == layer and b.done > 0 for b in screen.progress.active.values()):
-                break
-            await pilot.pause(0.01)
-        else:
-            pytest.fail("the layer never started")
+        await until(
+            pilot,
+            lambda: any(b.digest == layer and b.done > 0 for b in screen.progress.active.values()),
+            "the layer in flight with bytes written",
+        )
         await pilot.press("escape")
         await settle(pilot)
         assert "Cancelled" in plain_text(screen.query_one("#sync-body", Static).content)
