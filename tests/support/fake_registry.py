@@ -20,6 +20,8 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -116,6 +118,9 @@ class FakeRegistry(Routes):
         self.warning = warning
         self.ignore_range = ignore_range
         self.max_manifest_size = max_manifest_size
+        #: Rewrites every response before it is sent (the fuzz harness's hostile answers):
+        #: called with the request and the response, returns the response to send.
+        self.rewrite: Callable[[ResponseParts], ResponseParts] | None = None
         self.state = RegistryState(users)
         self.service = "fake-registry"
         self._server: ThreadingHTTPServer | None = None
@@ -322,6 +327,23 @@ _ROUTES = [
 ]
 
 
+@dataclass
+class ResponseParts:
+    """A response about to be sent, for :attr:`FakeRegistry.rewrite` to change.
+
+    ``headers`` are (name, value) pairs sent as they are (values are written as
+    Latin-1, so ``"\\xff"`` sends the byte 0xff); ``length`` is the Content-Length sent
+    (``None``: the body's true length).
+    """
+
+    method: str
+    path: str
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]]
+    length: int | None
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Parses a request, applies faults, dispatches to :class:`Routes`."""
 
@@ -367,15 +389,19 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         """Send a complete response (HEAD gets headers only)."""
         self.body()  # drain, so keep-alive stays in sync
+        pairs = [("Content-Type", content_type)] if content_type else []
+        pairs.append(("Docker-Distribution-API-Version", "registry/2.0"))
+        if self.fake.warning:
+            pairs.append(("Warning", f'299 - "{self.fake.warning}"'))
+        pairs.extend((headers or {}).items())
+        if self.fake.rewrite is not None:
+            parts = ResponseParts(self.command, self.path, status, body, pairs, length)
+            parts = self.fake.rewrite(parts)
+            status, body, pairs, length = parts.status, parts.body, parts.headers, parts.length
         self.entry.status = status
         self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body) if length is None else length))
-        self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-        if self.fake.warning:
-            self.send_header("Warning", f'299 - "{self.fake.warning}"')
-        for key, value in (headers or {}).items():
+        for key, value in pairs:
             self.send_header(key, value)
         self.end_headers()
         if self.command == "HEAD":
@@ -387,6 +413,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         self.wfile.write(body)
+        if length is not None and length != len(body):
+            # A Content-Length lie: the rest of this connection cannot be framed.
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def drip(self, data: bytes, interval: float) -> None:
         """Send ``data`` as a 200 body, one byte per ``interval`` (until the client leaves)."""
