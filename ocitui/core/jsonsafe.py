@@ -6,6 +6,12 @@ a ``RecursionError``. :func:`loads` first measures the nesting depth without rec
 the limit's number of passes) and refuses deeper input with a
 :class:`json.JSONDecodeError`, so every caller's existing "malformed JSON" handling gives
 the one-line error.
+
+Two more shapes of outside JSON end the same way rather than in an exception no caller
+expects: bytes that are not UTF-8 are a :class:`NotUtf8` (a ``JSONDecodeError``), and a
+string holding a lone UTF-16 surrogate escape (``"\\ud800"``: valid JSON grammar, no
+Unicode character, cannot be written as UTF-8 to a terminal, a file or an archive) has it
+replaced by U+FFFD, as Go's ``encoding/json`` (every peer tool) decodes it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,43 @@ class JsonTooDeep(json.JSONDecodeError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"nested deeper than {limit} levels", "", 0)
+
+
+class NotUtf8(json.JSONDecodeError):
+    """JSON bytes that are not UTF-8 (a ``JSONDecodeError``, so callers' handling applies)."""
+
+    def __init__(self, exc: UnicodeDecodeError) -> None:
+        super().__init__(f"not UTF-8 (byte {exc.start})", "", exc.start)
+
+
+#: A ``\\uD800``-``\\uDFFF`` escape: where a lone surrogate may come from.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (and keys) replaced by U+FFFD."""
+
+    def fix(text: str) -> str:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+
+    root = [value]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, child in items:
+                node[fix(key)] = fix(child) if isinstance(child, str) else child
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            for i, child in enumerate(node):
+                if isinstance(child, str):
+                    node[i] = fix(child)
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+    return root[0]
 
 
 def check_depth(raw: bytes | str, limit: int | None = None) -> None:
@@ -49,6 +92,14 @@ def check_depth(raw: bytes | str, limit: int | None = None) -> None:
 
 
 def loads(raw: bytes | bytearray | str, *, limit: int | None = None) -> Any:
-    """``json.loads`` after :func:`check_depth`."""
-    check_depth(raw if not isinstance(raw, bytearray) else bytes(raw), limit)
-    return json.loads(raw)
+    """``json.loads`` after :func:`check_depth`; see the module text for UTF-8 rules."""
+    data = raw if not isinstance(raw, bytearray) else bytes(raw)
+    check_depth(data, limit)
+    try:
+        value = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(exc) from None
+    encoded = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if _SURROGATE_ESCAPE.search(encoded) or (isinstance(data, str) and _LONE_SURROGATE.search(data)):
+        value = _without_lone_surrogates(value)
+    return value

@@ -8,9 +8,11 @@ a temp file + ``rename``, so concurrent processes never lose each other's entrie
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -30,11 +32,35 @@ LOCK_NAME = ".ocitui.lock"
 LOCK_TIMEOUT = 60.0
 
 
+#: ``oci-layout`` is one short JSON object; anything longer is not one.
+MAX_LAYOUT_HEADER = 64 * 1024
+
+
+def _read_small_regular(path: Path, limit: int) -> bytes:
+    """The bytes of regular file ``path`` (at most ``limit``), never blocking on a FIFO.
+
+    A FIFO, a device (``/dev/zero``), a directory or a longer file raises ``OSError``
+    with a reason; a symlink to a regular file is read like the file.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(limit + 1)
+        if info.st_size > limit or len(data) > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        return data
+    finally:
+        os.close(fd)
+
+
 def read_layout_header(root: Path) -> None:
     """Check ``oci-layout`` exists and is a JSON object with a known version."""
     path = root / "oci-layout"
     try:
-        raw = path.read_bytes()
+        raw = _read_small_regular(path, MAX_LAYOUT_HEADER)
     except FileNotFoundError:
         raise LayoutError(f"{root}: not an OCI layout (no oci-layout file)") from None
     except OSError as exc:

@@ -288,7 +288,10 @@ def _candidates(index: RawIndex) -> _Candidates:
         annotations = item.get("annotations")
         if not isinstance(annotations, dict):
             annotations = {}
-        if annotations.get(COSIGN_SAVE_KIND) in _COSIGN_SAVE_KINDS:
+        # Undecided entries are raw JSON: a value may be a list or an object (unhashable),
+        # so only strings are looked up; the entry is judged when it is chosen.
+        kind = annotations.get(COSIGN_SAVE_KIND)
+        if isinstance(kind, str) and kind in _COSIGN_SAVE_KINDS:
             out.cosign.append(i)
         hint = annotations.get(SUBJECT_HINT) or annotations.get(PR1171_SUBJECT)
         if isinstance(hint, str) and Digest.is_valid(hint):
@@ -298,8 +301,9 @@ def _candidates(index: RawIndex) -> _Candidates:
         if isinstance(name, str) and "sha256-" in name:
             for encoded in set(_TAG_HEX.findall(name)):
                 out.tagged[encoded].append(i)
-        if item.get("mediaType") in mt.MANIFEST_LIKE:
-            out.unhinted.append(i)
+        media_type = item.get("mediaType")
+        if not isinstance(media_type, str) or media_type in mt.MANIFEST_LIKE:
+            out.unhinted.append(i)  # (A malformed type: chosen, so it is judged.)
     index.memo["referrer-candidates"] = out
     return out
 
@@ -321,7 +325,11 @@ def scoped_view(layout: Layout, index: RawIndex, subject: Digest, *, tree: bool)
     levels = GRAPH_DEPTH.int_value() + 1 if tree else 1
     # Manifests whose stored facts say they have no subject at all stay out.
     ruled_out = layout.metadata_view().index.without_subject()
-    chosen.update(i for i in where.unhinted if index.items[i].get("digest") not in ruled_out)
+    chosen.update(
+        i
+        for i in where.unhinted
+        if not isinstance(digest := index.items[i].get("digest"), str) or digest not in ruled_out
+    )
     view = ReferrerView(layout, [])
     for _ in range(levels):
         scope.update(frontier)

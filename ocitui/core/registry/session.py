@@ -367,7 +367,9 @@ class Session:
                     body += chunk
                     if len(body) > _ERROR_BODY_CAP:
                         break
-        except httpx.TransportError:
+        except (httpx.TransportError, httpx.StreamError):
+            # StreamError: the body was drained already (a 401 read to its end before the
+            # authenticated retry, answered 401 again); the status still says what failed.
             body = b""
         finally:
             await response.aclose()

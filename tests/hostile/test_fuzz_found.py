@@ -1,0 +1,117 @@
+"""Regressions for what the fuzz harnesses found (``tests/hostile/fuzz_*.py``).
+
+One test per bug; each failed on the main the harness ran against.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ocitui.core import jsonsafe
+from ocitui.core.errors import ManifestError
+from ocitui.core.layout import Layout
+from ocitui.core.models import parse_document
+from tests.hostile.support import assert_one_line_error, run_cli, seed_layout_image
+from tests.support.fake_registry import FakeRegistry, ResponseParts
+
+DEMO = Path(__file__).resolve().parents[2] / "layouts" / "demo"
+
+
+def _demo(tmp_path: Path) -> Path:
+    root = tmp_path / "layout"
+    shutil.copytree(DEMO, root)
+    return root
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_oci_layout_that_is_no_regular_file_is_refused_without_blocking(
+    tmp_path: Path, kind: str
+) -> None:
+    # Found: oci-layout symlinked to /dev/zero (or a FIFO) hung every command forever.
+    root = _demo(tmp_path)
+    header = root / "oci-layout"
+    header.unlink()
+    if kind == "dev-zero":
+        header.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(header)
+    result = run_cli("--layout", root, "ls", timeout=20)
+    assert_one_line_error(result, "cannot read oci-layout: not a regular file")
+
+
+def test_lone_surrogate_escapes_decode_as_replacement_characters() -> None:
+    # Found: "\\ud800" in an index.json annotation (valid JSON grammar) made export and
+    # push --json end in a UnicodeEncodeError traceback; Go tools decode it as U+FFFD.
+    doc = jsonsafe.loads(b'{"k\\ud800":["\\udfff x","\\ud83d\\ude00",{"a":"\\uDBFF"}]}')
+    assert doc == {"k\ufffd": ["\ufffd x", "\U0001f600", {"a": "\ufffd"}]}
+    assert jsonsafe.loads('["\ud800"]') == ["\ufffd"]  # Already decoded text, same rule.
+
+
+def test_json_that_is_not_utf8_is_a_decode_error() -> None:
+    # Found: callers that catch JSONDecodeError only saw a UnicodeDecodeError escape.
+    with pytest.raises(json.JSONDecodeError, match="not UTF-8"):
+        jsonsafe.loads(b'{"a":"\xff"}')
+    with pytest.raises(ManifestError):
+        parse_document(b'{"schemaVersion":2,"a":"\xff\xfe"}')
+
+
+def test_export_and_ls_of_a_lone_surrogate_annotation(tmp_path: Path) -> None:
+    root = _demo(tmp_path)
+    doc = json.loads((root / "index.json").read_bytes())
+    doc["manifests"][0]["annotations"]["org.opencontainers.image.created"] = "x\ud800"
+    (root / "index.json").write_text(json.dumps(doc))  # ensure_ascii: written as \\ud800
+    result = run_cli("--layout", root, "export", tmp_path / "out.tar")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("--layout", root, "push", "--all-to", "127.0.0.1:9/x", "--dry-run", "--json")
+    assert "Traceback" not in result.stderr
+    result = run_cli("--layout", root, "ls", "--all", "--json")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_blob_answered_401_twice_is_a_failed_blob_not_a_traceback(tmp_path: Path) -> None:
+    # Found: a blob GET answered 401 (no challenge) twice: the first 401 body was read
+    # to free the connection, then the error path read it again -> httpx.StreamConsumed.
+    def deny_blobs(parts: ResponseParts) -> ResponseParts:
+        if "/blobs/sha256:" in parts.path and parts.method == "GET":
+            parts.status = 401
+        return parts
+
+    with FakeRegistry() as registry:
+        work = Layout.open(tmp_path / "work", create=True)
+        seed_layout_image(work, registry.state, "team/app", "1.0")
+        registry.rewrite = deny_blobs
+        target = tmp_path / "target"
+        result = run_cli("--layout", target, "pull", f"{registry.host}/team/app:1.0")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert "HTTP 401" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "value"),
+    [(1, "mediaType", {"a": []}), (2, "digest", [1, "a"]), (3, "annotations", {"kind": []})],
+)
+def test_unhashable_values_in_index_entries_are_judged_not_crashed_on(
+    tmp_path: Path, entry: int, field: str, value: object
+) -> None:
+    # Found: referrers/inspect/diff looked raw entry values up in sets (TypeError:
+    # unhashable type) before the entry was validated.
+    root = _demo(tmp_path)
+    doc = json.loads((root / "index.json").read_bytes())
+    doc["manifests"][entry][field] = value
+    (root / "index.json").write_text(json.dumps(doc))
+    for args in (
+        ["referrers", "app:1.0"],
+        ["inspect", "app:1.0"],
+        ["referrers", "app:1.0", "--tree"],
+    ):
+        result = run_cli("--layout", root, *args)
+        assert "Traceback" not in result.stderr, (args, result.stderr)
+        assert result.returncode in (0, 1), (args, result.stderr)
+        if result.returncode == 1:
+            assert_one_line_error(result, f"manifests[{entry}]")
