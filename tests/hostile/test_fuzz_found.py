@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,35 @@ def test_unhashable_values_in_index_entries_are_judged_not_crashed_on(
         assert result.returncode in (0, 1), (args, result.stderr)
         if result.returncode == 1:
             assert_one_line_error(result, f"manifests[{entry}]")
+
+
+def test_serve_answers_a_malformed_request_line_with_one_log_line(tmp_path: Path) -> None:
+    # Found: a request line with raw control bytes made aiohttp's access log ask the
+    # request for its application (AssertionError traceback), then aiohttp's own error
+    # log printed the parser's traceback: a client could fill the server's terminal.
+    import socket
+
+    from tests.hostile import fuzz_runner, fuzz_serve
+
+    port = fuzz_serve._free_port()
+    env = {"PYTHONPATH": str(DEMO.parents[1]), "HOME": str(tmp_path)}
+    server = fuzz_runner.Background(
+        ["--layout", str(DEMO), "serve", "--addr", f"127.0.0.1:{port}"], env=env
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /v2/\x1b[2J/x HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert sock.recv(100)[8:13] == b" 400 "
+    finally:
+        outcome = server.stop()
+    assert "Traceback" not in outcome.stderr, outcome.stderr
+    assert "\x1b" not in outcome.stderr
+    assert '"UNKNOWN /" 400' in outcome.stderr  # The access log has it too.
+    errors = [line for line in outcome.stderr.splitlines() if line.startswith("ocitui serve:")]
+    assert len(errors) == 1 and "InvalidURLError" in errors[0], outcome.stderr

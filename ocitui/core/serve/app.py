@@ -55,16 +55,27 @@ class AccessRecord:
 
 
 OnRequest = Callable[[AccessRecord], None]
-ON_REQUEST: web.AppKey[OnRequest] = web.AppKey("on_request")
 
 
 class AccessLog(AbstractAccessLogger):
-    """Hands each finished request to the application's ``on_request`` callback."""
+    """Hands each finished request to the ``on_request`` callback it was bound to.
+
+    Bound per server (:meth:`calling`) rather than looked up on the request's
+    application: a request aiohttp refuses before routing (a malformed request line,
+    raw control bytes in the path) has no application, and is logged too.
+    """
+
+    #: The callback (none, or one; a tuple so it never binds as a method).
+    callbacks: tuple[OnRequest, ...] = ()
+
+    @classmethod
+    def calling(cls, on_request: OnRequest | None) -> type[AccessLog]:
+        """This logger class, calling ``on_request`` for every finished request."""
+        return type("BoundAccessLog", (cls,), {"callbacks": (on_request,) if on_request else ()})
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         """Record method, path with query, status, body bytes and duration."""
-        callback = request.app.get(ON_REQUEST) if isinstance(request, web.Request) else None
-        if callback is not None:
+        for callback in self.callbacks:
             callback(
                 AccessRecord(
                     request.remote or "-",
@@ -105,11 +116,9 @@ class DistributionApp:
             "referrers": {"GET": self.referrers},
         }
 
-    def build(self, on_request: Callable[[AccessRecord], None] | None = None) -> web.Application:
-        """The aiohttp application."""
+    def build(self) -> web.Application:
+        """The aiohttp application (its access log: :meth:`AccessLog.calling`)."""
         app = web.Application(middlewares=[_errors])
-        if on_request is not None:
-            app[ON_REQUEST] = on_request
         app.router.add_route("*", "/v2", self.dispatch)
         app.router.add_route("*", "/v2/{tail:.*}", self.dispatch)
         app.on_cleanup.append(self._cleanup)

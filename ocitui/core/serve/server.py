@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import signal
 import ssl
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +25,37 @@ from ocitui.core.serve.app import AccessLog, AccessRecord, DistributionApp
 from ocitui.core.serve.content import LayoutContent
 from ocitui.core.serve.names import DEFAULT_BARE_REPO, DEFAULT_PUSH_REGISTRY
 from ocitui.core.serve.writes import LayoutWriter
+from ocitui.core.text_safety import one_line_safe
 
 DEFAULT_ADDR = "127.0.0.1:5000"
 #: Seconds in-flight requests get to finish after a stop signal.
 SHUTDOWN_GRACE = 5.0
+
+
+class _OneLineErrors(logging.Handler):
+    """aiohttp's error log as one line per record on stderr, never a traceback.
+
+    aiohttp logs a request it refuses before routing (a malformed request line, control
+    bytes in the path: answered 400, and in the access log) with the parser exception's
+    traceback; a client must not be able to fill the server's terminal that way.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        reason = ""
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            reason = f": {type(exc).__name__}: {' '.join(lines[:2])}"
+        message = one_line_safe(f"{record.getMessage()}{reason}")[:300]
+        sys.stderr.write(f"ocitui serve: {message}\n")
+
+
+def _error_logger() -> logging.Logger:
+    logger = logging.getLogger("ocitui.serve.http")
+    if not any(isinstance(h, _OneLineErrors) for h in logger.handlers):
+        logger.addHandler(_OneLineErrors())
+    logger.propagate = False
+    return logger
 
 
 @dataclass(frozen=True)
@@ -119,9 +148,13 @@ async def serve(
     context = _tls_context(options)
     content = LayoutContent(layout, bare_repo=options.bare_repo, prefer=options.prefer)
     writer = LayoutWriter(content, options.push_registry)
-    app = DistributionApp(content, writer, options.read_write).build(on_request)
+    app = DistributionApp(content, writer, options.read_write).build()
     runner = web.AppRunner(
-        app, access_log_class=AccessLog, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
+        app,
+        access_log_class=AccessLog.calling(on_request),
+        logger=_error_logger(),
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_GRACE,
     )
     await runner.setup()
     site = web.TCPSite(runner, options.host, options.port, ssl_context=context)
