@@ -86,8 +86,16 @@ def _damage(rng: random.Random, members: list[tuple[tarfile.TarInfo, bytes]]) ->
         return f"blob {info.name[-12:]}: {what} (in place)"
     if kind == "name":
         name = rng.choice(
-            ("/etc/x", "../x", "blobs/../../x", "blobs/sha256/" + rng.choice(ESC_STRINGS)[:40],
-             "a" * 300, "blobs/sha256/./" + info.name[-64:], "./index.json", "")
+            (
+                "/etc/x",
+                "../x",
+                "blobs/../../x",
+                "blobs/sha256/" + rng.choice(ESC_STRINGS)[:40],
+                "a" * 300,
+                "blobs/sha256/./" + info.name[-64:],
+                "./index.json",
+                "",
+            )
         )
         clone = tarfile.TarInfo(name)
         members.append((clone, data))
@@ -95,7 +103,9 @@ def _damage(rng: random.Random, members: list[tuple[tarfile.TarInfo, bytes]]) ->
     if kind == "link":
         clone = tarfile.TarInfo(info.name)
         clone.type = rng.choice((tarfile.SYMTYPE, tarfile.LNKTYPE))
-        clone.linkname = rng.choice(("/etc/passwd", "../../x", "index.json", info.name, "/dev/zero"))
+        clone.linkname = rng.choice(
+            ("/etc/passwd", "../../x", "index.json", info.name, "/dev/zero")
+        )
         members[pick] = (clone, b"")
         return f"{info.name[-20:]} -> link to {clone.linkname!r}"
     if kind == "device":
@@ -187,7 +197,9 @@ def run_case(case: int, work: Path, seeds: list[Path], *, stats: Stats) -> None:
                 if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != path.name:
                     found.append(f"unverified {path.name[:12]} in {root.name}/blobs")
         if found:
-            stats.failures.append(Failure("archive", case, what, tuple(argv), found, outcome.stderr))
+            stats.failures.append(
+                Failure("archive", case, what, tuple(argv), found, outcome.stderr)
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

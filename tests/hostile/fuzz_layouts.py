@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.hostile import fuzz_runner
+from tests.hostile import fuzz_runner, fuzz_serve
 from tests.hostile.fuzz_checks import problems
 from tests.hostile.fuzz_mutations import OUTSIDE_TEXT, mutate
 
@@ -62,6 +62,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], bool, bool], ...] = (
     (("push", "REF", "REG/fuzz/x:1", "--dry-run"), True, False),
     (("push", "--all-to", "REG/fuzz", "--dry-run", "--json"), True, True),
     (("<tui-load>",), True, False),
+    (("<serve>",), True, False),
     (("fsck", "--repair"), False, False),
     (("gc",), False, False),
 )
@@ -171,15 +172,18 @@ def run_case(
         ]
         argv = [a.replace("REG", registry) for a in argv]
         before = fuzz_runner.snapshot(layout) if read_only else None
+        served: list[str] = []
         if template == ("<tui-load>",):
             outcome = fuzz_runner.run_function(
                 lambda: tui_load(layout, ref), env=env, timeout=timeout
             )
+        elif template == ("<serve>",):
+            outcome, served = fuzz_serve.probe(layout, env)
         else:
             outcome = fuzz_runner.run(argv, env=env, timeout=timeout)
         stats.runs += 1
         stats.by_code[outcome.returncode] = stats.by_code.get(outcome.returncode, 0) + 1
-        found = problems(outcome, json_mode=json_mode)
+        found = problems(outcome, json_mode=json_mode) + served
         hangs += outcome.returncode == fuzz_runner.HUNG
         if before is not None and fuzz_runner.snapshot(layout) != before:
             found.append("a read-only command changed the layout")

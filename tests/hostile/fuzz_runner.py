@@ -81,9 +81,46 @@ def run(
         )
 
 
-def run_function(
-    func: Callable[[], int], *, env: dict[str, str], timeout: float = 20.0
-) -> Outcome:
+class Background:
+    """``ocitui ARGV`` running in a forked child (a server), until :meth:`stop`."""
+
+    def __init__(self, argv: list[str], *, env: dict[str, str]) -> None:
+        self.argv = tuple(argv)
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self.started = time.monotonic()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child never returns
+            _child(argv, env, self._out.fileno(), self._err.fileno())
+        self._code: int | None = None
+
+    def exited(self) -> bool:
+        """True when the child has ended by itself."""
+        if self._code is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self._code = os.waitstatus_to_exitcode(status)
+        return self._code is not None
+
+    def stop(self, grace: float = 5.0) -> Outcome:
+        """Interrupt the child (Ctrl-C), kill it after ``grace`` s; what it did."""
+        if not self.exited():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGINT)
+            self._code = _wait(self.pid, grace)
+        with self._out, self._err:
+            self._out.seek(0)
+            self._err.seek(0)
+            return Outcome(
+                self.argv,
+                self._code if self._code is not None else HUNG,
+                self._out.read().decode("utf-8", "replace"),
+                self._err.read().decode("utf-8", "replace"),
+                time.monotonic() - self.started,
+            )
+
+
+def run_function(func: Callable[[], int], *, env: dict[str, str], timeout: float = 20.0) -> Outcome:
     """``func()`` in a forked child, as the TUI's workers call the core.
 
     An :class:`~ocitui.core.errors.OcituiError` is what the TUI shows as one line (exit
