@@ -19,6 +19,7 @@ from ocitui.core.limits import GRAPH_DEPTH, REFERRER_CONCURRENCY
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry import RegistryClient
+from ocitui.core.tasks import gather_or_cancel
 
 
 async def remote_document(client: RegistryClient, text: str) -> tuple[Descriptor, Document]:
@@ -55,14 +56,14 @@ async def remote_referrers(
     order: list[ReferrerNode] = []
     level: list[tuple[Digest, list[ReferrerNode]]] = [(subject, roots)]
     for depth in range(1, max_depth + 1):
-        listings = await asyncio.gather(*(_listed(client, repo, s, gate) for s, _ in level))
+        listings = await gather_or_cancel(*(_listed(client, repo, s, gate) for s, _ in level))
         wanted: list[tuple[Digest, Descriptor, list[ReferrerNode]]] = []
         for (parent, siblings), listed in zip(level, listings, strict=True):
             for desc in listed:
                 if desc.digest not in seen:
                     seen.add(desc.digest)
                     wanted.append((parent, desc, siblings))
-        found = await asyncio.gather(
+        found = await gather_or_cancel(
             *(_verified(client, repo, parent, desc, gate) for parent, desc, _ in wanted)
         )
         level = []
@@ -74,7 +75,7 @@ async def remote_referrers(
         if not level:
             break
         if depth == max_depth and tree:  # The bound: say where more hangs below.
-            below = await asyncio.gather(*(_listed(client, repo, d, gate) for d, _ in level))
+            below = await gather_or_cancel(*(_listed(client, repo, d, gate) for d, _ in level))
             for node, listed in zip(order[-len(level) :], below, strict=True):
                 node.truncated = any(d.digest not in seen for d in listed)
     for node in reversed(order):

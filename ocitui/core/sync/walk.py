@@ -29,6 +29,7 @@ from ocitui.core.reference import Reference
 from ocitui.core.sync.filters import SyncFilter, platforms_label
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.target.base import Target, plain
+from ocitui.core.tasks import gather_or_cancel
 
 T = TypeVar("T")
 #: imgpkg machine tags: ``sha256-<hex>.imgpkg`` and ``sha256-<hex>.image-locations.imgpkg``.
@@ -204,7 +205,7 @@ class Walker:
             node.blobs = tuple(blobs)
         work.append(self._visit_referrers(route, node))
         work.append(self._visit_legacy(route, node))
-        await asyncio.gather(*work)
+        await gather_or_cancel(*work)
 
     async def _visit_child(self, route: Route, child: Descriptor, parent: PlanManifest) -> None:
         role = "index" if mt.is_index(child.media_type) else "platform"
@@ -266,7 +267,7 @@ class Walker:
                 self._leave("artifact-type", desc, node.digest, f"{desc.artifact_type}")
             else:
                 work.append(self._visit_referrer(route, desc, node.digest))
-        await asyncio.gather(*work)
+        await gather_or_cancel(*work)
 
     async def _visit_referrer(self, route: Route, desc: Descriptor, subject: Digest) -> None:
         try:
