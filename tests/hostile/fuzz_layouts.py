@@ -157,7 +157,7 @@ def run_case(
     layout = work / "layout"
     if layout.exists():
         shutil.rmtree(layout)
-    shutil.copytree(seed_root, layout, symlinks=True)
+    shutil.copytree(seed_root, layout, symlinks=True, ignore=shutil.ignore_patterns(".ocitui*"))
     mutations = mutate(rng, layout, rng.choice((1, 1, 2, 3)))
     env = child_env(work / "home")
     stats.cases += 1

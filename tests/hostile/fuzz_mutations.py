@@ -303,7 +303,7 @@ def m_file(rng: random.Random, root: Path) -> str:
     kind = rng.choice(("truncate", "empty", "delete", "dir", "link-out", "link-loop", "junk"))
     if path.is_dir() and not path.is_symlink():
         return f"skip {rel} (a directory)"
-    if kind == "truncate" and path.is_file():
+    if kind == "truncate" and path.is_file() and not path.is_symlink():
         data = path.read_bytes()
         path.write_bytes(data[: rng.randrange(len(data) + 1)])
     elif kind == "empty":
@@ -462,7 +462,7 @@ def m_metadata_cache(rng: random.Random, root: Path) -> str:
     """A damaged metadata cache: junk, truncated, a directory, a symlink, a wrong schema."""
     path = root / ".ocitui-metadata.sqlite"
     kind = rng.choice(("junk", "truncate", "dir", "link", "schema"))
-    if path.is_file() and kind == "truncate":
+    if path.is_file() and not path.is_symlink() and kind == "truncate":
         data = path.read_bytes()
         path.write_bytes(data[: rng.randrange(len(data) + 1)])
         return f"metadata cache: {kind}"

@@ -25,7 +25,7 @@ DEMO = Path(__file__).resolve().parents[2] / "layouts" / "demo"
 
 def _demo(tmp_path: Path) -> Path:
     root = tmp_path / "layout"
-    shutil.copytree(DEMO, root)
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".ocitui*"))
     return root
 
 
@@ -148,3 +148,54 @@ def test_serve_answers_a_malformed_request_line_with_one_log_line(tmp_path: Path
     assert '"UNKNOWN /" 400' in outcome.stderr  # The access log has it too.
     errors = [line for line in outcome.stderr.splitlines() if line.startswith("ocitui serve:")]
     assert len(errors) == 1 and "InvalidURLError" in errors[0], outcome.stderr
+
+
+def test_metadata_cache_symlinked_to_another_database_is_not_written(tmp_path: Path) -> None:
+    # Found (reading the fuzz case where the cache was a symlink): SQLite follows a
+    # symlink, so a layout could make ls create tables in, or drop the 'manifests' table
+    # of, a database elsewhere.
+    import sqlite3
+
+    root = _demo(tmp_path)
+    other = tmp_path / "someone-elses.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE manifests (precious TEXT)")
+        db.execute("INSERT INTO manifests VALUES ('keep me')")
+    db.close()
+    before = other.read_bytes()
+    (root / ".ocitui-metadata.sqlite").unlink(missing_ok=True)
+    (root / ".ocitui-metadata.sqlite").symlink_to(other)
+    for args in (["ls"], ["ls", "--all", "--json"], ["inspect", "app:1.0"]):
+        result = run_cli("--layout", root, *args)
+        assert result.returncode == 0, (args, result.stderr)
+    assert other.read_bytes() == before
+    assert not (root / ".ocitui-metadata.sqlite").is_symlink()
+
+
+def test_a_failed_await_cancels_its_siblings_before_raising() -> None:
+    # Found: a push whose planning hit an error left sibling walks sending requests on
+    # the closed client; asyncio printed their RuntimeError tracebacks at shutdown.
+    import asyncio
+
+    from ocitui.core.tasks import gather_or_cancel
+
+    ended: list[str] = []
+
+    async def fails() -> int:
+        await asyncio.sleep(0.01)
+        raise ValueError("first")
+
+    async def slow() -> int:
+        try:
+            await asyncio.sleep(5)
+        finally:
+            ended.append("slow")
+        return 1
+
+    async def main() -> None:
+        with pytest.raises(ValueError, match="first"):
+            await gather_or_cancel(fails(), slow())
+        assert ended == ["slow"]  # Cancelled and finished before the failure arrived.
+        assert await gather_or_cancel(asyncio.sleep(0, 1), asyncio.sleep(0, 2)) == [1, 2]
+
+    asyncio.run(main())

@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -300,8 +301,16 @@ class MetadataIndex:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        if not self.path.exists() and not os.access(self.path.parent, os.W_OK):
-            raise OSError("layout directory is not writable")
+        try:
+            mode = os.lstat(self.path).st_mode
+        except FileNotFoundError:
+            if not os.access(self.path.parent, os.W_OK):
+                raise OSError("layout directory is not writable") from None
+        else:
+            # SQLite follows a symlink: a layout must not make it rewrite (or drop tables
+            # in) a database elsewhere. Not a regular file: damaged, start again.
+            if not stat.S_ISREG(mode):
+                raise OSError(f"{self.path} is not a regular file")
         db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA synchronous=OFF")  # Derived data: a lost write is recomputed.
