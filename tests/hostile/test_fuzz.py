@@ -15,9 +15,13 @@ from tests.hostile.fuzz_layouts import DEMO, Stats, quiet_server, run_case
 from tests.hostile.fuzz_registry import run_case as run_registry_case
 from tests.support.fake_registry import FakeRegistry
 
-#: Cases picked from broad runs: each damages a different part of the demo layout.
-LAYOUT_CASES = (3, 11, 2006, 2041)
-REGISTRY_CASES = (26, 103)
+#: Cases of broad runs that found bugs (see test_fuzz_found.py): an object mediaType in
+#: index.json (5021), a list digest (5029), a lone surrogate annotation (6), a damaged
+#: layer and manifest served (7114).
+LAYOUT_CASES = (5021, 5029, 6, 7114)
+#: A blob answered 401 every time (26: httpx.StreamConsumed before the fix).
+REGISTRY_CASES = (26,)
+ARCHIVE_CASES = (0, 1, 2, 3)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -40,6 +44,19 @@ def test_damaged_registry_answers_through_every_registry_command(tmp_path: Path,
     stats = Stats()
     run_registry_case(case, tmp_path, stats=stats)
     assert stats.runs > 5
+    assert not stats.failures, "\n".join(map(str, stats.failures))
+
+
+def test_damaged_archives_through_import_and_inspect(tmp_path: Path) -> None:
+    from tests.hostile.fuzz_archives import run_case as run_archive_case
+    from tests.hostile.fuzz_archives import seed_archives
+    from tests.hostile.fuzz_layouts import child_env
+
+    stats = Stats()
+    seeds = seed_archives(tmp_path / "seeds", child_env(tmp_path / "home"))
+    for case in ARCHIVE_CASES:
+        run_archive_case(case, tmp_path, seeds, stats=stats)
+    assert stats.runs == 4 * len(ARCHIVE_CASES)
     assert not stats.failures, "\n".join(map(str, stats.failures))
 
 
