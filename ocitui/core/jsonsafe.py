@@ -100,6 +100,8 @@ def loads(raw: bytes | bytearray | str, *, limit: int | None = None) -> Any:
     except UnicodeDecodeError as exc:
         raise NotUtf8(exc) from None
     encoded = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    if _SURROGATE_ESCAPE.search(encoded) or (isinstance(data, str) and _LONE_SURROGATE.search(data)):
+    if _SURROGATE_ESCAPE.search(encoded) or (
+        isinstance(data, str) and _LONE_SURROGATE.search(data)
+    ):
         value = _without_lone_surrogates(value)
     return value

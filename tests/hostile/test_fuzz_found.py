@@ -199,3 +199,21 @@ def test_a_failed_await_cancels_its_siblings_before_raising() -> None:
         assert await gather_or_cancel(asyncio.sleep(0, 1), asyncio.sleep(0, 2)) == [1, 2]
 
     asyncio.run(main())
+
+
+def test_an_upload_opened_without_a_location_is_a_one_line_error(tmp_path: Path) -> None:
+    # Found: a 202 to the upload POST without (or with an empty) Location header ended
+    # push in a ValueError traceback from resolve_location.
+    def no_location(parts: ResponseParts) -> ResponseParts:
+        if parts.method == "POST" and "/blobs/uploads/" in parts.path:
+            parts.headers = [(k, v) for k, v in parts.headers if k.lower() != "location"]
+            parts.headers.append(("Location", ""))
+        return parts
+
+    with FakeRegistry() as registry:
+        registry.rewrite = no_location
+        root = _demo(tmp_path)
+        result = run_cli("--layout", root, "push", "app:1.0", f"{registry.host}/fuzz/x:1")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert "upload answer has no Location header" in result.stdout + result.stderr

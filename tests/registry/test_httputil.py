@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ocitui.core.errors import RegistryError
 from ocitui.core.registry.challenge import merge_scopes, parse_challenges, pick, split_scope
 from ocitui.core.registry.httputil import (
     error_detail,
@@ -63,8 +64,9 @@ def test_location_resolution_and_digest_query() -> None:
     assert with_query(rel, "digest", "sha256:ab") == rel + "&digest=sha256%3Aab"
     assert with_query("http://h/u", "digest", "sha256:ab") == "http://h/u?digest=sha256%3Aab"
     assert with_query("http://h/u?", "digest", "x") == "http://h/u?digest=x"
-    with pytest.raises(ValueError):
-        resolve_location(req, None)
+    for missing in (None, "", "  "):
+        with pytest.raises(RegistryError, match=r"r\.example:5000: upload answer has no Location"):
+            resolve_location(req, missing)
 
 
 def test_warnings_and_errors() -> None:

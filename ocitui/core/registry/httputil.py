@@ -71,9 +71,16 @@ def content_range_start(value: str | None) -> int | None:
 
 
 def resolve_location(request_url: str | httpx.URL, location: str | None) -> str:
-    """Resolve an upload ``Location`` (absolute or relative) against the request URL."""
-    if not location:
-        raise ValueError("missing Location header")
+    """Resolve an upload ``Location`` (absolute or relative) against the request URL.
+
+    An answer that opens an upload without saying where it continues is the registry's
+    fault: a :class:`RegistryError` (it was a bare ``ValueError``, a traceback).
+    """
+    if not location or not location.strip():
+        from ocitui.core.errors import RegistryError
+
+        url = httpx.URL(str(request_url))
+        raise RegistryError(f"{url.netloc.decode()}: upload answer has no Location header")
     return urljoin(str(request_url), location.strip())
 
 
