@@ -37,7 +37,9 @@ def problems(outcome: Outcome, *, json_mode: bool = False) -> list[str]:
     if raw:
         found.append(f"raw control character {raw.group()!r} in output")
     lines = [line for line in outcome.stderr.splitlines() if line.strip()]
-    report = ("verify" in outcome.argv and "failed verification" in (lines or [""])[-1]) or (
+    last = (lines or [""])[-1]
+    verdict = "failed verification" in last or last == "nothing to verify"
+    report = ("verify" in outcome.argv and verdict) or (
         "result:" in outcome.stdout or '"result"' in outcome.stdout
     )
     if code in (1, 2) and lines and not lines[-1].startswith("ocitui") and not report:

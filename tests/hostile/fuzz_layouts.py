@@ -63,6 +63,9 @@ COMMANDS: tuple[tuple[tuple[str, ...], bool, bool], ...] = (
     (("push", "--all-to", "REG/fuzz", "--dry-run", "--json"), True, True),
     (("<tui-load>",), True, False),
     (("<serve>",), True, False),
+    (("tag", "REF", "example.com/fuzz/tagged:1"), False, False),
+    (("attach", "REF", "--artifact-type", "application/vnd.fuzz", str(KEY)), False, False),
+    (("rm", "REF2"), False, False),
     (("fsck", "--repair"), False, False),
     (("gc",), False, False),
 )
