@@ -12,7 +12,6 @@ pass :func:`tests.hostile.fuzz_checks.problems`; a failed import must leave the 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
@@ -20,13 +19,11 @@ import random
 import shutil
 import sys
 import tarfile
-import tempfile
-import time
 from pathlib import Path
 
 from tests.hostile import fuzz_runner
-from tests.hostile.fuzz_checks import problems
-from tests.hostile.fuzz_layouts import DEMO, Failure, Stats, child_env
+from tests.hostile.fuzz_checks import Failure, Stats, fuzz_args, fuzz_loop, problems
+from tests.hostile.fuzz_layouts import DEMO, child_env
 from tests.hostile.fuzz_mutations import ESC_STRINGS, dumps, mutate_value
 
 REF = "registry.example.com/demo/app:1.0"
@@ -206,31 +203,15 @@ def run_case(case: int, work: Path, seeds: list[Path], *, stats: Stats) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Fuzz archives for ``--seconds``; print failures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    args = parser.parse_args(argv)
-    fuzz_runner.preload()
-    stats = Stats()
-    stop = time.monotonic() + args.seconds
-    with tempfile.TemporaryDirectory() as tmp:
-        seeds = seed_archives(Path(tmp) / "seeds", child_env(Path(tmp) / "home"))
-        case = args.seed
-        while time.monotonic() < stop and stats.cases < args.cases:
-            before = len(stats.failures)
-            run_case(case, Path(tmp), seeds, stats=stats)
-            for failure in stats.failures[before:]:
-                print(failure, flush=True)
-            case += 1
-            if case % 10 == 0:
-                print(f"... {stats.cases} cases, {len(stats.failures)} failures", file=sys.stderr)
-    print(
-        f"{stats.cases} cases, {stats.runs} runs, exit codes {sorted(stats.by_code.items())}, "
-        f"{len(stats.failures)} failures",
-        file=sys.stderr,
-    )
-    return 1 if stats.failures else 0
+    args = fuzz_args(__doc__.split("\n\n")[0]).parse_args(argv)
+    made: list[Path] = []
+
+    def one(case: int, work: Path, stats: Stats) -> None:
+        if not made:
+            made.extend(seed_archives(work / "seeds", child_env(work / "home")))
+        run_case(case, work, made, stats=stats)
+
+    return fuzz_loop(args, one)
 
 
 if __name__ == "__main__":

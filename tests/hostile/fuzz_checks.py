@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.hostile.fuzz_runner import ESCAPED, HUNG, Outcome
 
@@ -59,3 +66,76 @@ def problems(outcome: Outcome, *, json_mode: bool = False) -> list[str]:
             except ValueError:
                 found.append("--json output is neither JSON nor JSON lines")
     return found
+
+
+@dataclass
+class Failure:
+    """One run that broke a rule, with what reproduces it."""
+
+    seed_name: str
+    case: int
+    mutations: list[str]
+    argv: tuple[str, ...]
+    problems: list[str]
+    stderr: str
+
+    def __str__(self) -> str:
+        lines = self.stderr.strip().splitlines()
+        start = next((i for i, line in enumerate(lines) if "Traceback" in line), len(lines) - 3)
+        tail = lines[max(0, start) :][-14:]
+        return (
+            f"[{self.seed_name} case {self.case}] {' '.join(self.argv[2:])}: "
+            f"{'; '.join(self.problems)}\n    mutations: {self.mutations}\n    stderr: {tail}"
+        )
+
+
+@dataclass
+class Stats:
+    """Counts of a fuzz run."""
+
+    cases: int = 0
+    runs: int = 0
+    by_code: dict[int, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def fuzz_args(description: str) -> argparse.ArgumentParser:
+    """The options every fuzz script takes (``--seconds``, ``--seed``, ``--cases``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
+    parser.add_argument("--seed", type=int, default=0, help="first case number")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="stop after this many")
+    return parser
+
+
+def fuzz_loop(args: argparse.Namespace, run_one: Callable[[int, Path, Stats], None]) -> int:
+    """Run cases ``args.seed``, ``args.seed + 1``... until time or count is up.
+
+    ``run_one(case, scratch directory, stats)`` runs one case; new failures are printed
+    as they come, progress every 10 cases, counts at the end. Exit 1 on any failure.
+    """
+    from tests.hostile import fuzz_runner
+
+    fuzz_runner.preload()
+    stats = Stats()
+    stop = time.monotonic() + args.seconds
+    with tempfile.TemporaryDirectory() as tmp:
+        case = args.seed
+        while time.monotonic() < stop and stats.cases < args.cases:
+            before = len(stats.failures)
+            run_one(case, Path(tmp), stats)
+            for failure in stats.failures[before:]:
+                print(failure, flush=True)
+            case += 1
+            if (case - args.seed) % 10 == 0:
+                print(
+                    f"... {stats.cases} cases, {stats.runs} runs, {len(stats.failures)} failures",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    print(
+        f"{stats.cases} cases, {stats.runs} runs, exit codes {sorted(stats.by_code.items())}, "
+        f"{len(stats.failures)} failures",
+        file=sys.stderr,
+    )
+    return 1 if stats.failures else 0

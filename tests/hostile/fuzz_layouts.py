@@ -15,19 +15,16 @@ which prints every failing (seed, case, command) with the mutations that reprodu
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.hostile import fuzz_runner, fuzz_serve
-from tests.hostile.fuzz_checks import problems
+from tests.hostile.fuzz_checks import Failure, Stats, fuzz_args, fuzz_loop, problems
 from tests.hostile.fuzz_mutations import OUTSIDE_TEXT, mutate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -69,37 +66,6 @@ COMMANDS: tuple[tuple[tuple[str, ...], bool, bool], ...] = (
     (("fsck", "--repair"), False, False),
     (("gc",), False, False),
 )
-
-
-@dataclass
-class Failure:
-    """One run that broke a rule, with what reproduces it."""
-
-    seed_name: str
-    case: int
-    mutations: list[str]
-    argv: tuple[str, ...]
-    problems: list[str]
-    stderr: str
-
-    def __str__(self) -> str:
-        lines = self.stderr.strip().splitlines()
-        start = next((i for i, line in enumerate(lines) if "Traceback" in line), len(lines) - 3)
-        tail = lines[max(0, start) :][-14:]
-        return (
-            f"[{self.seed_name} case {self.case}] {' '.join(self.argv[2:])}: "
-            f"{'; '.join(self.problems)}\n    mutations: {self.mutations}\n    stderr: {tail}"
-        )
-
-
-@dataclass
-class Stats:
-    """Counts of a fuzz run."""
-
-    cases: int = 0
-    runs: int = 0
-    by_code: dict[int, int] = field(default_factory=dict)
-    failures: list[Failure] = field(default_factory=list)
 
 
 def ref_names(root: Path) -> list[str]:
@@ -254,53 +220,33 @@ def seeds(cache: Path) -> Iterator[tuple[str, Path]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Fuzz for ``--seconds``; print failures; exit 1 when any run broke a rule."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--seed", type=int, default=0, help="first case number")
-    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser = fuzz_args(__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="run only the seed layout with this name")
     parser.add_argument("--command", help="run only commands whose words include this")
     parser.add_argument("--sample", type=int, default=6, help="commands per case (0: all)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-seeds")
     args = parser.parse_args(argv)
-    fuzz_runner.preload()
     from tests.support.fake_registry import FakeRegistry
 
-    stats = Stats()
     commands = tuple(c for c in COMMANDS if not args.command or args.command in c[0])
     layouts = [(n, p) for n, p in seeds(args.cache) if not args.only or n == args.only]
-    stop = time.monotonic() + args.seconds
-    with FakeRegistry() as registry, tempfile.TemporaryDirectory() as tmp:
+    with FakeRegistry() as registry:
         quiet_server(registry)
-        case = args.seed
-        while time.monotonic() < stop and stats.cases < args.cases:
+
+        def one(case: int, work: Path, stats: Stats) -> None:
             for name, root in layouts:
                 run_case(
                     root,
                     name,
                     case,
-                    Path(tmp),
+                    work,
                     registry=registry.host,
                     commands=commands,
                     stats=stats,
                     sample=args.sample,
                 )
-                for failure in stats.failures[-len(commands) :]:
-                    if failure.case == case and failure.seed_name == name:
-                        print(failure, flush=True)
-            case += 1
-            if case % 2 == 0:
-                print(
-                    f"... {stats.cases} cases, {stats.runs} runs, {len(stats.failures)} failures",
-                    file=sys.stderr,
-                    flush=True,
-                )
-    print(
-        f"{stats.cases} cases, {stats.runs} runs, exit codes {sorted(stats.by_code.items())}, "
-        f"{len(stats.failures)} failures",
-        file=sys.stderr,
-    )
-    return 1 if stats.failures else 0
+
+        return fuzz_loop(args, one)
 
 
 if __name__ == "__main__":

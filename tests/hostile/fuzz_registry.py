@@ -13,21 +13,18 @@ failed pull must leave ``index.json`` as it was.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
 import re
 import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.hostile import fuzz_runner
-from tests.hostile.fuzz_checks import problems
-from tests.hostile.fuzz_layouts import DEMO, Failure, Stats, child_env, quiet_server
+from tests.hostile.fuzz_checks import Failure, Stats, fuzz_args, fuzz_loop, problems
+from tests.hostile.fuzz_layouts import DEMO, child_env, quiet_server
 from tests.hostile.fuzz_mutations import DIGESTS, ESC_STRINGS, MEDIA_TYPES, mutate_value
 from tests.support.fake_registry import FakeRegistry, ResponseParts
 
@@ -244,34 +241,8 @@ def _layout_problems(root: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Fuzz the registry side for ``--seconds``; print failures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    args = parser.parse_args(argv)
-    fuzz_runner.preload()
-    stats = Stats()
-    stop = time.monotonic() + args.seconds
-    with tempfile.TemporaryDirectory() as tmp:
-        case = args.seed
-        while time.monotonic() < stop and stats.cases < args.cases:
-            before = len(stats.failures)
-            run_case(case, Path(tmp), stats=stats)
-            for failure in stats.failures[before:]:
-                print(failure, flush=True)
-            case += 1
-            if case % 10 == 0:
-                print(
-                    f"... {stats.cases} cases, {stats.runs} runs, {len(stats.failures)} failures",
-                    file=sys.stderr,
-                    flush=True,
-                )
-    print(
-        f"{stats.cases} cases, {stats.runs} runs, exit codes {sorted(stats.by_code.items())}, "
-        f"{len(stats.failures)} failures",
-        file=sys.stderr,
-    )
-    return 1 if stats.failures else 0
+    args = fuzz_args(__doc__.split("\n\n")[0]).parse_args(argv)
+    return fuzz_loop(args, lambda case, work, stats: run_case(case, work, stats=stats))
 
 
 if __name__ == "__main__":

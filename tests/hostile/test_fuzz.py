@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.hostile import fuzz_runner
-from tests.hostile.fuzz_layouts import DEMO, Stats, quiet_server, run_case
+from tests.hostile.fuzz_checks import Stats
+from tests.hostile.fuzz_layouts import DEMO, quiet_server, run_case
 from tests.hostile.fuzz_registry import run_case as run_registry_case
 from tests.support.fake_registry import FakeRegistry
 
