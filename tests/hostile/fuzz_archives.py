@@ -162,7 +162,9 @@ def build(rng: random.Random, seed: Path, out: Path) -> list[str]:
     return what
 
 
-def run_case(case: int, work: Path, seeds: list[Path], *, stats: Stats) -> None:
+def run_case(
+    case: int, work: Path, seeds: list[Path], *, stats: Stats, timeout: float = 20.0
+) -> None:
     """One damaged archive through import (fresh and into the demo) and inspect."""
     rng = random.Random(f"archive/{case}")
     seed = rng.choice(seeds)
@@ -183,7 +185,7 @@ def run_case(case: int, work: Path, seeds: list[Path], *, stats: Stats) -> None:
         (["--layout", str(fresh), "inspect", f"{archive}:{REF}", "--json"], True),
     )
     for argv, json_mode in runs:
-        outcome = fuzz_runner.run(argv, env=env, timeout=20)
+        outcome = fuzz_runner.run(argv, env=env, timeout=timeout)
         stats.runs += 1
         stats.by_code[outcome.returncode] = stats.by_code.get(outcome.returncode, 0) + 1
         found = problems(outcome, json_mode=json_mode)

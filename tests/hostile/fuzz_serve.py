@@ -43,7 +43,7 @@ def _free_port() -> int:
 
 
 def _get(port: int, path: str, problems: list[str]) -> tuple[int, bytes, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=8)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path, headers={"Accept": ACCEPT})
         response = conn.getresponse()
@@ -69,7 +69,7 @@ def _error_body(body: bytes) -> bool:
 
 def _raw(port: int, request: bytes, problems: list[str]) -> None:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=8) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.sendall(request)
             answer = sock.recv(65536)
         if answer.startswith(b"HTTP/1.") and answer[9:10] == b"5":
@@ -101,7 +101,7 @@ def probe(layout: Path, env: dict[str, str]) -> tuple[fuzz_runner.Outcome, list[
         ["--layout", str(layout), "serve", "--addr", f"127.0.0.1:{port}"], env=env
     )
     problems: list[str] = []
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not server.exited():
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()

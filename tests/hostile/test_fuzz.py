@@ -23,6 +23,9 @@ LAYOUT_CASES = (5021, 5029, 6, 7114)
 #: A blob answered 401 every time (26: httpx.StreamConsumed before the fix).
 REGISTRY_CASES = (26,)
 ARCHIVE_CASES = (0, 1, 2, 3)
+#: Seconds before a run counts as hung: generous, so a loaded CI machine is not a hang
+#: (the hangs found were endless; broad runs use 10 s).
+RUN_TIMEOUT = 90.0
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -35,7 +38,9 @@ def test_damaged_demo_layout_through_every_offline_command(tmp_path: Path, case:
     stats = Stats()
     with FakeRegistry() as registry:
         quiet_server(registry)
-        run_case(DEMO, "demo", case, tmp_path, registry=registry.host, stats=stats)
+        run_case(
+            DEMO, "demo", case, tmp_path, registry=registry.host, stats=stats, timeout=RUN_TIMEOUT
+        )
     assert stats.runs > 10
     assert not stats.failures, "\n".join(map(str, stats.failures))
 
@@ -43,7 +48,7 @@ def test_damaged_demo_layout_through_every_offline_command(tmp_path: Path, case:
 @pytest.mark.parametrize("case", REGISTRY_CASES)
 def test_damaged_registry_answers_through_every_registry_command(tmp_path: Path, case: int) -> None:
     stats = Stats()
-    run_registry_case(case, tmp_path, stats=stats)
+    run_registry_case(case, tmp_path, stats=stats, timeout=RUN_TIMEOUT)
     assert stats.runs > 5
     assert not stats.failures, "\n".join(map(str, stats.failures))
 
@@ -56,7 +61,7 @@ def test_damaged_archives_through_import_and_inspect(tmp_path: Path) -> None:
     stats = Stats()
     seeds = seed_archives(tmp_path / "seeds", child_env(tmp_path / "home"))
     for case in ARCHIVE_CASES:
-        run_archive_case(case, tmp_path, seeds, stats=stats)
+        run_archive_case(case, tmp_path, seeds, stats=stats, timeout=RUN_TIMEOUT)
     assert stats.runs == 4 * len(ARCHIVE_CASES)
     assert not stats.failures, "\n".join(map(str, stats.failures))
 
