@@ -63,6 +63,9 @@ def _damage(rng: random.Random, members: list[tuple[tarfile.TarInfo, bytes]]) ->
         ("index", "index", "blob", "name", "link", "device", "dup", "drop", "dir", "layout")
     )
     files = [i for i, (info, _) in enumerate(members) if info.isfile()]
+    has_index = any(m.name.endswith("index.json") and m.isfile() for m, _ in members)
+    if not files or (not has_index and kind in ("index", "blob")):
+        return "nothing left to damage"
     pick = rng.choice(files)
     info, data = members[pick]
     if kind == "index" or (kind == "blob" and not data.startswith(b"{")):
@@ -73,7 +76,7 @@ def _damage(rng: random.Random, members: list[tuple[tarfile.TarInfo, bytes]]) ->
     if kind == "blob":
         doc, what = mutate_value(rng, json.loads(data))
         new = dumps(rng, doc)
-        if rng.random() < 0.6:  # Re-addressed: stored under its own digest, index names it.
+        if rng.random() < 0.6 and "blobs/" in info.name:  # Re-addressed: index names it.
             digest = hashlib.sha256(new).hexdigest()
             clone = tarfile.TarInfo(f"blobs/sha256/{digest}")
             members.append((clone, new))
@@ -123,7 +126,9 @@ def _damage(rng: random.Random, members: list[tuple[tarfile.TarInfo, bytes]]) ->
         clone.type = tarfile.DIRTYPE
         members[pick] = (clone, b"")
         return f"{info.name[-20:]} is a directory"
-    at = next(i for i, (m, _) in enumerate(members) if m.name.endswith("oci-layout"))
+    at = next((i for i, (m, _) in enumerate(members) if m.name.endswith("oci-layout")), -1)
+    if at < 0:
+        return "no oci-layout left to damage"
     value = rng.choice(('{"imageLayoutVersion":"2.0.0"}', "{}", "[]", "", "\x1b[2J"))
     members[at] = (members[at][0], value.encode())
     return f"oci-layout = {value!r}"
