@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ocitui.core.layout import Layout
+from ocitui.core.layout import Layout, metadata_facts
 from ocitui.core.layout.summary import summaries
 from ocitui.core.models import Descriptor
 
@@ -43,7 +43,7 @@ def describe_many(layout: Layout, descs: Sequence[Descriptor]) -> list[NodeInfo]
     """
     view = layout.metadata_view()
     # Three columns per manifest (no record parsed): what it declares and is.
-    facts = view.index.subjects(d.digest for d in descs if d.is_manifest_like)
+    facts = metadata_facts.subjects(view.index, (d.digest for d in descs if d.is_manifest_like))
     typed: list[Descriptor] = []
     readable: list[bool] = []
     for desc in descs:

@@ -16,7 +16,7 @@ import pytest
 from ocitui.core import media_types as mt
 from ocitui.core.archive import export_archive
 from ocitui.core.digest import Digest
-from ocitui.core.layout import Layout
+from ocitui.core.layout import Layout, metadata_facts
 from ocitui.core.layout.fsck import fsck
 from ocitui.core.layout.gc import gc
 from ocitui.core.layout.marks import is_bundle
@@ -174,7 +174,7 @@ def test_gc_prunes_the_records_of_the_blobs_it_removed(layout_dir: Path) -> None
     report = gc(layout, grace_seconds=0)
     assert gone.digest in {digest for digest, _ in report.removed}
     records = {key for key, _ in stored.records()}
-    facts = {row[0] for row in stored.fact_rows()}
+    facts = {row[0] for row in metadata_facts.all_rows(stored)}
     assert str(gone.digest) not in records | facts
     assert str(kept.digest) in records and str(kept.digest) in facts
     stored.close()

@@ -4,7 +4,9 @@
 its declared media type, artifact type, subject, platforms, children (for sizes) and
 whether it carries an imgpkg bundle marking. Reading them means reading and hashing the
 manifest and its config: three blob reads per image. This module keeps them in a SQLite
-file, ``.ocitui-metadata.sqlite`` in the layout root, keyed by the manifest digest:
+file, ``.ocitui-metadata.sqlite`` in the layout root, keyed by the manifest digest (table
+``manifests``: one record per digest; three of its fields are repeated in the narrow
+``facts`` table, see :mod:`.metadata_facts`):
 
 * Content is immutable, so a record can never be stale. A record is only stored when
   everything it was computed from was present and verified (a manifest whose config is
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, ManifestError, OcituiError
+from ocitui.core.layout import metadata_facts as facts
 from ocitui.core.layout.marks import BUNDLE_LABEL
 from ocitui.core.models import MAX_MANIFEST_SIZE, Index, Manifest, load_json, parse_document
 
@@ -171,19 +174,6 @@ def _decode_records(
     except (msgspec.DecodeError, InvalidDigest):
         return None
     return found
-
-
-@dataclass(frozen=True)
-class SubjectFacts:
-    """The part of a record that says whether (and of what) a manifest is a referrer."""
-
-    declared: str | None
-    subject: Digest | None
-    effective_artifact_type: str | None
-
-
-def _opt_text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _str(value: Any) -> str:
@@ -320,7 +310,7 @@ class MetadataIndex:
             row = db.execute("SELECT value FROM info WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 db.execute("DROP TABLE IF EXISTS manifests")
-                db.execute("DROP TABLE IF EXISTS facts")
+                db.execute(f"DROP TABLE IF EXISTS {facts.TABLE}")
                 db.execute(
                     "INSERT OR REPLACE INTO info (key, value) VALUES ('schema', ?)",
                     (SCHEMA_VERSION,),
@@ -329,12 +319,7 @@ class MetadataIndex:
                 "CREATE TABLE IF NOT EXISTS manifests "
                 "(digest TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID"
             )
-            # Three record fields again, in a narrow table: finding the referrers among
-            # every entry of a big index reads only these.
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS facts (digest TEXT PRIMARY KEY, "
-                "declared TEXT, subject TEXT, artifact TEXT) WITHOUT ROWID"
-            )
+            db.execute(facts.CREATE)
         except BaseException:
             db.close()
             raise
@@ -349,7 +334,7 @@ class MetadataIndex:
 
     # -- records -------------------------------------------------------------------------
 
-    def _select(self, table: str, columns: str, wanted: dict[str, Any]) -> list[Any]:
+    def select(self, table: str, columns: str, wanted: dict[str, Any]) -> list[Any]:
         """Rows of ``table`` whose digest is in ``wanted``: one query per chunk of keys,
         or, for many keys, one scan of the table (B-tree lookups cost more by then)."""
         rows: list[Any] = []
@@ -375,7 +360,7 @@ class MetadataIndex:
     def lookup(self, digests: Iterable[Digest]) -> dict[Digest, ManifestMeta]:
         """The stored records of ``digests`` (unknown, unreadable ones are left out)."""
         wanted = {str(d): d for d in digests}
-        rows = self._select("manifests", "record", wanted)
+        rows = self.select("manifests", "record", wanted)
         found = _decode_records(wanted, rows)
         if found is not None:
             return found
@@ -386,53 +371,13 @@ class MetadataIndex:
                 found[digest] = ManifestMeta.from_record(digest, record)
         return found
 
-    def subjects(self, digests: Iterable[Digest]) -> dict[Digest, SubjectFacts]:
-        """``(declared, subject, artifact type)`` of the stored ``digests``, from columns.
-
-        Much cheaper than :meth:`lookup` (no record is parsed): what a referrer scan of
-        every index entry needs.
-        """
-        wanted = {str(d): d for d in digests}
-        found: dict[Digest, SubjectFacts] = {}
-        rows = self._select("facts", "declared, subject, artifact", wanted)
-        for key, declared, subject, artifact in rows:
-            try:
-                parsed = Digest.parse(subject) if subject is not None else None
-            except InvalidDigest:
-                continue  # A damaged row: computed again.
-            found[wanted[key]] = SubjectFacts(_opt_text(declared), parsed, _opt_text(artifact))
-        return found
-
-    def without_subject(self) -> set[str]:
-        """The digests whose stored facts say they have no subject: a declared media
-        type and no subject, so no reading of them finds one (one query)."""
-        with self._lock:
-            db = self._connect()
-            if db is None:
-                return set()
-            try:
-                rows = db.execute(
-                    "SELECT digest FROM facts WHERE typeof(declared) = 'text' AND subject IS NULL"
-                ).fetchall()
-            except sqlite3.Error:
-                return set()
-        return {row[0] for row in rows}
-
     def store(self, metas: Iterable[ManifestMeta]) -> None:
         """Add records (best effort: a busy or read-only file just stays as it is)."""
         metas = list(metas)
         if not metas:
             return
         records = [(str(m.digest), m.to_record()) for m in metas]
-        facts = [
-            (
-                str(m.digest),
-                m.declared,
-                str(m.subject) if m.subject else None,
-                m.effective_artifact_type,
-            )
-            for m in metas
-        ]
+        fact_rows = [facts.row_of(m) for m in metas]
         with self._lock:
             db = self._connect()
             if db is None:
@@ -442,23 +387,22 @@ class MetadataIndex:
                 db.executemany(
                     "INSERT OR REPLACE INTO manifests (digest, record) VALUES (?, ?)", records
                 )
-                db.executemany(
-                    "INSERT OR REPLACE INTO facts (digest, declared, subject, artifact) "
-                    "VALUES (?, ?, ?, ?)",
-                    facts,
-                )
+                db.executemany(facts.INSERT, fact_rows)
                 db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
 
-    def records(self) -> list[tuple[str, str]]:
-        """Every stored ``(digest, record)`` pair as text (for fsck)."""
+    def query(self, sql: str) -> list[Any]:
+        """The rows of one parameterless query (none without a file; raises
+        ``sqlite3.Error``)."""
         with self._lock:
             db = self._connect()
-            if db is None:
-                return []
-            return list(db.execute("SELECT digest, record FROM manifests"))
+            return [] if db is None else db.execute(sql).fetchall()
+
+    def records(self) -> list[tuple[str, str]]:
+        """Every stored ``(digest, record)`` pair as text (for fsck)."""
+        return self.query("SELECT digest, record FROM manifests")
 
     def delete(self, keys: Iterable[str]) -> None:
         """Drop the records of ``keys`` (digest strings), in one transaction."""
@@ -472,7 +416,7 @@ class MetadataIndex:
             try:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany("DELETE FROM manifests WHERE digest = ?", rows)
-                db.executemany("DELETE FROM facts WHERE digest = ?", rows)
+                db.executemany(f"DELETE FROM {facts.TABLE} WHERE digest = ?", rows)
                 db.execute("COMMIT")
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
@@ -482,14 +426,6 @@ class MetadataIndex:
         """:meth:`delete` for blobs that were removed; creates no file where there is none."""
         if self._db is not None or self.path.exists():
             self.delete(keys)
-
-    def fact_rows(self) -> list[tuple[str, str | None, str | None, str | None]]:
-        """Every stored ``(digest, declared, subject, artifact)`` row (for fsck)."""
-        with self._lock:
-            db = self._connect()
-            if db is None:
-                return []
-            return list(db.execute("SELECT digest, declared, subject, artifact FROM facts"))
 
 
 def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], int]:
@@ -503,11 +439,11 @@ def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], 
     checked = 0
     try:
         rows = index.records()
-        facts = {row[0]: row[1:] for row in index.fact_rows()}
+        stored_facts = {row[0]: row[1:] for row in facts.all_rows(index)}
     except sqlite3.Error as exc:
         return [("", f"metadata index unreadable ({exc}); it is rebuilt on demand")], 0
     stored_records = dict(rows)
-    for key in sorted(set(stored_records) | set(facts)):
+    for key in sorted(set(stored_records) | set(stored_facts)):
         try:
             digest = Digest.parse(key)
             record = stored_records.get(key)
@@ -524,13 +460,8 @@ def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], 
         if not complete:
             continue  # Its config is missing now: nothing to compare against.
         checked += 1
-        expected = (
-            fresh.declared,
-            str(fresh.subject) if fresh.subject else None,
-            fresh.effective_artifact_type,
-        )
         if (stored is not None and fresh != stored) or (
-            key in facts and tuple(facts[key]) != expected
+            key in stored_facts and tuple(stored_facts[key]) != facts.row_of(fresh)[1:]
         ):
             problems.append((key, "metadata record disagrees with the blobs"))
     return problems, checked
@@ -589,10 +520,10 @@ class MetadataView:
         caller checks the manifests are present: facts of absent blobs are kept.
         """
         pairs = list(entries)
-        facts = self.index.subjects(d for d, _ in pairs)
+        known = facts.subjects(self.index, (d for d, _ in pairs))
         out: dict[Digest, tuple[Digest, str | None]] = {}
         for digest, media_type in pairs:
-            fact = facts.get(digest)
+            fact = known.get(digest)
             if fact is None or fact.declared is None:
                 meta = self.get(digest, media_type)
                 if meta is not None and meta.subject is not None:

@@ -22,6 +22,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.bulk import no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, OcituiError
+from ocitui.core.layout import metadata_facts as facts
 from ocitui.core.limits import GRAPH_DEPTH
 from ocitui.core.models import REF_NAME, Descriptor, Index
 from ocitui.core.views_text import unnamed_label
@@ -177,14 +178,14 @@ class ReferrerView:
         if len(entries) > 64:
             # Most are images: one query names those whose stored facts rule out a
             # subject, and only the others are looked at one by one.
-            ruled_out = view.index.without_subject()
+            ruled_out = facts.without_subject(view.index)
             entries = [e for e in entries if str(e.digest) not in ruled_out]
         found = view.subjects_of((e.digest, e.media_type) for e in entries)
         for entry in entries:
-            facts = found.get(entry.digest)
-            if facts is None or not layout.has_blob(entry.digest):
+            known = found.get(entry.digest)
+            if known is None or not layout.has_blob(entry.digest):
                 continue
-            subject, artifact_type = facts
+            subject, artifact_type = known
             desc = entry
             if desc.artifact_type is None:
                 desc = desc.with_changes(artifact_type=artifact_type)
@@ -324,7 +325,7 @@ def scoped_view(layout: Layout, index: RawIndex, subject: Digest, *, tree: bool)
     frontier = [subject]
     levels = GRAPH_DEPTH.int_value() + 1 if tree else 1
     # Manifests whose stored facts say they have no subject at all stay out.
-    ruled_out = layout.metadata_view().index.without_subject()
+    ruled_out = facts.without_subject(layout.metadata_view().index)
     chosen.update(
         i
         for i in where.unhinted
