@@ -6,7 +6,7 @@ loopback, ocitui and skopeo alternating, fresh destinations every run. Wall-cloc
 medians; ratios are ocitui / skopeo from the same run. Not part of the test run:
 
     python -m bench.all                  # everything (about 10-20 minutes)
-    python -m bench.all --quick          # fewer runs, no 100k layout
+    python -m bench.all --quick          # fewer runs, no TUI on the 100k layout
     python -m bench.all --only layout    # or: --only sync, --only referrers
     python -m bench.all --referrers 2000 # fewer referrers in the many-referrers pull
 """
@@ -108,8 +108,9 @@ def _fmt(values: list[float]) -> str:
 # -- layout figures ---------------------------------------------------------------------
 
 
-def bench_layouts(work: Path, runs: int, big: bool) -> None:
-    """ls / referrers / inspect / --version on synthetic layouts and the demo."""
+def bench_layouts(work: Path, runs: int, big_tui: bool) -> None:
+    """ls / referrers / inspect / --version on synthetic layouts and the demo (the TUI
+    on the 100k-entry layout only with ``big_tui``)."""
     demo = ROOT / "layouts" / "demo"
     python = [sys.executable, "-c", "pass"]
     med, values = median_of(runs, lambda: wall(python))
@@ -129,9 +130,9 @@ def bench_layouts(work: Path, runs: int, big: bool) -> None:
     bench_ls(root, make_layout(root, 5000), runs)
     bench_lookups(root, 10000, runs)
     bench_tui(root, 10000, runs)
-    if big:
-        root = work / "layout-100k"
-        bench_ls(root, make_layout(root, 50000), runs)
+    root = work / "layout-100k"
+    bench_ls(root, make_layout(root, 50000), runs)
+    if big_tui:
         bench_tui(root, 100000, runs)
 
 
@@ -370,7 +371,7 @@ def main() -> None:
     """Run and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
-    parser.add_argument("--quick", action="store_true", help="3 runs, no 100k-entry layout")
+    parser.add_argument("--quick", action="store_true", help="3 runs, no TUI on 100k entries")
     parser.add_argument("--only", choices=("layout", "sync", "referrers"), default=None)
     parser.add_argument(
         "--referrers", type=int, default=10_000, metavar="N", help="referrers of the image pulled"
@@ -385,7 +386,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ocitui-bench-") as tmp:
         work = Path(tmp)
         if args.only in (None, "layout"):
-            bench_layouts(work, runs, big=not args.quick)
+            bench_layouts(work, runs, big_tui=not args.quick)
         if args.only in (None, "sync"):
             bench_sync(work, runs, args.concurrency)
         if args.only in (None, "referrers"):
