@@ -12,6 +12,11 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_new = object.__new__
+_set = object.__setattr__
 
 
 @contextlib.contextmanager
@@ -29,3 +34,17 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def build_frozen(cls: type[T], fields: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` holding ``fields``, ``__init__`` skipped.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
+    this sets the instance dictionary once, about three times cheaper for a nine-field
+    descriptor (every ``index.json`` entry and every listing row is built this way).
+    ``fields`` must name every field, with values of the declared types, and ``cls`` must
+    have no ``__post_init__`` and no ``__slots__`` (tests compare with ``__init__``).
+    """
+    instance = _new(cls)
+    _set(instance, "__dict__", fields)
+    return instance

@@ -17,6 +17,7 @@ from typing import Any
 
 from ocitui.core import jsonsafe
 from ocitui.core import media_types as mt
+from ocitui.core.bulk import build_frozen
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import InvalidDigest, InvalidPlatform, ManifestError
 
@@ -161,16 +162,19 @@ class Descriptor:
             if obj.keys() <= _KNOWN_FIELDS
             else {k: v for k, v in obj.items() if k not in _KNOWN_FIELDS}
         )
-        return cls(
-            str(media_type),
-            digest,
-            size,
-            dict(annotations),
-            artifact_type,
-            platform,
-            tuple(urls),
-            data,
-            extra,
+        return build_frozen(
+            cls,
+            {
+                "media_type": str(media_type),
+                "digest": digest,
+                "size": size,
+                "annotations": dict(annotations),
+                "artifact_type": artifact_type,
+                "platform": platform,
+                "urls": tuple(urls),
+                "data": data,
+                "extra": extra,
+            },
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core import media_types as mt
-from ocitui.core.bulk import no_gc
+from ocitui.core.bulk import build_frozen, no_gc
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout.metadata import ManifestMeta
@@ -275,18 +275,21 @@ class _Summariser:
         digest, media_type = desc.digest, desc.media_type
         meta = self.meta(digest, media_type) if media_type in mt.MANIFEST_LIKE else None
         ref = desc.annotations.get(REF_NAME)
-        return EntrySummary(
-            ref,
-            digest,
-            media_type,
-            desc.artifact_type,
-            meta.platforms if meta is not None else (),
-            self.content_size(desc, meta),
-            self.referrers.count(digest),
-            hinted_subject(desc),
-            self.referrers.legacy_kinds(digest),
-            self.is_bundle(desc, meta),
-            None if ref else cosign_save_kind(desc),
+        return build_frozen(
+            EntrySummary,
+            {
+                "ref": ref,
+                "digest": digest,
+                "media_type": media_type,
+                "artifact_type": desc.artifact_type,
+                "platforms": meta.platforms if meta is not None else (),
+                "size": self.content_size(desc, meta),
+                "referrers": self.referrers.count(digest),
+                "subject": hinted_subject(desc),
+                "legacy": self.referrers.legacy_kinds(digest),
+                "bundle": self.is_bundle(desc, meta),
+                "cosign_kind": None if ref else cosign_save_kind(desc),
+            },
         )
 
 
@@ -357,8 +360,15 @@ def _unnamed_image(entry: Descriptor, view: ReferrerView) -> bool:
     """An entry with no name that is an image or index in its own right: not a referrer,
     not one of ``cosign save``'s attachments (crane and others record images this way;
     ``ls`` must not call such a layout empty)."""
-    if entry.ref_name or not entry.is_manifest_like or hinted_subject(entry) is not None:
+    if entry.ref_name or not entry.is_manifest_like:
         return False
-    if cosign_save_kind(entry) is not None:
+    kind = cosign_save_kind(entry)
+    # A known referrer is no image either way (every entry with a valid hint is one):
+    # decided by one set lookup instead of parsing the hint.
+    if kind is None and view.is_referrer(entry.digest):
+        return False
+    if hinted_subject(entry) is not None:
+        return False
+    if kind is not None:
         return is_cosign_save_subject(entry)
-    return not view.is_referrer(entry.digest)
+    return True
