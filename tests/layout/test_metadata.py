@@ -191,46 +191,54 @@ def test_gc_creates_no_metadata_file(layout_dir: Path) -> None:
     assert not (layout_dir / METADATA_NAME).exists()
 
 
-def _meta(n: int) -> ManifestMeta:
+def _meta(n: int) -> tuple[Digest, ManifestMeta]:
     digest = Digest.of(f"manifest {n}".encode())
-    return ManifestMeta(
-        digest=digest,
+    return digest, ManifestMeta(
         declared=mt.OCI_MANIFEST if n % 3 else None,
         media_type=mt.OCI_MANIFEST,
         artifact_type="application/spdx+json" if n % 2 else None,
         effective_artifact_type="application/spdx+json" if n % 2 else mt.OCI_CONFIG,
-        subject=Digest.of(f"subject {n}".encode()) if n % 4 == 0 else None,
+        subject=str(Digest.of(f"subject {n}".encode())) if n % 4 == 0 else None,
         platforms=("linux/amd64",) if n % 5 else (),
         children=((str(Digest.of(f"config {n}".encode())), n, mt.OCI_CONFIG),),
         bundle_label=n % 7 == 0,
     )
 
 
-def test_many_records_read_at_once_equal_the_records_read_one_by_one(tmp_path: Path) -> None:
+def test_records_read_back_equal_the_records_stored(tmp_path: Path) -> None:
     tmp_path.mkdir(exist_ok=True)
     index = MetadataIndex(tmp_path)
-    metas = [_meta(n) for n in range(150)]
-    index.store(metas)
-    digests = [m.digest for m in metas]
-    assert index.lookup(digests) == {m.digest: m for m in metas}
+    pairs = [_meta(n) for n in range(150)]
+    metas = dict(pairs)
+    index.store(pairs)
+    digests = list(metas)
+    assert index.lookup(digests) == metas
     one_by_one = {}
-    for m in metas:
-        one_by_one.update(index.lookup([m.digest]))
-    assert one_by_one == {m.digest: m for m in metas}
+    for digest in digests:
+        one_by_one.update(index.lookup([digest]))
+    assert one_by_one == metas
+    assert all(ManifestMeta.from_record(d, m.to_record()) == m for d, m in metas.items())
     # One forged record among many: the others are still read, the forged one is not.
-    forged = json.loads(metas[10].to_record())
+    forged = json.loads(metas[digests[10]].to_record())
     forged[7] = 1  # Not a boolean.
+    bad_subject = json.loads(metas[digests[0]].to_record())
+    bad_subject[4] = "sha256:" + "A" * 64  # Not a digest.
     db = sqlite3.connect(tmp_path / METADATA_NAME)
-    db.execute(
-        "UPDATE manifests SET record = ? WHERE digest = ?", (json.dumps(forged), str(digests[10]))
-    )
-    db.execute("UPDATE manifests SET record = 'garbage' WHERE digest = ?", (str(digests[20]),))
+    for key, record in (
+        (digests[10], json.dumps(forged)),
+        (digests[20], "garbage"),
+        # A record that would close the array and open another if records were joined.
+        (digests[30], metas[digests[30]].to_record() + "," + metas[digests[31]].to_record()),
+        (digests[0], json.dumps(bad_subject)),
+    ):
+        db.execute("UPDATE manifests SET record = ? WHERE digest = ?", (record, str(key)))
     db.commit()
     db.close()
     index.close()
     found = MetadataIndex(tmp_path).lookup(digests)
-    assert found[digests[10]].bundle_label is True  # Read one by one, as before.
-    assert digests[20] not in found
-    assert {d: m for d, m in found.items() if d not in (digests[10], digests[20])} == {
-        m.digest: m for m in metas if m.digest not in (digests[10], digests[20])
+    assert found[digests[10]].bundle_label is True  # The lenient reading, as before.
+    spoiled = {digests[20], digests[30], digests[0]}
+    assert not spoiled & set(found)
+    assert {d: m for d, m in found.items() if d != digests[10]} == {
+        d: m for d, m in metas.items() if d not in spoiled | {digests[10]}
     }

@@ -33,9 +33,10 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import msgspec
 
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
@@ -56,11 +57,18 @@ _CHUNK = 500
 _SCAN_ABOVE = 2000
 
 
-@dataclass(frozen=True)
-class ManifestMeta:
-    """What listings need to know about one manifest or index (all of it immutable)."""
+#: What :meth:`Digest.parse` accepts, for a record's subject read in bulk.
+_DIGEST_TEXT = r"^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$"
 
-    digest: Digest
+
+class ManifestMeta(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """What listings need to know about one manifest or index (all of it immutable).
+
+    The fields, in order, are the stored record (a JSON array): a listing decodes all
+    its records in one msgspec call, which checks every field's type. The digest the
+    facts belong to is the key they are stored and looked up under.
+    """
+
     #: The ``mediaType`` the document declares (``None`` when it declares none).
     declared: str | None
     #: The media type it parsed as.
@@ -69,7 +77,8 @@ class ManifestMeta:
     artifact_type: str | None
     #: What the referrers API would report (``artifactType``, else a manifest's config type).
     effective_artifact_type: str | None
-    subject: Digest | None
+    #: The ``subject`` digest, as text (always a valid digest: see :attr:`subject_digest`).
+    subject: Annotated[str, msgspec.Meta(pattern=_DIGEST_TEXT)] | None
     #: An index's listed platforms, or a manifest's config ``os/arch[/variant]``.
     platforms: tuple[str, ...]
     #: ``(digest, size, media type)`` of the config and layers, or of an index's manifests.
@@ -78,6 +87,11 @@ class ManifestMeta:
     children: tuple[tuple[str, int, str], ...]
     #: The image config carries the imgpkg bundle label.
     bundle_label: bool
+
+    @property
+    def subject_digest(self) -> Digest | None:
+        """:attr:`subject` as a :class:`Digest`."""
+        return Digest.parse(self.subject) if self.subject is not None else None
 
     @property
     def is_index(self) -> bool:
@@ -93,14 +107,14 @@ class ManifestMeta:
         return media_type in mt.CONFIG_TYPES or size <= MAX_MANIFEST_SIZE
 
     def to_record(self) -> str:
-        """The stored JSON form."""
+        """The stored JSON form (the standard encoder: it escapes what UTF-8 cannot hold)."""
         return json.dumps(
             [
                 self.declared,
                 self.media_type,
                 self.artifact_type,
                 self.effective_artifact_type,
-                str(self.subject) if self.subject else None,
+                self.subject,
                 list(self.platforms),
                 [list(child) for child in self.children],
                 self.bundle_label,
@@ -110,17 +124,16 @@ class ManifestMeta:
 
     @classmethod
     def from_record(cls, digest: Digest, text: str) -> ManifestMeta:
-        """Parse a stored record; ``ValueError`` when it is not one of ours."""
+        """Parse one stored record (of ``digest``); ``ValueError`` when it is not one of ours."""
         try:
             row = json.loads(text)
             declared, media_type, artifact, effective, subject, platforms, children, label = row
             return cls(
-                digest=digest,
                 declared=_opt_str(declared),
                 media_type=_str(media_type),
                 artifact_type=_opt_str(artifact),
                 effective_artifact_type=_opt_str(effective),
-                subject=Digest.parse(subject) if subject is not None else None,
+                subject=str(Digest.parse(subject)) if subject is not None else None,
                 platforms=tuple(_str(p) for p in platforms),
                 children=tuple((_str(d), _int(s), _str(m)) for d, s, m in children),
                 bundle_label=bool(label),
@@ -129,51 +142,21 @@ class ManifestMeta:
             raise ValueError(f"bad metadata record for {digest}: {exc}") from None
 
 
-#: A stored record as :meth:`ManifestMeta.to_record` writes it (msgspec checks the types).
-_RECORD = tuple[
-    str | None,
-    str,
-    str | None,
-    str | None,
-    str | None,
-    tuple[str, ...],
-    tuple[tuple[str, int, str], ...],
-    bool,
-]
+#: Decodes one stored record, checking every field's type (and a subject's form).
+_RECORD = msgspec.json.Decoder(ManifestMeta)
 
 
-def _decode_records(
-    wanted: dict[str, Digest], rows: list[tuple[str, str]]
-) -> dict[Digest, ManifestMeta] | None:
-    """Many records at once: one msgspec decode checks every field's type, as
-    :meth:`ManifestMeta.from_record` does one by one. ``None`` when any record is not
-    exactly of that shape (then each is read on its own, and the bad ones left out)."""
-    if len(rows) < 64:
-        return None
-    import msgspec
-
+def _decode_record(digest: Digest, text: str) -> ManifestMeta | None:
+    """One stored record: msgspec's strict reading, else the lenient one of
+    :meth:`ManifestMeta.from_record`; ``None`` when it is not one of ours."""
     try:
-        decoded = msgspec.json.decode(
-            "[" + ",".join(record for _, record in rows) + "]", type=list[_RECORD]
-        )
-        found: dict[Digest, ManifestMeta] = {}
-        for (key, _), fields in zip(rows, decoded, strict=True):
-            declared, media_type, artifact, effective, subject, platforms, children, label = fields
-            digest = wanted[key]
-            found[digest] = ManifestMeta(
-                digest,
-                declared,
-                media_type,
-                artifact,
-                effective,
-                Digest.parse(subject) if subject is not None else None,
-                platforms,
-                children,
-                label,
-            )
-    except (msgspec.DecodeError, InvalidDigest):
+        return _RECORD.decode(text)
+    except msgspec.DecodeError:
+        pass
+    try:
+        return ManifestMeta.from_record(digest, text)
+    except ValueError:
         return None
-    return found
 
 
 def _str(value: Any) -> str:
@@ -216,12 +199,11 @@ def compute(
         platforms, label, complete = _config_facts(layout, doc)
         children = tuple((str(d.digest), d.size, d.media_type) for d in doc.children())
     meta = ManifestMeta(
-        digest=digest,
         declared=declared if isinstance(declared, str) else None,
         media_type=doc.media_type,
         artifact_type=doc.artifact_type,
         effective_artifact_type=mt.effective_artifact_type(doc.doc),
-        subject=doc.subject.digest if doc.subject else None,
+        subject=str(doc.subject.digest) if doc.subject else None,
         platforms=platforms,
         children=children,
         bundle_label=label,
@@ -360,24 +342,22 @@ class MetadataIndex:
     def lookup(self, digests: Iterable[Digest]) -> dict[Digest, ManifestMeta]:
         """The stored records of ``digests`` (unknown, unreadable ones are left out)."""
         wanted = {str(d): d for d in digests}
-        rows = self.select("manifests", "record", wanted)
-        found = _decode_records(wanted, rows)
-        if found is not None:
-            return found
-        found = {}
-        for key, record in rows:
+        found: dict[Digest, ManifestMeta] = {}
+        for key, record in self.select("manifests", "record", wanted):
             digest = wanted[key]
-            with contextlib.suppress(ValueError):
-                found[digest] = ManifestMeta.from_record(digest, record)
+            meta = _decode_record(digest, record)
+            if meta is not None:
+                found[digest] = meta
         return found
 
-    def store(self, metas: Iterable[ManifestMeta]) -> None:
-        """Add records (best effort: a busy or read-only file just stays as it is)."""
-        metas = list(metas)
-        if not metas:
+    def store(self, metas: Iterable[tuple[Digest, ManifestMeta]]) -> None:
+        """Add the records of ``(digest, facts)`` pairs (best effort: a busy or read-only
+        file just stays as it is)."""
+        pairs = [(str(digest), meta) for digest, meta in metas]
+        if not pairs:
             return
-        records = [(str(m.digest), m.to_record()) for m in metas]
-        fact_rows = [facts.row_of(m) for m in metas]
+        records = [(key, meta.to_record()) for key, meta in pairs]
+        fact_rows = [facts.row_of(key, meta) for key, meta in pairs]
         with self._lock:
             db = self._connect()
             if db is None:
@@ -461,7 +441,7 @@ def check(layout: Layout, index: MetadataIndex) -> tuple[list[tuple[str, str]], 
             continue  # Its config is missing now: nothing to compare against.
         checked += 1
         if (stored is not None and fresh != stored) or (
-            key in stored_facts and tuple(stored_facts[key]) != facts.row_of(fresh)[1:]
+            key in stored_facts and tuple(stored_facts[key]) != facts.row_of(key, fresh)[1:]
         ):
             problems.append((key, "metadata record disagrees with the blobs"))
     return problems, checked
@@ -477,7 +457,7 @@ class MetadataView:
         self.layout = layout
         self.index = index
         self._known: dict[Digest, ManifestMeta | None] = {}
-        self._new: list[ManifestMeta] = []
+        self._new: list[tuple[Digest, ManifestMeta]] = []
 
     def prefetch(self, digests: Iterable[Digest]) -> None:
         """Load the stored records of ``digests`` in one query."""
@@ -494,7 +474,7 @@ class MetadataView:
             # A document that declares no media type parses per the type it is read
             # as, so only self-describing documents are stored.
             if meta is not None and complete and meta.declared is not None:
-                self._new.append(meta)
+                self._new.append((digest, meta))
         return self._known[digest]
 
     def get(self, digest: Digest, media_type: str | None = None) -> ManifestMeta | None:
@@ -526,8 +506,9 @@ class MetadataView:
             fact = known.get(digest)
             if fact is None or fact.declared is None:
                 meta = self.get(digest, media_type)
-                if meta is not None and meta.subject is not None:
-                    out[digest] = (meta.subject, meta.effective_artifact_type)
+                subject = meta.subject_digest if meta is not None else None
+                if meta is not None and subject is not None:
+                    out[digest] = (subject, meta.effective_artifact_type)
             elif fact.subject is not None and (not media_type or fact.declared == media_type):
                 out[digest] = (fact.subject, fact.effective_artifact_type)
         return out

@@ -41,10 +41,9 @@ class SubjectFacts:
     effective_artifact_type: str | None
 
 
-def row_of(meta: ManifestMeta) -> Row:
-    """The row stored for ``meta``."""
-    subject = str(meta.subject) if meta.subject else None
-    return (str(meta.digest), meta.declared, subject, meta.effective_artifact_type)
+def row_of(key: str, meta: ManifestMeta) -> Row:
+    """The row stored for the facts ``meta`` of the digest ``key``."""
+    return (key, meta.declared, meta.subject, meta.effective_artifact_type)
 
 
 def subjects(index: MetadataIndex, digests: Iterable[Digest]) -> dict[Digest, SubjectFacts]:
