@@ -5,6 +5,11 @@ a crash is complete; the directory fsync that makes the rename itself durable ma
 batched (one per directory per sync), as long as it happens before ``index.json`` names
 the blob.
 
+Small in-memory blobs (manifests, signatures, configs) are stored in groups by
+:func:`store_together`: all of a group is written, then fsynced together, then renamed.
+Per blob the order is the same as :meth:`BlobWriter.commit` (bytes durable, then the
+rename), so the guarantee is the same; the disk just flushes the group together.
+
 A partial file survives in ``ingest/`` when the writer is left without ``commit()``, so
 the next attempt can resume (an HTTP ``Range`` request from :attr:`BlobWriter.offset`).
 Nothing half-written is ever visible under ``blobs/``.
@@ -17,13 +22,14 @@ import fcntl
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ocitui.core.digest import Digest, Verifier
-from ocitui.core.errors import DigestMismatch, StorageError
+from ocitui.core.errors import DigestMismatch, OcituiError, StorageError
 
 _RESUME_READ = 1024 * 1024
 
@@ -54,10 +60,12 @@ class BlobWriter:
         self.digest = digest
         self.size = size
         self.final_path = final_path
-        self.partial_path = ingest_dir / f"{digest.algorithm}-{digest.encoded}.partial"
+        self.partial_path = partial_path(ingest_dir, digest)
         self._verifier = Verifier(digest, size)
         self._file: Any = None
         self._committed = False
+        #: Verified and fsynced (only the rename is left).
+        self._synced = False
         #: Bytes an earlier attempt had left (0 for a fresh start).
         self.resumed_from = 0
         #: Bytes already handed to :func:`start_writeback`.
@@ -130,13 +138,17 @@ class BlobWriter:
 
     def restart(self) -> None:
         """Drop what is held and start again from byte 0."""
+        self._synced = False
         self._file.seek(0)
         self._file.truncate(0)
         self._verifier = Verifier(self.digest, self.size)
         self.resumed_from = self._written_back = 0
 
-    def commit(self) -> None:
-        """Verify size and digest, fsync, and move the blob into place atomically."""
+    def sync(self) -> None:
+        """Verify size and digest and make the bytes durable (fsync); :meth:`commit` then
+        only renames. Safe to call from another thread than the one that wrote."""
+        if self._synced:
+            return
         try:
             self._verifier.verify()
         except DigestMismatch:
@@ -145,9 +157,20 @@ class BlobWriter:
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
-            self.final_path.parent.mkdir(parents=True, exist_ok=True)
-            # Rename while still holding the lock, so a waiting writer never sees this file.
-            os.replace(self.partial_path, self.final_path)
+        except OSError as exc:
+            raise StorageError.of(exc, self.partial_path, "store") from None
+        self._synced = True
+
+    def commit(self) -> None:
+        """Verify size and digest, fsync, and move the blob into place atomically."""
+        self.sync()
+        try:
+            try:
+                # Rename while still holding the lock, so a waiting writer never sees this file.
+                os.replace(self.partial_path, self.final_path)
+            except FileNotFoundError:
+                self.final_path.parent.mkdir(parents=True, exist_ok=True)  # The first blob.
+                os.replace(self.partial_path, self.final_path)
         except OSError as exc:
             raise StorageError.of(exc, self.partial_path, "store") from None
         self._file.close()
@@ -184,6 +207,90 @@ class BlobWriter:
         if isinstance(exc, DigestMismatch):
             self._discard()  # Bad bytes are not worth resuming from.
         self.close()
+
+
+def partial_path(ingest_dir: Path, digest: Digest) -> Path:
+    """Where the partial download of ``digest`` is kept in ``ingest_dir``."""
+    return ingest_dir / f"{digest.algorithm}-{digest.encoded}.partial"
+
+
+def store_together(
+    ingest_dir: Path,
+    blobs: Sequence[tuple[Path, Digest, bytes]],
+    on_renamed: Callable[[Path], None],
+) -> list[OcituiError | None]:
+    """Store small in-memory blobs ``(final path, digest, bytes)`` as one group.
+
+    Each blob goes through its own :class:`BlobWriter` (the partial file's lock, the
+    digest check, fsync before rename), in three passes: every blob is written; then all
+    are fsynced at once (:data:`SYNC_THREADS` threads: fsyncs that wait together share
+    one journal commit, one after the other each waits for its own); then each is
+    renamed into ``blobs/``. So a blob is visible under ``blobs/`` only once its bytes are
+    durable, and after a crash it is complete or absent, as with
+    :meth:`BlobWriter.commit`. The renames' directory fsync is ``on_renamed``'s, which
+    must happen before ``index.json`` names any of them.
+
+    Locks are taken in digest order (two processes storing overlapping groups cannot
+    wait on each other in a cycle); a digest must appear once. Returns, per blob and in
+    the order given, None when it is in place or the one-line error that kept it out;
+    the others still land.
+    """
+    errors: list[OcituiError | None] = [None] * len(blobs)
+    open_writers: list[tuple[int, BlobWriter]] = []
+    order = sorted(range(len(blobs)), key=lambda i: str(blobs[i][1]))
+    try:
+        for i in order:
+            final, digest, data = blobs[i]
+            try:
+                writer = BlobWriter(ingest_dir, final, digest, len(data), on_renamed=on_renamed)
+            except OcituiError as exc:
+                errors[i] = exc
+                continue
+            open_writers.append((i, writer))
+            try:
+                writer.restart()
+                writer.write(data)
+            except OcituiError as exc:
+                errors[i] = exc
+        _sync_all([(i, w) for i, w in open_writers if errors[i] is None], errors)
+        for i, writer in open_writers:
+            if errors[i] is None:
+                try:
+                    writer.commit()
+                except OcituiError as exc:
+                    errors[i] = exc
+    finally:
+        for _, writer in open_writers:
+            writer.close()  # A blob that failed leaves its partial, like any writer.
+    return errors
+
+
+#: Threads that fsync the blobs of a group at once (the filesystem merges fsyncs that
+#: wait together into one journal commit; one after the other, each waits for its own).
+SYNC_THREADS = 8
+
+
+@functools.cache
+def _sync_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="ocitui-fsync")
+
+
+def _sync_all(writers: list[tuple[int, BlobWriter]], errors: list[OcituiError | None]) -> None:
+    """``sync()`` every writer, several at a time; failures go into ``errors``."""
+
+    def one(writer: BlobWriter) -> OcituiError | None:
+        try:
+            writer.sync()
+        except OcituiError as exc:
+            return exc
+        return None
+
+    if len(writers) == 1:
+        results = [one(writers[0][1])]
+    else:
+        results = list(_sync_pool().map(one, [w for _, w in writers]))
+    for (i, _), error in zip(writers, results, strict=True):
+        errors[i] = error
 
 
 def start_writeback(fd: int, offset: int, length: int) -> None:

@@ -36,6 +36,8 @@ Progress = Callable[[int], None] | None
 
 #: Bytes gathered before a batch is hashed and written off the event loop.
 WRITE_BATCH = 1024 * 1024
+#: Blobs up to this size, received into an in-memory sink, are hashed on the event loop.
+INLINE_WRITE = 256 * 1024
 
 
 class BlobOps(ClientBase):
@@ -116,10 +118,16 @@ class BlobOps(ClientBase):
 
         Received chunks are gathered into ~1 MiB batches that are hashed and written in a
         worker thread (hashlib and file writes release the GIL), so the event loop keeps
-        receiving, for this blob and the others in flight, while the disk works.
+        receiving, for this blob and the others in flight, while the disk works. A small
+        blob (up to :data:`INLINE_WRITE`) going into a sink that holds it in memory
+        (``sink.in_memory``) is hashed on the event loop: there the thread hop would
+        cost more than the work.
         """
         pending: list[bytes] = []
         held = 0
+        # A sink that keeps a small blob in memory (``in_memory``, e.g. SpoolSink) is
+        # written on the event loop: its writes never wait for a disk.
+        in_memory = bool(getattr(sink, "in_memory", False)) and desc.size <= INLINE_WRITE
 
         async def flush() -> None:
             nonlocal held
@@ -129,7 +137,10 @@ class BlobOps(ClientBase):
                 batch = pending.copy()
                 pending.clear()
                 held = 0
-                await asyncio.to_thread(_write_all, sink, batch)
+                if in_memory:
+                    _write_all(sink, batch)  # A thread hop would cost more than the hash.
+                else:
+                    await asyncio.to_thread(_write_all, sink, batch)
 
         try:
             # Raw bytes: Range offsets count encoded bytes. A response that was read

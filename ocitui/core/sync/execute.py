@@ -2,7 +2,8 @@
 
 Order: blobs (concurrently, at most ``concurrency`` moving bytes at a time: an upload
 waiting for the registry's answer to its sent body no longer counts), then manifests level by
-level (children before parents, referrers after their subjects), then names and referrer
+level (children before parents, referrers after their subjects; into a layout up to
+:data:`LOCAL_MANIFESTS` at a time, as they cost no request), then names and referrer
 registration (the layout's ``index.json`` changes only for graphs that completed), machine
 tags before the tags people resolve (a tag moves only once all it leads to is there). What
 is already at the destination is skipped without a request. A failure is reported and
@@ -36,6 +37,9 @@ from ocitui.core.sync.transfers import Transfer
 
 #: Emit a BlobProgress at most every this many bytes (and at the end).
 PROGRESS_STEP = 1024 * 1024
+#: Manifests in flight at once when they are written on this machine (no request each):
+#: a layout stores the ones that arrive together in one group (one fsync pass).
+LOCAL_MANIFESTS = 64
 
 
 async def execute(
@@ -55,10 +59,12 @@ async def execute(
         report.failed.append(f"{digest}: {message}")
         emit(Failed(str(digest), message))
 
-    async def guarded(digest: Digest, work: Callable[[], Awaitable[None]]) -> None:
+    async def guarded(
+        digest: Digest, work: Callable[[], Awaitable[None]], bound: asyncio.Semaphore = sem
+    ) -> None:
         # An upload hands its slot back once its body is sent (ocitui.core.slots), so
         # the next one sends while the registry stores this one.
-        async with Slot(sem):
+        async with Slot(bound):
             try:
                 await work()
             except OcituiError as exc:
@@ -73,6 +79,9 @@ async def execute(
         *(guarded(b.digest, _blob_work(b, transfer, report, emit)) for b in plan.blobs_to_copy())
     )
 
+    manifest_sem = (
+        asyncio.Semaphore(max(concurrency, LOCAL_MANIFESTS)) if transfer.local_writes else sem
+    )
     by_level: dict[int, list[PlanManifest]] = defaultdict(list)
     for item in plan.manifests:
         if item.present:
@@ -89,7 +98,9 @@ async def execute(
             if blocked:
                 fail(item.digest, f"skipped: depends on {blocked[0].short}, which failed")
                 continue
-            work.append(guarded(item.digest, _manifest_work(item, transfer, report, emit)))
+            work.append(
+                guarded(item.digest, _manifest_work(item, transfer, report, emit), manifest_sem)
+            )
         await asyncio.gather(*work)
 
     done = [m for m in plan.manifests if m.digest not in failed]

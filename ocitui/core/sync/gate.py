@@ -54,6 +54,7 @@ class GatedTransfer:
         self.inner = inner
         self.layout = layout
         self.gate = gate
+        self.local_writes = inner.local_writes
 
     async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
         """As the wrapped transfer."""

@@ -21,6 +21,10 @@ from ocitui.core.target.base import BlobSource, BytesSource, Progress, TagWrite,
 class Transfer(Protocol):
     """The writes of one sync."""
 
+    #: Manifests go to this machine (a layout): writing one costs no request, so the
+    #: executor may have more in flight than ``concurrency`` (they are stored in groups).
+    local_writes: bool
+
     async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
         """Copy one blob; call ``started(offset)`` then ``progress(n)`` per chunk.
 
@@ -45,6 +49,7 @@ class CopyTransfer:
         self.source = source
         self.dest = dest
         self.mount_from = mount_from if dest.capabilities.can_mount else None
+        self.local_writes = dest.capabilities.local
 
     async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
         """Copy one blob (bytes the plan carries are written as they are)."""

@@ -203,6 +203,9 @@ class SpoolSink:
         # ``max_size=0`` would never spill: at least one byte.
         self._file = tempfile.SpooledTemporaryFile(max_size=max(in_memory, 1))  # noqa: SIM115
         self._verifier = Verifier(desc.digest, desc.size)
+        #: The whole blob stays in memory: writes never wait for a disk, so the registry
+        #: client may make them on the event loop (no worker-thread hop for a small blob).
+        self.in_memory = desc.size <= in_memory
 
     @property
     def offset(self) -> int:

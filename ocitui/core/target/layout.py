@@ -9,21 +9,27 @@ once the graphs it names are complete.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from ocitui.core.digest import Digest
-from ocitui.core.errors import InvalidReference, LayoutError, NotFound, SyncError
+from ocitui.core.errors import InvalidReference, LayoutError, NotFound, OcituiError, SyncError
 from ocitui.core.layout import SUBJECT_HINT, BlobWriter, Layout
-from ocitui.core.layout.ingest import fsync_dir
+from ocitui.core.layout.ingest import fsync_dir, partial_path, store_together
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry.base import BlobSink
-from ocitui.core.target.base import BlobSource, Capabilities, Progress, TagWrite
+from ocitui.core.target.base import BlobSource, Capabilities, Progress, SpoolSink, TagWrite
+from ocitui.core.target.group_commit import GroupCommit
 
 #: Bytes read from a blob file per step when streaming it into a sink.
 READ_CHUNK = 1024 * 1024
+#: Blobs up to this size are received in memory and stored in groups (see
+#: :mod:`~ocitui.core.target.group_commit`); larger ones stream through a resumable
+#: partial file in ``ingest/``.
+SMALL_BLOB = 256 * 1024
 
 
 class LayoutTarget:
@@ -39,6 +45,8 @@ class LayoutTarget:
         self._renamed_into: set[Path] = set()
         #: Digests this sync counted on (found present or written); see ``commit``.
         self._relied: set[Digest] = set()
+        #: Small blobs and manifests: stored a group at a time, one fsync pass each.
+        self._small = GroupCommit(self._store_group)
 
     def _writable(self) -> None:
         if self.capabilities.read_only:
@@ -151,12 +159,27 @@ class LayoutTarget:
 
         Opening the partial file (it may wait for another process's lock and re-hashes
         what an earlier attempt left) and the commit (fsync, rename) run in worker
-        threads, so the other transfers keep moving meanwhile.
+        threads, so the other transfers keep moving meanwhile. A small blob (up to
+        :data:`SMALL_BLOB`) is received in memory, verified, and stored with the others
+        that arrive meanwhile (:class:`~ocitui.core.target.group_commit.GroupCommit`):
+        it returns once the blob is durable and in place, as a large one does. A partial
+        file an earlier attempt left is resumed from, whatever the size.
         """
         self._writable()
         if self.layout.has_blob(desc.digest, desc.size):
             self._relied.add(desc.digest)
             return "exists"
+        if desc.size <= SMALL_BLOB and not self._partial(desc.digest):
+            sink = SpoolSink(desc, in_memory=SMALL_BLOB)
+            try:
+                started(0)
+                await source.stream_blob(source_repo, desc, sink, on_progress)
+                data = sink.value()
+            finally:
+                sink.close()
+            await self._small.put(desc.digest, data)
+            self._relied.add(desc.digest)
+            return "downloaded"
         writer = await asyncio.to_thread(self._writer, desc.digest, desc.size)
         with writer:
             started(writer.offset)
@@ -171,27 +194,30 @@ class LayoutTarget:
         self._relied.add(desc.digest)  # Only once stored: a failed blob fails its graph alone.
         return "downloaded"
 
+    def _partial(self, digest: Digest) -> bool:
+        """True when an earlier attempt left a partial download of ``digest``."""
+        return os.path.lexists(partial_path(self.layout.ingest_dir, digest))
+
     def _writer(self, digest: Digest, size: int) -> BlobWriter:
         return self.layout.ingest(digest, size, on_renamed=self._renamed_into.add)
 
     async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
         """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`).
 
-        Written like a downloaded blob: in a worker thread, the directory fsync left to
+        Stored like a small downloaded blob: in a group, the directory fsync left to
         :meth:`commit` (a pull of 10,000 referrers writes 10,000 manifests).
         """
         self._writable()
         parse_document(raw, media_type)  # Garbage never enters the layout.
         digest = Digest.of(raw)
         if not self.layout.has_blob(digest, len(raw)):
-            await asyncio.to_thread(self._store, digest, raw)
+            await self._small.put(digest, raw)
         self._relied.add(digest)
 
-    def _store(self, digest: Digest, raw: bytes) -> None:
-        with self._writer(digest, len(raw)) as writer:
-            writer.restart()
-            writer.write(raw)
-            writer.commit()
+    def _store_group(self, group: Sequence[tuple[Digest, bytes]]) -> list[OcituiError | None]:
+        """Store one group of small blobs (in a worker thread; see ``store_together``)."""
+        blobs = [(self.layout.blob_path(digest), digest, data) for digest, data in group]
+        return store_together(self.layout.ingest_dir, blobs, self._renamed_into.add)
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
         """Record each referrer not yet recorded, then set every name, in one batch."""
