@@ -16,6 +16,7 @@ from unittest import mock
 import pytest
 
 from ocitui.core import media_types as mt
+from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout, index_file
 from ocitui.core.models import Descriptor, canonical_json, parse_document
 from ocitui.core.registry import RegistryClient
@@ -112,3 +113,65 @@ async def test_case6_a_plain_pull_lists_no_tags(
         dict(layout.legacy_attachments(subject.digest))["sig"].digest == parse_document(sig).digest
     )
     assert len(layout.referrers(subject.digest)) == 3
+
+
+async def test_case10_each_referrer_manifest_is_parsed_once_and_stored_in_groups(
+    fake_registry: Callable[..., FakeRegistry], tmp_path: Path
+) -> None:
+    """The walk parses each manifest once and the plan carries the parse: storing it,
+    recording it in index.json and checking it at the destination do not parse again.
+    Exactly two requests per referrer (its manifest, its payload); the payloads and
+    manifests reach the disk in groups, and the layout is complete and verified."""
+    from collections import Counter
+
+    from ocitui.core.layout.fsck import fsck
+    from ocitui.core.sync import plan as plan_module
+    from ocitui.core.sync import verify, walk
+    from ocitui.core.target import group_commit
+    from ocitui.core.target import layout as layout_target
+    from tests.hostile.support import assert_blobs_verified
+
+    registry = fake_registry(referrers_api=False)
+    count = 120
+    ref, subject = seed_referrers(registry, tmp_path, count)
+    layout = Layout.open(tmp_path / "layout", create=True)
+    parsed: Counter[str] = Counter()
+
+    def counting(raw: bytes, *args: object, **kwargs: object) -> object:
+        parsed[str(Digest.of(raw))] += 1
+        return parse_document(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    groups: list[int] = []
+    real_next = group_commit.GroupCommit._next_group
+
+    def next_group(self: group_commit.GroupCommit) -> list[tuple[Digest, bytes]]:
+        group = real_next(self)
+        groups.append(len(group))
+        return group
+
+    with (
+        mock.patch.object(walk, "parse_document", counting),
+        mock.patch.object(plan_module, "parse_document", counting),
+        mock.patch.object(verify, "parse_document", counting),
+        mock.patch.object(layout_target, "parse_document", counting),
+        mock.patch.object(group_commit.GroupCommit, "_next_group", next_group),
+    ):
+        async with RegistryClient() as client:
+            registry.state.clear_log()
+            report = await pull(client, layout, [ref])
+    assert report.ok, report.failed
+    referrers = layout.referrers(subject.digest)
+    assert len(referrers) == count and report.referrers_verified == count
+    assert {parsed[str(r.digest)] for r in referrers} == {1}
+    manifest_gets = registry.state.requests_matching("GET", r"/manifests/sha256:")
+    referrer_digests = {str(r.digest) for r in referrers}
+    fetched = Counter(r.path.rsplit("/", 1)[1] for r in manifest_gets)
+    assert {fetched[d] for d in referrer_digests} == {1}
+    payloads = {str(r.digest): r for r in referrers}
+    assert len(payloads) == count
+    blob_gets = registry.state.requests_matching("GET", r"/blobs/sha256:")
+    assert len(blob_gets) == len({r.path for r in blob_gets}) == count + 3  # + layer, 2 configs
+    # 2 * count payloads and manifests (+ the image's few blobs) in far fewer groups.
+    assert sum(groups) == 2 * count + 4 and len(groups) < count
+    assert_blobs_verified(layout.root)
+    assert fsck(layout).ok

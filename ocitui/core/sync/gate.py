@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ocitui.core import media_types as mt
 from ocitui.core.layout import SUBJECT_HINT, Layout
 from ocitui.core.layout.refs import valid_name
-from ocitui.core.models import REF_NAME, Descriptor, parse_document
+from ocitui.core.models import REF_NAME, Descriptor
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.transfers import Transfer
 from ocitui.core.target.base import Progress
@@ -29,7 +29,7 @@ def pending_entries(manifests: list[PlanManifest], tags: list[PlanTag]) -> list[
     for item in manifests:
         if item.role != "referrer" or item.subject is None:
             continue
-        doc = parse_document(item.raw, item.descriptor.media_type)
+        doc = item.document()
         annotations = {**doc.annotations, SUBJECT_HINT: str(item.subject)}
         out.append(
             Descriptor(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocitui.core.digest import Digest
-from ocitui.core.models import Descriptor
+from ocitui.core.models import Descriptor, Document, parse_document
 from ocitui.core.reference import Reference
 from ocitui.core.sync.filters import SyncFilter
 from ocitui.core.target.base import Target
@@ -60,11 +60,20 @@ class PlanManifest:
     present: bool = False
     #: Write order level: everything of a lower level is written first.
     level: int = 0
+    #: ``raw`` as the walk parsed it (None when made elsewhere); see :meth:`document`.
+    doc: Document | None = field(default=None, repr=False, compare=False)
 
     @property
     def digest(self) -> Digest:
         """The manifest's digest."""
         return self.descriptor.digest
+
+    def document(self) -> Document:
+        """``raw`` parsed: the walk's parse when it is of these very bytes, else parsed now
+        (a plan item whose bytes were replaced, e.g. a re-marked bundle)."""
+        if self.doc is None or self.doc.raw is not self.raw:
+            self.doc = parse_document(self.raw, self.descriptor.media_type)
+        return self.doc
 
     def to_json(self) -> dict[str, Any]:
         """JSON form (without the bytes)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from ocitui.core.errors import SyncError
-from ocitui.core.models import parse_document
 from ocitui.core.reference import Reference
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
 from ocitui.core.target.base import BlobSource, BytesSource, Progress, TagWrite, Target
@@ -70,15 +69,15 @@ class CopyTransfer:
         """Store the exact bytes by digest (names wait for :meth:`finish`)."""
         if item.dest_repo is None:
             raise SyncError(f"no destination repository for manifest {item.digest}")
-        await self.dest.push_manifest(item.dest_repo, item.raw, item.descriptor.media_type)
+        await self.dest.push_manifest(
+            item.dest_repo, item.raw, item.descriptor.media_type, doc=item.document()
+        )
 
     async def finish(self, manifests: list[PlanManifest], tags: list[PlanTag]) -> int:
         """Record the referrers and set the names, in one commit at the destination."""
         raw_of = {m.digest: m.raw for m in manifests}
         referrers = [
-            parse_document(m.raw, m.descriptor.media_type)
-            for m in manifests
-            if m.role == "referrer" and m.subject is not None
+            m.document() for m in manifests if m.role == "referrer" and m.subject is not None
         ]
         writes = [
             TagWrite(

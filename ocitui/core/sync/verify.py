@@ -52,7 +52,12 @@ async def verify_destination(
             async with sem:
                 try:
                     raw = await dest.fetch(repo, item.descriptor)
-                    doc = parse_document(raw, item.descriptor.media_type)
+                    # Read back and verified against the digest: the very bytes the walk
+                    # parsed, whose parse the plan carries (other bytes are parsed here).
+                    same = raw == item.raw
+                    doc = (
+                        item.document() if same else parse_document(raw, item.descriptor.media_type)
+                    )
                 except OcituiError as exc:
                     problems.append(f"referrer {item.digest} cannot be read back: {exc}")
                     continue

@@ -24,7 +24,14 @@ from typing import TypeVar
 from ocitui.core import media_types as mt
 from ocitui.core.digest import Digest
 from ocitui.core.errors import NotFound, OcituiError, SyncError
-from ocitui.core.models import PLATFORMS_ANNOTATION, Descriptor, Index, Manifest, parse_document
+from ocitui.core.models import (
+    PLATFORMS_ANNOTATION,
+    Descriptor,
+    Document,
+    Index,
+    Manifest,
+    parse_document,
+)
 from ocitui.core.reference import Reference
 from ocitui.core.sync.filters import SyncFilter, platforms_label
 from ocitui.core.sync.plan import LeftBehind, Plan, PlanBlob, PlanManifest, PlanTag
@@ -107,7 +114,7 @@ class Walker:
         desc = Descriptor(found.media_type, found.digest, len(raw))
         doc = parse_document(raw, desc.media_type)
         role = "index" if isinstance(doc, Index) else "image"
-        await self._visit(route, desc, raw, role)
+        await self._visit(route, desc, raw, role, doc)
         annotations: dict[str, str] = {}
         if desc.digest in self._present_children:
             annotations[PLATFORMS_ANNOTATION] = platforms_label(self._present_children[desc.digest])
@@ -167,14 +174,24 @@ class Walker:
 
     # -- the graph -----------------------------------------------------------------------
 
-    async def _visit(self, route: Route, desc: Descriptor, raw: bytes | None, role: str) -> None:
+    async def _visit(
+        self,
+        route: Route,
+        desc: Descriptor,
+        raw: bytes | None,
+        role: str,
+        doc: Document | None = None,
+    ) -> None:
+        """Add the manifest ``desc`` and walk what hangs below it; ``doc``, when given, is
+        ``raw`` already parsed (it is carried in the plan, not parsed again)."""
         key = self._key(route, desc.digest)
         if key in self._seen:
             return
         self._seen.add(key)
         if raw is None:
             raw = await self._io(self.source.fetch(route.source_repo, desc))
-        doc = parse_document(raw, desc.media_type)
+        if doc is None or doc.raw is not raw:
+            doc = parse_document(raw, desc.media_type)
         present = await self._io(self.dest.exists(route.dest_repo, desc))
         node = PlanManifest(
             desc.with_changes(annotations={}, extra={}, data=None),
@@ -184,6 +201,7 @@ class Walker:
             route.dest_repo,
             subject=doc.subject.digest if doc.subject is not None else None,
             present=present,
+            doc=doc,
         )
         self._nodes[key] = node
         self.plan.manifests.append(node)
@@ -288,7 +306,9 @@ class Walker:
         if not self.filter.wants_artifact_type(effective):
             self._leave("artifact-type", desc, subject, f"{effective}")
             return
-        await self._visit(route, plain(desc).with_changes(artifact_type=effective), raw, "referrer")
+        await self._visit(
+            route, plain(desc).with_changes(artifact_type=effective), raw, "referrer", doc
+        )
 
     async def _visit_legacy(self, route: Route, node: PlanManifest) -> None:
         found = await self._io(self.source.legacy(route.source_repo, node.digest))
@@ -308,7 +328,7 @@ class Walker:
             if not self.filter.wants_artifact_type(effective):
                 self._leave("artifact-type", desc, node.digest, f"legacy .{kind}: {effective}")
                 continue
-            await self._visit(route, plain(desc), raw, "legacy")
+            await self._visit(route, plain(desc), raw, "legacy", doc)
             await self._add_tag(route, tag, desc, {})
 
     async def _visit_imgpkg(self, route: Route) -> None:

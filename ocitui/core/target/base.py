@@ -137,8 +137,13 @@ class Target(BlobSource, Protocol):
         ``mounted``. ``started(offset)`` is called before the first byte moves."""
         ...
 
-    async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
-        """Store a manifest by digest (a local target names it later, in :meth:`commit`)."""
+    async def push_manifest(
+        self, repo: Reference, raw: bytes, media_type: str, *, doc: Document | None = None
+    ) -> None:
+        """Store a manifest by digest (a local target names it later, in :meth:`commit`).
+
+        ``doc`` is ``raw`` already parsed, when the caller has it (a layout checks what it
+        stores parses; it then does not parse it again)."""
         ...
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:

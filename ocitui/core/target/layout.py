@@ -201,15 +201,18 @@ class LayoutTarget:
     def _writer(self, digest: Digest, size: int) -> BlobWriter:
         return self.layout.ingest(digest, size, on_renamed=self._renamed_into.add)
 
-    async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
+    async def push_manifest(
+        self, repo: Reference, raw: bytes, media_type: str, *, doc: Document | None = None
+    ) -> None:
         """Store the exact bytes as a blob (``index.json`` waits for :meth:`commit`).
 
         Stored like a small downloaded blob: in a group, the directory fsync left to
         :meth:`commit` (a pull of 10,000 referrers writes 10,000 manifests).
         """
         self._writable()
-        parse_document(raw, media_type)  # Garbage never enters the layout.
-        digest = Digest.of(raw)
+        if doc is None or doc.raw is not raw:
+            doc = parse_document(raw, media_type)  # Garbage never enters the layout.
+        digest = doc.digest  # Of these bytes; the group's writer checks it once more.
         if not self.layout.has_blob(digest, len(raw)):
             await self._small.put(digest, raw)
         self._relied.add(digest)

@@ -278,9 +278,12 @@ class RegistryTarget:
                 on_progress=on_progress,
             )
 
-    async def push_manifest(self, repo: Reference, raw: bytes, media_type: str) -> None:
+    async def push_manifest(
+        self, repo: Reference, raw: bytes, media_type: str, *, doc: Document | None = None
+    ) -> None:
         """PUT by digest (the client keeps the referrers fallback tag when needed)."""
-        ref = repo.with_tag(None).with_digest(Digest.of(raw))
+        digest = doc.digest if doc is not None and doc.raw is raw else Digest.of(raw)
+        ref = repo.with_tag(None).with_digest(digest)
         await self.client.put_manifest(ref, raw, media_type)
 
     async def commit(self, referrers: Sequence[Document], tags: Sequence[TagWrite]) -> int:
