@@ -60,29 +60,93 @@ class JsonRenderer(Renderer):
         self.out.flush()
 
 
-class PlainRenderer(Renderer):
-    """Log lines on stderr (pipes, CI, dumb terminals), the plan and report on stdout."""
+#: Per-item lines (a blob stored, a manifest written) a plain log shows before it
+#: switches to progress lines.
+ITEM_LINES = 40
+#: Seconds between two progress lines once per-item lines stopped.
+PROGRESS_EVERY = 5.0
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+
+class PlainRenderer(Renderer):
+    """Log lines on stderr (pipes, CI, dumb terminals), the plan and report on stdout.
+
+    Every failure, resumed download and name set gets its line. Per-item lines (a blob
+    stored, a manifest written) stop after the first :data:`ITEM_LINES`: a pull of 10,000
+    referrers would otherwise log 20,000 of them. After that a ``progress:`` line with
+    the counts is written at most every :data:`PROGRESS_EVERY` seconds, and one more
+    before the report, so a script's log still shows what happened and how far it got.
+    """
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        *,
+        item_lines: int = ITEM_LINES,
+        every: float = PROGRESS_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self._item_lines = item_lines
+        self._every = every
+        self._clock = clock
+        self._last = 0.0
+        #: Item lines written, and not written.
+        self._items_shown = 0
+        self._items_hidden = 0
+        self._counts = {"blobs": 0, "bytes": 0, "manifests": 0}
+        self._totals = {"blobs": 0, "manifests": 0}
 
     def __call__(self, event: Event) -> None:
         """Print the events worth a line."""
         if isinstance(event, PlanReady):
+            summary = event.plan.summary()
+            self._totals["blobs"] += summary["blobsToCopy"]
+            self._totals["manifests"] += summary["manifestsToCopy"]
             self.out.write(format_plan(event.plan))
         elif isinstance(event, BlobStarted) and event.offset:
             self._line(f"resuming {_short(event.digest)} at {human_size(event.offset)}")
         elif isinstance(event, BlobDone):
-            self._line(f"{event.how:<10} {_short(event.digest)}  {human_size(event.size)}")
+            self._counts["blobs"] += 1
+            self._counts["bytes"] += event.size
+            self._item(f"{event.how:<10} {_short(event.digest)}  {human_size(event.size)}")
         elif isinstance(event, ManifestDone):
-            self._line(f"{'manifest':<10} {_short(event.digest)}  {event.role}")
+            self._counts["manifests"] += 1
+            self._item(f"{'manifest':<10} {_short(event.digest)}  {event.role}")
         elif isinstance(event, TagDone):
             self._line(f"{'tagged':<10} {event.name}")
         elif isinstance(event, Failed):
             self._line(f"{'FAILED':<10} {_short(event.digest)}  {event.message}")
         elif isinstance(event, Finished):
+            if self._items_hidden:
+                self._line(self._progress_line())
             self.out.write(format_report(event.report))
+
+    def _item(self, text: str) -> None:
+        if self._items_shown < self._item_lines:
+            self._items_shown += 1
+            self._line(text)
+            return
+        now = self._clock()
+        if not self._items_hidden:
+            self._line(
+                f"(more than {self._item_lines} items: a progress line every "
+                f"{self._every:g} s from here; failures are still shown one by one)"
+            )
+            self._last = now
+        self._items_hidden += 1
+        if now - self._last >= self._every:
+            self._last = now
+            self._line(self._progress_line())
+
+    def _progress_line(self) -> str:
+        counts, totals = self._counts, self._totals
+        return (
+            f"progress: {counts['blobs']:,}/{totals['blobs']:,} blobs "
+            f"({human_size(counts['bytes'])}), "
+            f"{counts['manifests']:,}/{totals['manifests']:,} manifests"
+        )
 
     def _line(self, text: str) -> None:
         self.err.write(text + "\n")
