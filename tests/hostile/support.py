@@ -42,6 +42,20 @@ def run_cli(
     )
 
 
+def start_cli(*args: str | Path) -> subprocess.Popen[str]:
+    """``python -m ocitui ARGS`` started in the background (output piped), with this
+    worktree's code and the small bounds."""
+    full_env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
+    full_env.pop("OCITUI_DEBUG", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ocitui", *map(str, args)],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
     """Exit 1 with exactly one ``ocitui: error:`` line on stderr naming ``needles``."""
     assert "Traceback" not in result.stderr, result.stderr

@@ -11,8 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,12 +24,11 @@ from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import pull
 from ocitui.core.target.layout import LayoutTarget
 from tests.hostile.support import (
-    REPO_ROOT,
-    SMALL_BOUNDS,
     assert_blobs_verified,
     assert_one_line_error,
     run_cli,
     seed_layout_image,
+    start_cli,
 )
 from tests.support.fake_registry import FakeRegistry
 
@@ -63,14 +60,7 @@ def test_case1_gc_during_a_pull_removes_nothing_the_pull_needs(tmp_path: Path) -
         manifest = parse_document(work.read_blob(Digest.parse(top)))
         (root / "blobs" / "sha256" / manifest.layers[0].digest.encoded).unlink()
         registry.release_blobs.clear()  # The pull's downloads wait until gc has run.
-        env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
-        puller = subprocess.Popen(
-            [sys.executable, "-m", "ocitui", "--layout", str(root), "pull", ref],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        puller = start_cli("--layout", root, "pull", ref)
         try:
             deadline = time.monotonic() + 30
             while registry.blob_waiters == 0 and time.monotonic() < deadline:

@@ -11,13 +11,11 @@ survives); the fsync-before-rename order it rests on is asserted in
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from ocitui.core.layout import Layout
-from tests.hostile.support import REPO_ROOT, SMALL_BOUNDS, assert_blobs_verified, run_cli
+from tests.hostile.support import assert_blobs_verified, run_cli, start_cli
 from tests.hostile.test_referrer_scale import seed_referrers
 from tests.support.fake_registry import FakeRegistry
 
@@ -33,13 +31,7 @@ def _stored(root: Path) -> int:
 
 def _pull_until(ref: str, root: Path, stored: int) -> None:
     """Start a pull and SIGKILL it once ``stored`` blobs are under ``blobs/``."""
-    env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
-    puller = subprocess.Popen(
-        [sys.executable, "-m", "ocitui", "--layout", str(root), "pull", ref],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    puller = start_cli("--layout", root, "pull", ref)
     try:
         deadline = time.monotonic() + 120
         while _stored(root) < stored and puller.poll() is None:
