@@ -11,6 +11,7 @@ import asyncio
 import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -106,27 +107,36 @@ def test_registry_hosts_use_the_fast_transport_unless_a_proxy_is_set(
     assert not isinstance(proxied._client_for("registry.example")._transport, FastTransport)
 
 
+async def session_get(
+    server: Server, path: str, creds: StaticCredentials | None = None, **kwargs: Any
+) -> tuple[httpx.Response, bytes]:
+    """GET ``path`` from ``server`` through a fresh session; the response and its body."""
+    host = f"127.0.0.1:{server.port}"
+    session = Session(RegistryOptions(plain_http=True), creds or StaticCredentials())
+    try:
+        response = await session.request(
+            "GET", server.url + path, registry=host, scopes=[], where="t", **kwargs
+        )
+        return response, await session.read(response, 64 * 1024, "t")
+    finally:
+        await session.aclose()
+
+
+def fields_of(head: bytes) -> dict[str, str]:
+    """The header fields of a request head, by lower-case name."""
+    lines = head.decode().split("\r\n")[1:]
+    return {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines if x)}
+
+
 async def test_the_request_on_the_wire_carries_only_the_sessions_headers() -> None:
     async with serving(keep_answering(b"{}", "Content-Type: application/json")) as server:
-        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
-        host = f"127.0.0.1:{server.port}"
-        try:
-            response = await session.request(
-                "GET",
-                f"{server.url}/v2/a/manifests/x?n=1&last=a%2Bb",
-                registry=host,
-                scopes=[],
-                where="t",
-                headers={"Accept": "application/vnd.oci.image.manifest.v1+json"},
-            )
-            assert await session.read(response, 1024, "t") == b"{}"
-        finally:
-            await session.aclose()
-    lines = server.requests[0].decode().split("\r\n")
-    assert lines[0] == "GET /v2/a/manifests/x?n=1&last=a%2Bb HTTP/1.1"  # Not re-quoted.
-    fields = {
-        k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
-    }
+        accept = {"Accept": "application/vnd.oci.image.manifest.v1+json"}
+        _, body = await session_get(server, "/v2/a/manifests/x?n=1&last=a%2Bb", headers=accept)
+        assert body == b"{}"
+    host = f"127.0.0.1:{server.port}"
+    first_line = server.requests[0].decode().split("\r\n")[0]
+    assert first_line == "GET /v2/a/manifests/x?n=1&last=a%2Bb HTTP/1.1"  # Not re-quoted.
+    fields = fields_of(server.requests[0])
     assert fields["host"] == host
     assert fields["accept"] == "application/vnd.oci.image.manifest.v1+json"
     assert fields["user-agent"].startswith("ocitui/")
@@ -267,12 +277,9 @@ def routed(route: Route) -> Callable[[Server], Handler]:
     def make(server: Server) -> Handler:
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             while True:
-                lines = (await server.head(reader)).decode().split("\r\n")
-                path = lines[0].split(" ")[1]
-                fields = {
-                    k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
-                }
-                status, extra, body = route(path, fields)
+                head = await server.head(reader)
+                path = head.decode().split(" ")[1]
+                status, extra, body = route(path, fields_of(head))
                 writer.write(answer(status, body, *extra))
                 await writer.drain()
 
@@ -299,22 +306,12 @@ async def test_redirects_keep_authorization_on_the_origin_and_drop_it_elsewhere(
             return "307 Temporary Redirect", [f"Location: {other.url}/b?sig=1"], b""
 
         async with serving(routed(registry)) as server:
-            host = f"127.0.0.1:{server.port}"
-            creds = StaticCredentials({host: Credential("user", "secret")})
-            session = Session(RegistryOptions(plain_http=True), creds)
-            try:
-                response = await session.request(
-                    "GET",
-                    f"{server.url}/v2/a/blobs/x",
-                    registry=host,
-                    scopes=[],
-                    where="t",
-                    follow_redirects=True,
-                )
-                assert await session.read(response, 1024, "t") == b"blob bytes"
-                assert str(response.request.url) == f"{other.url}/b?sig=1"
-            finally:
-                await session.aclose()
+            creds = StaticCredentials({f"127.0.0.1:{server.port}": Credential("user", "secret")})
+            response, body = await session_get(
+                server, "/v2/a/blobs/x", creds, follow_redirects=True
+            )
+    assert body == b"blob bytes"
+    assert str(response.request.url) == f"{other.url}/b?sig=1"
     assert [path for path, _ in seen] == [
         "/v2/a/blobs/x",
         "/v2/a/blobs/x",
@@ -334,24 +331,9 @@ async def test_a_redirect_loop_ends_in_a_one_line_error_after_the_bound() -> Non
         return "302 Found", [f"Location: /v2/a/blobs/{len(hits)}"], b"<a>moved</a>" * 100
 
     async with serving(routed(loop)) as server:
-        host = f"127.0.0.1:{server.port}"
-        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
-        try:
-            with pytest.raises(RegistryError, match=f"t: more than {MAX_REDIRECTS} redirects"):
-                await session.request(
-                    "GET",
-                    f"{server.url}/v2/a/blobs/0",
-                    registry=host,
-                    scopes=[],
-                    where="t",
-                    follow_redirects=True,
-                )
-            not_followed = await session.request(
-                "GET", f"{server.url}/v2/a/blobs/0", registry=host, scopes=[], where="t"
-            )
-            assert not_followed.status_code == 302
-            await not_followed.aclose()
-        finally:
-            await session.aclose()
+        with pytest.raises(RegistryError, match=f"t: more than {MAX_REDIRECTS} redirects"):
+            await session_get(server, "/v2/a/blobs/0", follow_redirects=True)
+        not_followed, _ = await session_get(server, "/v2/a/blobs/0")
+        assert not_followed.status_code == 302
     assert len(hits) == MAX_REDIRECTS + 2
-    assert server.connections == 1  # One kept-alive connection for the whole chain.
+    assert server.connections == 2  # One per session: the whole chain on one connection.
