@@ -17,7 +17,8 @@ the moment the key was written:
 
 Frames that only toggle the style of one cell (the filter's blinking text cursor) do not
 count. Start-up: seconds from spawning the process until a frame shows a repository
-(``N tag(s)`` in the tree), and until the status line stops saying ``loading``. The
+(``N tag(s)`` in the tree), and until the status line counts the layout's entries (the
+whole model is in). The
 app's CPU time per key is read from ``/proc/PID/task/*/schedstat`` (all its threads).
 
 Not part of the test run::
@@ -55,6 +56,8 @@ SYNC_QUERY = b"\x1b[?2026$p"
 SYNC_REPLY = b"\x1b[?2026;2$y"  # "supported, currently off": Textual then uses it.
 SYNC_END = "\x1b[?2026l"
 REPOSITORY = re.compile(r"\b\d[\d,]* tags?\b")
+#: The status line once the whole model is in (its counts; not shown while loading).
+LOADED = re.compile(r"\b\d[\d,]* entr(y|ies)\b")
 _TOKEN = re.compile(
     r"\x1b\[([0-9;?<>=]*)[ -/]*([@-~])"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
@@ -197,16 +200,14 @@ class Terminal:
             ends.append(now)
         return ends
 
-    def wait_for(self, test: re.Pattern[str] | str, *, absent: bool = False) -> float:
-        """Seconds from the start until the screen shows ``test`` (or no longer does)."""
+    def wait_for(self, pattern: re.Pattern[str]) -> float:
+        """Seconds from the start until a frame shows ``pattern`` on the screen."""
         deadline = time.perf_counter() + PATIENCE * 10
         while time.perf_counter() < deadline:
             for end in self.frames(deadline - time.perf_counter()):
-                text = self.screen.text()
-                found = test.search(text) if isinstance(test, re.Pattern) else test in text
-                if bool(found) != absent:
+                if pattern.search(self.screen.text()):
                     return end - self.started
-        raise RuntimeError(f"screen never showed {test!r}:\n{self.screen.text()}")
+        raise RuntimeError(f"screen never showed {pattern.pattern!r}:\n{self.screen.text()}")
 
     def settle(self) -> None:
         """Read until the screen has not changed for :data:`QUIET` seconds."""
@@ -274,7 +275,7 @@ def run_once(layout: Path) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     try:
         found["first"] = [term.wait_for(REPOSITORY)]
-        found["loaded"] = [term.wait_for("loading", absent=True)]
+        found["loaded"] = [term.wait_for(LOADED)]
         for key in MOVES:
             _add(found, key, term.key(key.encode()))
         term.key(b"/")
