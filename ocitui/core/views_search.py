@@ -118,17 +118,22 @@ def search_terms(
 
 
 def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
-    """Keep the tags (and untagged entries) whose terms match ``text`` (any case)."""
+    """Keep the tags (and untagged entries) whose terms match ``text`` (any case).
+
+    When everything matches, ``tree`` itself is returned (a keystroke that keeps all is
+    told apart from one that changes the tree without comparing them)."""
     from ocitui.core.views import LayoutTree, RegistryGroup, RepoGroup
 
     needle = text.strip().lower()
     if not needle:
         return tree
     registries: list[RegistryGroup] = []
+    whole = True
     for reg in tree.registries:
         repos: list[RepoGroup] = []
         for repo in reg.repositories:
             if not repo.terms.matches(needle):
+                whole = False
                 continue
             if len(repo.tags) == 1:  # The repository's terms are its one tag's.
                 repos.append(repo)
@@ -137,7 +142,10 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
             if len(kept) == len(repo.tags):
                 repos.append(repo)  # All of it: shared, not copied.
             elif kept:
+                whole = False
                 repos.append(RepoGroup(repo.registry, repo.repository, kept))
+            else:
+                whole = False
         if repos:
             registries.append(RegistryGroup(reg.registry, repos))
     untagged = [
@@ -146,6 +154,8 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
         if (terms := tree.untagged_terms.get(u.descriptor.digest)) is not None
         and terms.matches(needle)
     ]
+    if whole and len(untagged) == len(tree.untagged):
+        return tree
     return LayoutTree(
         registries,
         untagged,

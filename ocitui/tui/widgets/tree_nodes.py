@@ -99,6 +99,8 @@ def fits(model: LayoutTree, limit: int) -> bool:
 def same_groups(one: LayoutTree, other: LayoutTree) -> bool:
     """Whether two models show the very same repository and untagged objects (a filter
     keystroke that kept everything returns the groups it was given)."""
+    if one is other:
+        return True
     if len(one.registries) != len(other.registries) or len(one.untagged) != len(other.untagged):
         return False
     for a, b in zip(one.registries, other.registries, strict=True):
