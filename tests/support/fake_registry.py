@@ -7,8 +7,7 @@ PUT, status GET, single-POST, mount), tags list and catalog with ``n``/``last``/
 and the referrers API with ``artifactType`` filtering and ``Link`` pagination. Switches:
 ``referrers_api``, ``auth`` (None/"basic"/"bearer", with its own token endpoint), page
 sizes, ``OCI-Chunk-Min-Length``, absolute upload locations, a ``Warning`` header, fault
-injection through :meth:`FakeRegistry.inject`, answers held back on request
-(:meth:`FakeRegistry.hold`), and malicious behaviours switched on with
+injection through :meth:`FakeRegistry.inject`, and malicious behaviours switched on with
 ``hostile`` (see :data:`HOSTILE_MODES`).
 """
 
@@ -40,36 +39,6 @@ HOSTILE_MODES = {
     "drip-blob": "blob bodies arrive one byte every drip_interval seconds",
     "deep-json": "referrers answers are '[' nested 100,000 deep",
 }
-
-
-class Hold:
-    """The answer to one request, held back: see :meth:`FakeRegistry.hold`."""
-
-    def __init__(
-        self, method: str, pattern: str, until: tuple[str, str] | None, timeout: float
-    ) -> None:
-        self.method, self.pattern = method, re.compile(pattern)
-        self.until = None if until is None else (until[0], re.compile(until[1]))
-        self.timeout = timeout
-        #: Set once the held request's body has been read and its answer waits.
-        self.waiting = threading.Event()
-        #: Set to let the answer go (by the test, or by the ``until`` request arriving).
-        self.release = threading.Event()
-        #: True when the ``until`` request released it (False: the test or the timeout).
-        self.released_by_request = False
-        self.taken = False
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether this hold is for a request ``method path`` (the first one only)."""
-        return not self.taken and method == self.method and bool(self.pattern.search(path))
-
-    def arrived(self, method: str, path: str) -> None:
-        """A request came in: release the held answer when it is the one waited for."""
-        if self.until is None or not self.waiting.is_set() or self.release.is_set():
-            return
-        if method == self.until[0] and self.until[1].search(path):
-            self.released_by_request = True
-            self.release.set()
 
 
 class FakeRegistry(Routes):
@@ -107,7 +76,6 @@ class FakeRegistry(Routes):
         self._in_flight = 0
         #: TCP connections accepted so far (keep-alive reuse shows as fewer than requests).
         self.connections = 0
-        self.holds: list[Hold] = []
         self.referrers_api = referrers_api
         self.auth = auth
         self.anonymous_pull = anonymous_pull
@@ -170,36 +138,6 @@ class FakeRegistry(Routes):
     def inject(self, path_regex: str, kind: str = "500", **kwargs: Any) -> None:
         """See :meth:`RegistryState.inject`."""
         self.state.inject(path_regex, kind, **kwargs)
-
-    def hold(
-        self,
-        method: str,
-        path_regex: str,
-        *,
-        until: tuple[str, str] | None = None,
-        timeout: float = 10.0,
-    ) -> Hold:
-        """Hold back the answer to the next ``method`` request matching ``path_regex``,
-        after reading its body: until ``hold.release`` is set, until a request matching
-        ``until = (method, path_regex)`` arrives, or ``timeout`` seconds."""
-        held = Hold(method, path_regex, until, timeout)
-        with self.state.lock:
-            self.holds.append(held)
-        return held
-
-    def _hold_if_asked(self, h: _Handler, path: str) -> None:
-        with self.state.lock:
-            for held in self.holds:
-                held.arrived(h.command, path)
-            mine = next((x for x in self.holds if x.matches(h.command, path)), None)
-            if mine is not None:
-                mine.taken = True
-        if mine is not None:
-            h.body()
-            mine.waiting.set()
-            mine.release.wait(mine.timeout)
-            with self.state.lock:
-                mine.release.set()  # Timed out, if not released: later arrivals do not count.
 
     @property
     def requests(self) -> list[Any]:
@@ -467,7 +405,6 @@ class _Handler(BaseHTTPRequestHandler):
                 code = "TOOMANYREQUESTS" if fault.kind == "429" else "UNKNOWN"
                 self.reply(int(fault.kind), error_body(code, "injected"), JSON, extra)
                 return
-        self.fake._hold_if_asked(self, split.path)
         query = parse_qs(split.query)
         if "/blobs/sha256:" in split.path and not self.fake.release_blobs.is_set():
             with self.fake.state.lock:

@@ -26,7 +26,6 @@ from ocitui.core.registry.httputil import content_range_start, resolve_location,
 from ocitui.core.registry.manifests import header_digest
 from ocitui.core.registry.session import body_deadline
 from ocitui.core.registry.uploads import UploadSession
-from ocitui.core.slots import hand_back_slot
 
 READ_CHUNK = 1024 * 1024
 #: Chunk size used when a registry refuses a monolithic upload as too large (413).
@@ -234,9 +233,7 @@ class BlobOps(ClientBase):
         """``PUT <location>?digest=`` streaming the file; returns 413 to ask for chunks."""
 
         def body() -> AsyncIterator[bytes]:
-            # Once the last byte is out, the registry commits (hash check, fsync, link)
-            # before it answers: the executor may start the next upload meanwhile.
-            return _file_chunks(open_source, desc, on_progress, on_sent=hand_back_slot)
+            return _file_chunks(open_source, desc, on_progress)
 
         url = with_query(upload.location, "digest", str(desc.digest))
         response = await upload.send(
@@ -258,15 +255,11 @@ async def _file_chunks(
     on_progress: Progress,
     start: int = 0,
     length: int | None = None,
-    *,
-    on_sent: Callable[[], None] | None = None,
 ) -> AsyncIterator[bytes]:
     """Read ``[start, start+length)`` of the source in chunks, hashing a whole-file read.
 
     Reads and hashing run in a worker thread (both release the GIL), so several uploads
-    hash on several cores and the event loop keeps sending meanwhile. ``on_sent`` is
-    called once the HTTP client asks for more after the last chunk (it has sent them all)
-    and a whole-file read has verified.
+    hash on several cores and the event loop keeps sending meanwhile.
     """
     verifier = Verifier(desc.digest, desc.size) if start == 0 and length is None else None
     remaining = desc.size - start if length is None else length
@@ -296,8 +289,6 @@ async def _file_chunks(
             yield chunk
     if verifier is not None:
         verifier.verify()
-    if on_sent is not None:
-        on_sent()
 
 
 #: Reads at least this large go to a worker thread (see :func:`_file_chunks`).

@@ -18,7 +18,6 @@ from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PUSH
 from ocitui.core.registry.connections import release
 from ocitui.core.registry.httputil import resolve_location, upload_offset, with_query
-from ocitui.core.slots import hand_back_slot
 
 if TYPE_CHECKING:
     from ocitui.core.registry.base import ClientBase
@@ -146,7 +145,6 @@ class UploadSession:
                 raise RegistryError(
                     f"{self.where}: registry holds {held} bytes after sending {offset}"
                 )
-        hand_back_slot()  # Every byte is with the registry: the closing PUT only commits.
         url = with_query(self.location, "digest", str(desc.digest))
         response = await self.send("PUT", url, headers={"Content-Length": "0"}, body=b"")
         await self.finish(response, desc)

@@ -1,7 +1,6 @@
 """Execute a :class:`~ocitui.core.sync.plan.Plan` with bounded concurrency.
 
-Order: blobs (concurrently, at most ``concurrency`` moving bytes at a time: an upload
-waiting for the registry's answer to its sent body no longer counts), then manifests level by
+Order: blobs (concurrently, at most ``concurrency`` at a time), then manifests level by
 level (children before parents, referrers after their subjects; into a layout up to
 :data:`LOCAL_MANIFESTS` at a time, as they cost no request), then names and referrer
 registration (the layout's ``index.json`` changes only for graphs that completed), machine
@@ -30,7 +29,6 @@ from ocitui.core.events import (
     ignore,
 )
 from ocitui.core.layout.summary import is_machine_tag, machine_tag_kind
-from ocitui.core.slots import Slot
 from ocitui.core.sync.plan import Plan, PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.report import SyncReport
 from ocitui.core.sync.transfers import Transfer
@@ -62,9 +60,7 @@ async def execute(
     async def guarded(
         digest: Digest, work: Callable[[], Awaitable[None]], bound: asyncio.Semaphore = sem
     ) -> None:
-        # An upload hands its slot back once its body is sent (ocitui.core.slots), so
-        # the next one sends while the registry stores this one.
-        async with Slot(bound):
+        async with bound:
             try:
                 await work()
             except OcituiError as exc:
