@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
+from ocitui.tui.screens.sync import SyncScreen
 from tests.support.fake_registry import FakeRegistry
 from tests.tui.loopback import RegistryRig
 from tests.tui.sample import build_sample
@@ -137,6 +138,15 @@ async def settle(pilot: Pilot[int]) -> None:
         quiet = 0 if busy else quiet + 1
         if quiet >= 2:
             break
+
+
+async def open_sync(app: OcituiApp, pilot: Pilot[int]) -> SyncScreen:
+    """Switch to the Sync pane (key ``4``), let it settle and return it."""
+    await pilot.press("4")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, SyncScreen)
+    return screen
 
 
 def plain_text(renderable: object, width: int = 100) -> str:

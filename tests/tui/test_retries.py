@@ -9,8 +9,7 @@ from collections.abc import Callable
 from textual.widgets import Input, Static
 
 from ocitui.core.layout import Layout
-from ocitui.tui.screens.sync import SyncScreen
-from tests.tui.conftest import plain_text, settle, toasts, until
+from tests.tui.conftest import open_sync, plain_text, settle, toasts, until
 from tests.tui.loopback import REPO, HeldRetries, RegistryRig
 from tests.tui.test_remote import open_remote
 
@@ -28,10 +27,7 @@ async def test_a_retry_during_a_pull_is_shown_while_it_waits(
     app = rig.app(empty_layout, retries=held)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        sync = app.screen
-        assert isinstance(sync, SyncScreen)
+        sync = await open_sync(app, pilot)
         sync.query_one("#sync-ref", Input).value = f"{REPO}:1.0"
         await pilot.press("ctrl+l")
         await until(pilot, lambda: held.delays, "the retry's wait")

@@ -26,7 +26,7 @@ from ocitui.core.sync import (
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.sync import SyncScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import plain_text, settle, toasts
+from tests.tui.conftest import open_sync, plain_text, settle, toasts
 from tests.tui.loopback import REGISTRY, RegistryRig
 
 APP10 = "registry.example.com/demo/app:1.0"
@@ -76,10 +76,7 @@ async def test_sync_errors_become_notifications(
     app = registry_rig().app(sample_layout)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         screen.query_one("#sync-ref").value = "Not A Ref!!"  # type: ignore[attr-defined]
         await pilot.press("ctrl+l")
         await settle(pilot)
@@ -104,10 +101,7 @@ async def test_snapshot_sync_plan(
     app = make_app(sample_layout)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         screen.query_one("#sync-ref").value = "registry.example.com/demo/app:1.0"  # type: ignore[attr-defined]
         screen.show_plan(plan_rows(fixed_plan()))
         await settle(pilot)
@@ -120,10 +114,7 @@ async def test_snapshot_sync_progress_then_report(
     app = make_app(sample_layout)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         ticks = iter([0.0, 0.5, 1.0, 1.5, 2.0, 2.5])
         screen.clock = lambda: next(ticks)
         plan = fixed_plan()

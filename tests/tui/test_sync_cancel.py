@@ -12,10 +12,9 @@ from textual.widgets import Input, Static
 
 from ocitui.core.digest import Digest
 from ocitui.core.layout import Layout
-from ocitui.tui.screens.sync import SyncScreen
 from tests.archive import builders
 from tests.support.fake_registry import FakeRegistry
-from tests.tui.conftest import plain_text, settle, until
+from tests.tui.conftest import open_sync, plain_text, settle, until
 from tests.tui.loopback import REGISTRY, RegistryRig, loopback_factory, push_to
 
 BIG = f"{REGISTRY}/demo/big:1"
@@ -45,10 +44,7 @@ async def test_escape_cancels_a_pull_and_the_next_run_resumes(
     index_before = (empty_layout.root / "index.json").read_bytes()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         screen.query_one("#sync-ref", Input).value = BIG
         screen.query_one("#sync-out").focus()
         await pilot.press("ctrl+g")

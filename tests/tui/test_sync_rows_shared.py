@@ -18,9 +18,9 @@ from ocitui.core.models import Descriptor
 from ocitui.core.sync import Finished, LeftBehind, Plan, PlanBlob, PlanReady, SyncFilter, SyncReport
 from ocitui.core.views_sync import plan_rows, report_rows
 from ocitui.tui.app import OcituiApp
-from ocitui.tui.screens.sync import PLAN_ITEMS, SyncScreen
+from ocitui.tui.screens.sync import PLAN_ITEMS
 from ocitui.tui.widgets.fit import KeyValues
-from tests.tui.conftest import settle
+from tests.tui.conftest import open_sync, settle
 
 _LINE = re.compile(r"^  (?:  - )?([^:]+):\s+(.*)$")
 
@@ -67,10 +67,7 @@ async def tui_pairs(
     app = make_app(layout)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
 
         def table() -> list[tuple[str, str]]:
             body = screen.query_one("#sync-body", Static).content
