@@ -19,6 +19,7 @@ import secrets
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,10 @@ HOSTILE_MODES = {
     "endless-tags": "tag list pages always link to one more page",
     "drip-blob": "blob bodies arrive one byte every drip_interval seconds",
     "deep-json": "referrers answers are '[' nested 100,000 deep",
+    "zstd-bomb": "manifest GETs answer 16 KiB of Content-Encoding: zstd that decode to 512 MiB",
+    "gzip-bomb": "manifest GETs answer Content-Encoding: gzip that decodes to 64 MiB of spaces",
+    "mislabelled-gzip": "manifest GETs say Content-Encoding: gzip over plain bytes",
+    "gzip-blob": "blob GETs say Content-Encoding: gzip over the blob's raw bytes",
 }
 
 
@@ -159,6 +164,13 @@ class FakeRegistry(Routes):
             if mode == "drip-blob":
                 h.drip(data, self.drip_interval)
                 return True
+            if mode == "gzip-blob":
+                h.reply(200, data, "application/octet-stream", {"Content-Encoding": "gzip"})
+                return True
+        if "/manifests/" in path and h.command == "GET" and mode in _ENCODED_MANIFESTS:
+            body, encoding = _ENCODED_MANIFESTS[mode](self, path)
+            h.reply(200, body, OCI_INDEX, {"Content-Encoding": encoding})
+            return True
         if "/referrers/" in path and mode in ("endless-referrers", "deep-json"):
             if mode == "deep-json":
                 h.reply(200, b"[" * 100_000, OCI_INDEX)
@@ -255,6 +267,34 @@ class FakeRegistry(Routes):
         """A relative ``Link`` header for the next page."""
         return f'<{path}?{urlencode(params)}>; rel="next"'
 
+
+def _bomb(zeros: int, encoding: str) -> bytes:
+    """``zeros`` spaces compressed with ``encoding`` (a few KiB on the wire)."""
+    chunk, count = b" " * (1 << 20), zeros >> 20
+    if encoding == "zstd":
+        import zstandard
+
+        out = zstandard.ZstdCompressor(level=3).compressobj()
+        return b"".join(out.compress(chunk) for _ in range(count)) + out.flush()
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return b"".join(packer.compress(chunk) for _ in range(count)) + packer.flush()
+
+
+def _stored_manifest(fake: FakeRegistry, path: str) -> bytes:
+    """The stored bytes of the manifest ``path`` names (or b"{}")."""
+    match = re.fullmatch(r"/v2/(.+?)/manifests/([^/]+)", path)
+    if match is None:
+        return b"{}"
+    repo = fake.state.repo(match.group(1))
+    digest = repo.tags.get(match.group(2), match.group(2))
+    return repo.manifests.get(digest, (b"{}", ""))[0]
+
+
+_ENCODED_MANIFESTS: dict[str, Callable[[FakeRegistry, str], tuple[bytes, str]]] = {
+    "zstd-bomb": lambda fake, path: (_bomb(512 << 20, "zstd"), "zstd"),
+    "gzip-bomb": lambda fake, path: (_bomb(64 << 20, "gzip"), "gzip"),
+    "mislabelled-gzip": lambda fake, path: (_stored_manifest(fake, path), "gzip"),
+}
 
 _ROUTES = [
     ("uploads", re.compile(r"/v2/(?P<name>.+?)/blobs/uploads/(?P<uuid>[^/]*)")),

@@ -19,6 +19,7 @@ import httpx
 
 from ocitui.core import jsonsafe
 from ocitui.core.errors import AuthError
+from ocitui.core.registry.bodies import decoded_chunks
 from ocitui.core.registry.challenge import Challenge, merge_scopes, parse_challenges, pick
 from ocitui.core.registry.connections import release
 from ocitui.core.registry.credentials import Credential, CredentialProvider
@@ -178,7 +179,7 @@ class Authenticator:
                     status=response.status_code,
                 )
             body = bytearray()
-            async for chunk in response.aiter_bytes():
+            async for chunk in decoded_chunks(response, f"{registry}: token service"):
                 body += chunk
                 if len(body) > _MAX_TOKEN_RESPONSE:
                     raise AuthError(f"{registry}: token service response too large")

@@ -72,7 +72,10 @@ class BlobOps(ClientBase):
                 )
             requests += 1
             start = sink.offset
-            headers = {"Range": f"bytes={start}-"} if start > 0 else {}
+            # The digest is of the raw bytes: never invite a compressed answer.
+            headers = {"Accept-Encoding": "identity"}
+            if start > 0:
+                headers["Range"] = f"bytes={start}-"
             response = await self.send("GET", repo, url, headers=headers, follow_redirects=True)
             try:
                 if response.status_code == 416 and start >= desc.size:

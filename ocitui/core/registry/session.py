@@ -30,6 +30,7 @@ from ocitui.core.events import EventSink, Retrying
 from ocitui.core.limits import REQUEST_DEADLINE, SYNC_DEADLINE
 from ocitui.core.reference import DOCKER_HUB, DOCKER_HUB_API
 from ocitui.core.registry.auth import Authenticator
+from ocitui.core.registry.bodies import ACCEPT, BadEncoding, decoded_chunks
 from ocitui.core.registry.connections import release
 from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
@@ -156,7 +157,7 @@ class Session:
                 transport=transport,
                 timeout=httpx.Timeout(self.options.timeout, connect=connect),
                 verify=verify,
-                headers={"User-Agent": self.options.user_agent},
+                headers={"User-Agent": self.options.user_agent, "Accept-Encoding": ACCEPT},
                 follow_redirects=False,
             )
             self._clients[key] = client
@@ -348,7 +349,7 @@ class Session:
                 raise ManifestError(f"{what}: response of {length} bytes is over the {cap} limit")
             data = bytearray()
             async with body_deadline(what):
-                async for chunk in response.aiter_bytes():
+                async for chunk in decoded_chunks(response, what):
                     data += chunk
                     if len(data) > cap:
                         raise ManifestError(f"{what}: response is over the {cap}-byte limit")
@@ -363,11 +364,11 @@ class Session:
         try:
             body = b""
             if response.request.method != "HEAD":
-                async for chunk in response.aiter_bytes():
+                async for chunk in decoded_chunks(response, where):
                     body += chunk
                     if len(body) > _ERROR_BODY_CAP:
                         break
-        except (httpx.TransportError, httpx.StreamError):
+        except (httpx.TransportError, httpx.StreamError, BadEncoding):
             # StreamError: the body was drained already (a 401 read to its end before the
             # authenticated retry, answered 401 again); the status still says what failed.
             body = b""
