@@ -20,7 +20,7 @@ from ocitui import __version__
 from ocitui.cli import commands as commands_pkg
 from ocitui.cli.terminal import sanitised_output
 from ocitui.core.errors import OcituiError, UsageError
-from ocitui.core.text_safety import one_line_safe
+from ocitui.core.text_safety import error_text
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -278,14 +278,14 @@ def _run(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
     try:
         return int(run(args))
     except UsageError as exc:
-        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
+        print(f"ocitui: error: {error_text(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except OcituiError as exc:
         if args.debug or os.environ.get("OCITUI_DEBUG"):
             import traceback
 
             traceback.print_exc()
-        print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
+        print(f"ocitui: error: {error_text(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     except RecursionError:
         # Defence in depth: untrusted input is depth-checked before it is parsed or walked.
@@ -303,7 +303,7 @@ def _run(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> 
 
             traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"ocitui: error: {one_line_safe(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
+        print(f"ocitui: error: {error_text(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("ocitui: interrupted", file=sys.stderr)

@@ -7,11 +7,13 @@ the limit's number of passes) and refuses deeper input with a
 :class:`json.JSONDecodeError`, so every caller's existing "malformed JSON" handling gives
 the one-line error.
 
-Two more shapes of outside JSON end the same way rather than in an exception no caller
-expects: bytes that are not UTF-8 are a :class:`NotUtf8` (a ``JSONDecodeError``), and a
+Three more shapes of outside JSON end the same way rather than in an exception no caller
+expects: bytes that are not UTF-8 are a :class:`NotUtf8` (a ``JSONDecodeError``); a
 string holding a lone UTF-16 surrogate escape (``"\\ud800"``: valid JSON grammar, no
 Unicode character, cannot be written as UTF-8 to a terminal, a file or an archive) has it
-replaced by U+FFFD, as Go's ``encoding/json`` (every peer tool) decodes it.
+replaced by U+FFFD, as Go's ``encoding/json`` (every peer tool) decodes it; and an
+integer of over 4,300 digits (CPython refuses to convert it with a plain ``ValueError``)
+is a :class:`NumberTooLong`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,18 @@ class NotUtf8(json.JSONDecodeError):
 
     def __init__(self, exc: UnicodeDecodeError) -> None:
         super().__init__(f"not UTF-8 (byte {exc.start})", "", exc.start)
+
+
+class NumberTooLong(json.JSONDecodeError):
+    """A number with more digits than Python converts (a ``JSONDecodeError``).
+
+    ``json.loads`` raises a plain ``ValueError`` for an integer of over 4,300 digits,
+    which callers that handle malformed JSON did not expect (a traceback on ``ls``).
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("a number has too many digits", "", 0)
+        self.detail = detail
 
 
 #: A ``\\uD800``-``\\uDFFF`` escape: where a lone surrogate may come from.
@@ -99,6 +113,10 @@ def loads(raw: bytes | bytearray | str, *, limit: int | None = None) -> Any:
         value = json.loads(data)
     except UnicodeDecodeError as exc:
         raise NotUtf8(exc) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # An integer of over 4,300 digits (CPython's conversion limit).
+        raise NumberTooLong(str(exc)) from None
     encoded = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if _SURROGATE_ESCAPE.search(encoded) or (
         isinstance(data, str) and _LONE_SURROGATE.search(data)

@@ -20,6 +20,7 @@ from ocitui.core import media_types as mt
 from ocitui.core.bulk import build_frozen
 from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import InvalidDigest, InvalidPlatform, ManifestError
+from ocitui.core.text_safety import shown
 
 #: Default cap for manifests, indexes, referrers responses and the like (distribution's).
 MAX_MANIFEST_SIZE = 4 * 1024 * 1024
@@ -127,7 +128,7 @@ class Descriptor:
             raise ManifestError(f"{where}: must be an object")
         media_type = obj.get("mediaType")
         if not mt.is_valid_media_type(media_type):
-            raise ManifestError(f"{where}: invalid mediaType {media_type!r}")
+            raise ManifestError(f"{where}: invalid mediaType {shown(media_type)}")
         try:
             digest = Digest.parse(obj.get("digest"))
         except InvalidDigest as exc:
@@ -136,13 +137,13 @@ class Descriptor:
         if (
             size.__class__ is not int and (isinstance(size, bool) or not isinstance(size, int))
         ) or (size < 0):
-            raise ManifestError(f"{where}: size must be a non-negative integer, got {size!r}")
+            raise ManifestError(f"{where}: size must be a non-negative integer, got {shown(size)}")
         annotations = obj.get("annotations") or {}
         if annotations and (not isinstance(annotations, dict) or not _all_strings(annotations)):
             raise ManifestError(f"{where}: annotations must map strings to strings")
         artifact_type = obj.get("artifactType")
         if artifact_type is not None and not mt.is_valid_media_type(artifact_type):
-            raise ManifestError(f"{where}: invalid artifactType {artifact_type!r}")
+            raise ManifestError(f"{where}: invalid artifactType {shown(artifact_type)}")
         platform = Platform.from_json(obj["platform"]) if obj.get("platform") else None
         urls = obj.get("urls") or []
         if urls and (not isinstance(urls, list) or not all(isinstance(u, str) for u in urls)):
@@ -324,7 +325,7 @@ def parse_document(
         raise ManifestError("manifest mediaType must be a string")
     if expected_media_type and declared and declared != expected_media_type:
         raise ManifestError(
-            f"manifest declares mediaType {declared!r} but was served as {expected_media_type!r}"
+            f"manifest declares mediaType {shown(declared)} but was served as {shown(expected_media_type)}"
         )
     if "manifests" in doc and ("layers" in doc or "config" in doc):
         raise ManifestError("ambiguous document: has both manifests and layers/config")

@@ -8,6 +8,7 @@ value, written as a ``\\uXXXX`` escape that decodes to the same string.
 
 from __future__ import annotations
 
+import math
 import re
 
 #: C0 controls except tab and newline, DEL, C1 controls, and the bidi/invisible format
@@ -43,3 +44,41 @@ def json_text_safe(text: str) -> str:
     Only valid on JSON text: the characters matched only ever occur inside strings there.
     """
     return _UNSAFE.sub(_json_escape, text)
+
+
+#: Characters of an untrusted value quoted in a message (:func:`shown`).
+SHOWN_CHARS = 80
+#: Characters of a whole error line (:func:`error_text`); the middle goes past that.
+ERROR_CHARS = 1000
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """An untrusted JSON value as a message may quote it: short, one line, no Python repr.
+
+    A string is quoted, its controls escaped and cut after ``limit`` characters (saying
+    how long it was); a number is written as JSON would (a huge one by its digit count);
+    an object or a list is named by its kind and size, never printed.
+    """
+    if isinstance(value, str):
+        if len(value) > limit:
+            return f"'{one_line_safe(value[:limit])}...' ({len(value)} characters)"
+        return f"'{one_line_safe(value)}'"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**40 else "a number of over 40 digits"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "a non-finite number"
+    if isinstance(value, dict):
+        return f"an object of {len(value)} key{'s' if len(value) != 1 else ''}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    return f"a {type(value).__name__}"
+
+
+def error_text(message: str, limit: int = ERROR_CHARS) -> str:
+    """``message`` as one safe terminal line of at most about ``limit`` characters."""
+    if len(message) > limit:
+        half = limit // 2
+        message = f"{message[:half]} ... {message[-half:]}"
+    return one_line_safe(message)

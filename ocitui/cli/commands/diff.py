@@ -28,7 +28,7 @@ from ocitui.core.errors import OcituiError
 from ocitui.core.layout import Layout
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference, parse_reference
-from ocitui.core.text_safety import one_line_safe, terminal_safe
+from ocitui.core.text_safety import error_text, terminal_safe
 
 if TYPE_CHECKING:
     from ocitui.core.target import RegistryTarget
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
                 if progress is not None:
                     raw_stderr().write("\r\033[K")
         except OcituiError as exc:
-            print(f"ocitui: error: {one_line_safe(str(exc))}", file=sys.stderr)
+            print(f"ocitui: error: {error_text(str(exc))}", file=sys.stderr)
             return EXIT_TROUBLE
     if args.json:
         print_json({"ref_a": args.a, "ref_b": args.b, **result.to_json()})

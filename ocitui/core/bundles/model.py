@@ -15,6 +15,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import BundleError, InvalidReference
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import Reference, parse_reference
+from ocitui.core.text_safety import shown
 
 API_VERSION = "imgpkg.carvel.dev/v1alpha1"
 IMAGES_LOCK_PATH = ".imgpkg/images.yml"
@@ -117,7 +118,7 @@ def _check_kind(doc: Any, kind: str, what: str) -> dict[str, Any]:
     if doc.get("apiVersion") != API_VERSION or doc.get("kind") != kind:
         raise BundleError(
             f"{what}: expected apiVersion {API_VERSION} and kind {kind}, "
-            f"got {doc.get('apiVersion')!r} / {doc.get('kind')!r}"
+            f"got {shown(doc.get('apiVersion'))} / {shown(doc.get('kind'))}"
         )
     return doc
 
@@ -140,7 +141,7 @@ def parse_images_lock(raw: bytes) -> list[tuple[str, Reference, dict[str, str]]]
             raise BundleError(f"{what}: images[{i}]: {exc}") from None
         if ref.digest is None:
             raise BundleError(
-                f"{what}: images[{i}] {text!r} is not a digest reference "
+                f"{what}: images[{i}] {shown(text)} is not a digest reference "
                 "(bundles lock images by digest: name@sha256:...)"
             )
         annotations = entry.get("annotations") or {}

@@ -38,7 +38,7 @@ def blob_view(head: bytes, size: int) -> BlobView:
     if not truncated:
         try:
             doc = json.loads(head)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # Shown as text instead.
             pass
         else:
             return BlobView("json", json.dumps(doc, indent=2, ensure_ascii=False), size, False)

@@ -17,6 +17,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import LayoutError, ManifestError
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import CREATED, Descriptor, canonical_json, parse_document
+from ocitui.core.text_safety import shown
 
 TITLE = "org.opencontainers.image.title"
 DEFAULT_LAYER_TYPE = "application/octet-stream"
@@ -59,7 +60,7 @@ def attach(
         if not path.is_file():
             raise LayoutError(f"{path}: no such file")
         if media_type is not None and not mt.is_valid_media_type(media_type):
-            raise ManifestError(f"{path}: invalid media type {media_type!r}")
+            raise ManifestError(f"{path}: invalid media type {shown(media_type)}")
 
     empty = Descriptor(mt.OCI_EMPTY, layout.put_blob(mt.EMPTY_JSON), len(mt.EMPTY_JSON))
     layers = []

@@ -32,6 +32,7 @@ from ocitui.core.layout.refs import with_repository
 from ocitui.core.layout.short_tags import name_short_tags
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import PLATFORMS_ANNOTATION, Descriptor, Document, Index, Manifest
+from ocitui.core.text_safety import shown
 
 _CHUNK = 1024 * 1024
 
@@ -229,7 +230,7 @@ def _check_entries(
     for name, count in sorted(names.items()):
         if count > 1:
             report.findings.append(
-                Finding("error", "duplicate-name", f"{name!r} names {count} entries")
+                Finding("error", "duplicate-name", f"{shown(name)} names {count} entries")
             )
     seen: set[Digest] = set()
     for entry in entries:
@@ -365,8 +366,8 @@ def _check_referrer_entry(
                 Finding(
                     "warning",
                     "bad-artifact-type",
-                    f"{entry.digest}: index.json artifactType {entry.artifact_type!r}, "
-                    f"manifest's is {effective!r}",
+                    f"{entry.digest}: index.json artifactType {shown(entry.artifact_type)}, "
+                    f"manifest's is {shown(effective)}",
                     str(entry.digest),
                     repair,
                 )

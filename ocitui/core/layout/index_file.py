@@ -26,6 +26,7 @@ from ocitui.core.errors import LayoutError, LockTimeout, ManifestError, StorageE
 from ocitui.core.layout.guard import open_lock_file
 from ocitui.core.limits import JSON_DEPTH
 from ocitui.core.models import MAX_MANIFEST_SIZE, REF_NAME, Descriptor
+from ocitui.core.text_safety import shown
 
 LAYOUT_VERSION = "1.0.0"
 LOCK_NAME = ".ocitui.lock"
@@ -73,7 +74,7 @@ def read_layout_header(root: Path) -> None:
         raise LayoutError(f"{path}: missing imageLayoutVersion")
     if not header["imageLayoutVersion"].startswith("1."):
         raise LayoutError(
-            f"{path}: unsupported imageLayoutVersion {header['imageLayoutVersion']!r}"
+            f"{path}: unsupported imageLayoutVersion {shown(header['imageLayoutVersion'])}"
         )
 
 

@@ -230,7 +230,7 @@ def _config_facts(layout: Layout, manifest: Manifest) -> tuple[tuple[str, ...], 
         return (), False, False  # Absent or damaged for now: do not remember.
     try:
         doc = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for the decoder.
         return (), False, True
     if not isinstance(doc, dict):
         return (), False, True

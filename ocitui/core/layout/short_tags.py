@@ -11,6 +11,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.layout.refs import is_short_tag, with_repository
 from ocitui.core.layout.store import Layout
 from ocitui.core.models import REF_NAME, Descriptor
+from ocitui.core.text_safety import shown
 
 #: ``(severity, code, message, digest, repaired)``, the fields of an fsck finding.
 Note = tuple[str, str, str, str, bool]
@@ -28,7 +29,7 @@ def name_short_tags(layout: Layout, repository: str | None) -> list[Note]:
                 (
                     "info",
                     "short-tag",
-                    f"{name!r}: a short tag another tool wrote; name its repository with "
+                    f"{shown(name)}: a short tag another tool wrote; name its repository with "
                     "fsck --repair --repository NAME",
                     digest,
                     False,
@@ -41,14 +42,14 @@ def name_short_tags(layout: Layout, repository: str | None) -> list[Note]:
                 (
                     "warning",
                     "short-tag-clash",
-                    f"{name!r}: {full} already names {taken[full]}; short tag kept",
+                    f"{shown(name)}: {full} already names {taken[full]}; short tag kept",
                     digest,
                     False,
                 )
             )
             continue
         renames[name] = full
-        notes.append(("info", "short-tag", f"{name!r} renamed {full}", digest, True))
+        notes.append(("info", "short-tag", f"{shown(name)} renamed {full}", digest, True))
     if renames:
         layout.update_index(lambda entries: _rename(entries, renames))
     return notes

@@ -17,6 +17,7 @@ from ocitui.core.reference import Reference
 from ocitui.core.registry.base import PULL, PUSH, ClientBase, FetchedManifest, PushedManifest
 from ocitui.core.registry.connections import release
 from ocitui.core.registry.session import DroppedBody
+from ocitui.core.text_safety import shown
 
 ACCEPT = ", ".join([mt.OCI_INDEX, mt.OCI_MANIFEST, mt.DOCKER_MANIFEST_LIST, mt.DOCKER_MANIFEST])
 #: Content types that say nothing about which manifest this is.
@@ -64,13 +65,15 @@ def served_type(
         raise ManifestError(f"{what}: mediaType must be a string")
     if header not in _VAGUE_TYPES:
         if declared and declared != header:
-            raise ManifestError(f"{what}: served as {header!r} but declares mediaType {declared!r}")
+            raise ManifestError(
+                f"{what}: served as {shown(header)} but declares mediaType {shown(declared)}"
+            )
         chosen = header
     else:
         chosen = declared or (expected.media_type if expected else "") or ""
     if expected is not None and declared and declared != expected.media_type:
         raise ManifestError(
-            f"{what}: declares mediaType {declared!r}, expected {expected.media_type!r}"
+            f"{what}: declares mediaType {shown(declared)}, expected {shown(expected.media_type)}"
         )
     if not mt.is_valid_media_type(chosen):
         raise ManifestError(f"{what}: registry gave no usable media type")
@@ -164,7 +167,7 @@ class ManifestOps(ClientBase):
         declared = doc.get("mediaType")
         if declared is not None and declared != media_type:
             raise ManifestError(
-                f"{where}: manifest declares mediaType {declared!r}, pushing as {media_type!r}"
+                f"{where}: manifest declares mediaType {shown(declared)}, pushing as {shown(media_type)}"
             )
         if ref.digest is not None:
             verify_bytes(raw, ref.digest)

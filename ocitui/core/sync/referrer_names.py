@@ -26,6 +26,7 @@ from ocitui.core.reference import parse_reference
 from ocitui.core.sync.plan import PlanManifest
 from ocitui.core.sync.walk import Route, Walker
 from ocitui.core.target.base import plain
+from ocitui.core.text_safety import shown
 
 #: The ``reason`` of a referrer's name a push does not set.
 REASON = "referrer-tag"
@@ -75,7 +76,7 @@ async def carry_referrer_names(
             REASON,
             entry,
             node.subject,
-            f"name {name!r} of a referrer ({where} than {root_name!r}); its content is "
+            f"name {shown(name)} of a referrer ({where} than {shown(root_name)}); its content is "
             "carried, push the name itself to set it",
             size=0,
         )

@@ -32,6 +32,7 @@ from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import parse_index
 from ocitui.core.models import Descriptor
 from ocitui.core.target.layout import LayoutTarget
+from ocitui.core.text_safety import shown
 
 #: Blobs up to this size are kept in memory while the archive is open.
 SMALL_BLOB = 256 * 1024
@@ -210,11 +211,11 @@ def sole_tag(layout: Layout) -> str:
 def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo) -> bytes:
     handle = tar.extractfile(info)
     if handle is None:
-        raise ArchiveError(f"archive member {info.name!r} cannot be read")
+        raise ArchiveError(f"archive member {shown(info.name)} cannot be read")
     with handle:
         data = handle.read()
     if len(data) != info.size:
-        raise ArchiveError(f"archive member {info.name!r} is truncated")
+        raise ArchiveError(f"archive member {shown(info.name)} is truncated")
     return data
 
 

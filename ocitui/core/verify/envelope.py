@@ -14,6 +14,7 @@ from typing import Any
 from ocitui.core import jsonsafe
 from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest
+from ocitui.core.text_safety import shown
 
 STATEMENT_TYPES = ("https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1")
 COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1"
@@ -105,7 +106,7 @@ def parse_statement(payload: bytes) -> Statement:
     """An in-toto statement (v0.1 or v1) from a DSSE payload."""
     data = load_json_object(payload, "in-toto statement")
     if data.get("_type") not in STATEMENT_TYPES:
-        raise Malformed(f"payload is not an in-toto statement (_type {data.get('_type')!r})")
+        raise Malformed(f"payload is not an in-toto statement (_type {shown(data.get('_type'))})")
     predicate_type = data.get("predicateType")
     if not isinstance(predicate_type, str):
         raise Malformed("in-toto statement has no predicateType")
@@ -153,7 +154,7 @@ def parse_bundle(raw: bytes) -> Bundle:
     data = load_json_object(raw, "sigstore bundle")
     media_type = data.get("mediaType")
     if not isinstance(media_type, str) or not media_type.startswith(BUNDLE_MEDIA_PREFIX):
-        raise Malformed(f"not a sigstore bundle (mediaType {media_type!r})")
+        raise Malformed(f"not a sigstore bundle (mediaType {shown(media_type)})")
     material = data.get("verificationMaterial")
     if not isinstance(material, dict):
         raise Malformed("sigstore bundle has no verificationMaterial")

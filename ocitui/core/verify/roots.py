@@ -16,6 +16,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ocitui.core.errors import VerifyError
+from ocitui.core.text_safety import shown
 from ocitui.core.verify.envelope import Malformed, b64decode, load_json_object
 from ocitui.core.verify.keys import PublicKey, as_public_key
 
@@ -89,7 +90,7 @@ def parse_trusted_root(raw: bytes, origin: str = "trusted root") -> TrustedRoot:
     data = load_json_object(raw, "trusted root")
     media_type = data.get("mediaType", "")
     if not isinstance(media_type, str) or "trustedroot" not in media_type:
-        raise Malformed(f"not a Sigstore trusted root (mediaType {media_type!r})")
+        raise Malformed(f"not a Sigstore trusted root (mediaType {shown(media_type)})")
     authorities = tuple(_authority(a) for a in _objects(data, "certificateAuthorities"))
     tlogs = tuple(log for t in _objects(data, "tlogs") if (log := _log(t, "tlog")))
     ctlogs = tuple(log for t in _objects(data, "ctlogs") if (log := _log(t, "ctlog")))
@@ -119,7 +120,7 @@ def _time(value: object) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Malformed(f"trusted root validFor time {value!r} is not RFC 3339") from None
+        raise Malformed(f"trusted root validFor time {shown(value)} is not RFC 3339") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
