@@ -170,7 +170,10 @@ def gc(
     """Remove unreachable blobs (only report them with ``dry_run``)."""
     report = GcReport()
     now = time.time()
-    with lease(layout.root, exclusive=True, timeout=0), exclusive_lock(layout.root):
+    with (
+        lease(layout.root, exclusive=True, timeout=0, read_only=dry_run),
+        exclusive_lock(layout.root, read_only=dry_run),
+    ):
         check_structure(layout.root)  # Again, under the lock: never delete through a link.
         found = reach(layout)
         report.reachable = len(found.digests)

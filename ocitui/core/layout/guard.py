@@ -79,14 +79,29 @@ def open_regular(path: Path, what: str, flags: int = os.O_RDONLY) -> int:
     return fd
 
 
-def open_lock_file(path: Path) -> int:
-    """Open (creating) a lock file, never through a symlink (a dangling one is refused)."""
+#: Why a lock file cannot be created in a layout one may still read.
+_NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def open_lock_file(path: Path, *, read_only: bool = False) -> int | None:
+    """Open (creating) a lock file, never through a symlink (a dangling one is refused).
+
+    ``read_only`` (a caller that changes nothing, like ``gc --dry-run``): on a read-only
+    file system or directory an existing lock file is opened for reading (``flock`` works
+    on it) and a missing one is None: no lock to take, the caller proceeds without it.
+    """
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK, 0o644)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LayoutError(f"{path} is a symlink; refusing to follow it") from None
-        raise LayoutError(f"cannot open {path}: {exc.strerror}") from None
+        if not (read_only and exc.errno in _NOT_WRITABLE):
+            raise LayoutError(f"cannot open {path}: {exc.strerror}") from None
+        try:
+            fd = open_regular(path, str(path))
+        except FileNotFoundError:
+            return None
+        return fd
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise LayoutError(f"{path} is not a regular file")
@@ -106,15 +121,21 @@ def _flock(fd: int, operation: int, timeout: float, busy: str) -> None:
 
 
 @contextlib.contextmanager
-def lease(root: Path, *, exclusive: bool = False, timeout: float = 60.0) -> Iterator[None]:
+def lease(
+    root: Path, *, exclusive: bool = False, timeout: float = 60.0, read_only: bool = False
+) -> Iterator[None]:
     """Hold the layout's write lease: shared for writers, exclusive for gc.
 
     A pull or import holds it shared from its plan to its last ``index.json`` write, so
     the blobs it decided to reuse, and those it wrote but has not named yet, are never
     collected under it. gc takes it exclusively and does not wait for writers
-    (``timeout`` 0 there): it refuses to run while one is at work.
+    (``timeout`` 0 there): it refuses to run while one is at work. ``read_only``: see
+    :func:`open_lock_file`.
     """
-    fd = open_lock_file(root / LEASE_NAME)
+    fd = open_lock_file(root / LEASE_NAME, read_only=read_only)
+    if fd is None:
+        yield
+        return
     try:
         _flock(
             fd,

@@ -309,9 +309,17 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def exclusive_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the layout's exclusive lock (waits up to ``timeout`` seconds)."""
-    fd = open_lock_file(root / LOCK_NAME)
+def exclusive_lock(
+    root: Path, timeout: float = LOCK_TIMEOUT, *, read_only: bool = False
+) -> Iterator[None]:
+    """Hold the layout's exclusive lock (waits up to ``timeout`` seconds).
+
+    ``read_only``: see :func:`~ocitui.core.layout.guard.open_lock_file`.
+    """
+    fd = open_lock_file(root / LOCK_NAME, read_only=read_only)
+    if fd is None:
+        yield
+        return
     try:
         deadline = time.monotonic() + timeout
         while True:
