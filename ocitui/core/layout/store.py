@@ -83,7 +83,7 @@ class Layout:
     @staticmethod
     def _initialise(root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        if any(p.name not in (".ocitui.lock", LEASE_NAME) for p in root.iterdir()):
+        if not _only_creation_leftovers(root):
             raise LayoutError(f"{root}: exists, is not empty, and is not an OCI layout")
         (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
         index_file.write_atomic(root / "index.json", index_file.render_index({}, []))
@@ -414,3 +414,40 @@ class Layout:
 
 def _artifact_type_for_entry(doc: Document) -> str | None:
     return mt.entry_artifact_type(doc.doc)
+
+
+def _only_creation_leftovers(root: Path) -> bool:
+    """True when ``root`` holds at most what an interrupted :meth:`Layout._initialise` left.
+
+    Creation writes ``blobs/sha256/``, then ``index.json``, then ``oci-layout`` (each
+    file through a temp file and a rename). A full disk or a kill between those steps left
+    a directory that every later command refused as "not empty, not an OCI layout": an
+    empty ``blobs/sha256/``, the empty ``index.json`` and ``.<name>.*.tmp`` files of ours
+    (besides the lock files) are accepted, and creation goes on where it stopped. Anything else is
+    somebody's data and still refused.
+    """
+    empty_index = index_file.render_index({}, [])
+    for entry in list(os.scandir(root)):
+        name = entry.name
+        if name in (".ocitui.lock", LEASE_NAME):
+            continue
+        if name == "blobs" and entry.is_dir(follow_symlinks=False):
+            inner = list(os.scandir(entry.path))
+            if all(
+                e.name == "sha256" and e.is_dir(follow_symlinks=False) and not os.listdir(e.path)
+                for e in inner
+            ):
+                continue
+        elif name == "index.json" and entry.is_file(follow_symlinks=False):
+            if entry.stat(follow_symlinks=False).st_size == len(empty_index):
+                with open(entry.path, "rb") as handle:
+                    if handle.read() == empty_index:
+                        continue
+        elif (
+            name.startswith((".index.json.", ".oci-layout."))
+            and name.endswith(".tmp")
+            and entry.is_file(follow_symlinks=False)
+        ):
+            continue  # A temp file of ours (left in place: a concurrent creator may own it).
+        return False
+    return True
