@@ -43,7 +43,12 @@ HOSTILE_MODES = {
     "gzip-bomb": "manifest GETs answer Content-Encoding: gzip that decodes to 64 MiB of spaces",
     "mislabelled-gzip": "manifest GETs say Content-Encoding: gzip over plain bytes",
     "gzip-blob": "blob GETs say Content-Encoding: gzip over the blob's raw bytes",
+    "realm-controls": "every /v2/ request is challenged with a token realm holding ESC[2J",
+    "redirect-away": "blob GETs redirect to a closed loopback port, secrets in the Location",
 }
+
+#: What ``redirect-away`` puts in its ``Location`` (must never reach any output).
+REDIRECT_SECRETS = ("SECRETPW", "SECRETTOKEN", "SECRETSIG")
 
 
 class FakeRegistry(Routes):
@@ -164,9 +169,16 @@ class FakeRegistry(Routes):
             if mode == "drip-blob":
                 h.drip(data, self.drip_interval)
                 return True
+            if mode == "redirect-away":
+                h.reply(307, b"", None, {"Location": self.away_location(path)})
+                return True
             if mode == "gzip-blob":
                 h.reply(200, data, "application/octet-stream", {"Content-Encoding": "gzip"})
                 return True
+        if mode == "realm-controls" and path.startswith("/v2"):
+            challenge = 'Bearer realm="http://127.0.0.1:9/t\x1b[2J",service="\x1b[31mx"'
+            h.reply(401, error_body("UNAUTHORIZED", "no"), JSON, {"WWW-Authenticate": challenge})
+            return True
         if "/manifests/" in path and h.command == "GET" and mode in _ENCODED_MANIFESTS:
             body, encoding = _ENCODED_MANIFESTS[mode](self, path)
             h.reply(200, body, OCI_INDEX, {"Content-Encoding": encoding})
@@ -184,6 +196,16 @@ class FakeRegistry(Routes):
             h.reply(200, body, JSON, {"Link": self.page_link(path, {"page": str(page + 1)})})
             return True
         return False
+
+    @staticmethod
+    def away_location(path: str) -> str:
+        """A URL on a loopback port nobody listens on, with credentials and signed-URL
+        secrets in it (see :data:`REDIRECT_SECRETS`)."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        user, token, signature = REDIRECT_SECRETS
+        return f"http://u:{user}@127.0.0.1:{port}{path}?token={token}&X-Amz-Signature={signature}"
 
     # -- auth ------------------------------------------------------------------------------
     def authorize(self, h: _Handler, needed: list[str]) -> bool:

@@ -128,7 +128,10 @@ class Authenticator:
     async def _fetch_token(
         self, challenge: Challenge, registry: str, scopes: tuple[str, ...]
     ) -> tuple[str, int]:
-        realm = httpx.URL(challenge.realm or "")
+        try:
+            realm = httpx.URL(challenge.realm or "")
+        except httpx.InvalidURL:  # Control characters, a bad port...
+            realm = httpx.URL()
         if realm.scheme not in ("http", "https") or not realm.host:
             raise AuthError(f"{registry}: token service realm is not a usable URL")
         if realm.scheme == "http" and not (

@@ -209,6 +209,19 @@ class Session:
         retry after a backoff, or raise when retrying cannot help."""
         kind, reason = classify(exc)
         host = target.netloc.decode("ascii")
+        failed = _failed_url(exc)
+        if failed is not None and failed.netloc != target.netloc:
+            # A redirect led elsewhere (a blob's storage): name where the failure was.
+            away = failed.netloc.decode("ascii")
+            if kind == "certificate":
+                raise certificate_error(where, away, reason)
+            fatal = kind == "unresolvable" or (kind == "refused" and is_loopback(failed.host))
+            if fatal or attempt >= self.options.retries:
+                raise RegistryError(
+                    f"{where}: cannot reach {away} (redirected from {host}): {reason}"
+                )
+            await self.retrying(away, reason, attempt)
+            return None
         loopback = is_loopback(target.host)
         if kind == "handshake" and target.scheme == "https" and loopback:
             self._plain_hosts.add(host)
@@ -375,6 +388,14 @@ class Session:
         finally:
             await response.aclose()
         return error_for(response.status_code, body, where, action)
+
+
+def _failed_url(exc: httpx.TransportError) -> httpx.URL | None:
+    """The URL of the request that failed (after redirects), when httpx recorded it."""
+    try:
+        return exc.request.url
+    except RuntimeError:  # No request attached.
+        return None
 
 
 @contextlib.asynccontextmanager
