@@ -37,6 +37,10 @@ GZIP_LAYERS = frozenset(
 )
 ZSTD_LAYERS = frozenset({OCI_LAYER_ZSTD, OCI_LAYER_ND_ZSTD})
 TAR_LAYERS = frozenset({OCI_LAYER_TAR, OCI_LAYER_ND_TAR})
+#: Layers whose distribution may be restricted (Windows base layers, for one).
+NON_DISTRIBUTABLE_LAYERS = frozenset(
+    {OCI_LAYER_ND_TAR, OCI_LAYER_ND_GZIP, OCI_LAYER_ND_ZSTD, DOCKER_FOREIGN_LAYER}
+)
 
 # Artifact types worth naming in the UI.
 SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle.v0.3+json"

@@ -196,6 +196,15 @@ class Descriptor:
         out.update(self.extra)
         return out
 
+    @property
+    def is_foreign_layer(self) -> bool:
+        """A non-distributable layer with ``urls``: fetched from its URLs, not a registry.
+
+        Pulls leave it out (registries usually do not hold it), so a layout without its
+        blob is complete: ``fsck``, ``export`` and ``import`` do not ask for it.
+        """
+        return bool(self.urls) and self.media_type in mt.NON_DISTRIBUTABLE_LAYERS
+
     def with_changes(self, **changes: Any) -> Descriptor:
         """A copy with some fields replaced."""
         from dataclasses import replace

@@ -97,6 +97,8 @@ class _Walker:
             return None
         self._seen.add(desc.digest)
         if not self.layout.has_blob(desc.digest, desc.size):
+            if desc.is_foreign_layer and not self.layout.has_blob(desc.digest):
+                return None  # Fetched from its urls; an archive need not carry it.
             if self.layout.has_blob(desc.digest):
                 self.selection.warnings.append(
                     f"{desc.digest}: blob size differs from the descriptor's {desc.size}"

@@ -33,7 +33,8 @@ def check_complete(layout: Layout, entries: list[Descriptor]) -> tuple[list[Dige
                 raise ArchiveError(
                     f"blob {desc.digest} is referenced with size {desc.size} but has another size"
                 )
-            missing.append(desc.digest)
+            if not desc.is_foreign_layer:  # Fetched from its urls: not needed here.
+                missing.append(desc.digest)
             continue
         if not desc.is_manifest_like:
             continue

@@ -279,7 +279,7 @@ def _visit(
 ) -> Document | None:
     """Check one node. A missing blob breaks ``root`` (an error), unless it is a platform
     manifest that ``root``'s recorded platform filter left out (``sparse_ok``: sparse by
-    design, a note)."""
+    design, a note) or a foreign layer (fetched from its ``urls``; pulls leave it out)."""
     if not layout.has_blob(desc.digest):
         if top:
             report.findings.append(
@@ -297,6 +297,16 @@ def _visit(
                     "sparse",
                     f"{desc.digest} ({desc.platform or desc.media_type}) left out by the "
                     f"platform filter recorded on {entry_label(root)}",
+                    str(desc.digest),
+                )
+            )
+        elif desc.digest not in seen and desc.is_foreign_layer:
+            report.findings.append(
+                Finding(
+                    "info",
+                    "foreign-layer",
+                    f"{desc.digest} ({desc.media_type}) is a foreign layer, fetched from its "
+                    f"urls, not stored (as pulls leave it out)",
                     str(desc.digest),
                 )
             )

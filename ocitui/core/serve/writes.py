@@ -31,16 +31,6 @@ from ocitui.core.serve.errors import DistributionError
 if TYPE_CHECKING:
     from ocitui.core.models import Document
 
-#: Layers a registry does not hold (nondistributable, or fetched from ``urls``).
-_FOREIGN_LAYERS = frozenset(
-    {
-        mt.OCI_LAYER_ND_TAR,
-        mt.OCI_LAYER_ND_GZIP,
-        mt.OCI_LAYER_ND_ZSTD,
-        mt.DOCKER_FOREIGN_LAYER,
-    }
-)
-
 
 @dataclass(frozen=True)
 class PutResult:
@@ -117,7 +107,7 @@ class LayoutWriter:
         if not isinstance(doc, Manifest):
             return  # Indexes may be sparse (a platform subset); their children are not required.
         for desc in doc.children():
-            if desc.media_type in _FOREIGN_LAYERS or desc.urls:
+            if desc.media_type in mt.NON_DISTRIBUTABLE_LAYERS or desc.urls:
                 continue
             if not self.layout.has_blob(desc.digest, desc.size):
                 raise DistributionError(

@@ -41,9 +41,6 @@ from ocitui.core.tasks import gather_or_cancel
 T = TypeVar("T")
 #: imgpkg machine tags: ``sha256-<hex>.imgpkg`` and ``sha256-<hex>.image-locations.imgpkg``.
 IMGPKG_TAG = re.compile(r"(?:.*-)?(sha256)-([a-f0-9]{64})(?:\.image-locations)?\.imgpkg")
-_NON_DISTRIBUTABLE = frozenset(
-    {mt.DOCKER_FOREIGN_LAYER, mt.OCI_LAYER_ND_TAR, mt.OCI_LAYER_ND_GZIP, mt.OCI_LAYER_ND_ZSTD}
-)
 
 
 @dataclass(frozen=True)
@@ -215,7 +212,7 @@ class Walker:
         elif isinstance(doc, Manifest):
             blobs = []
             for blob in doc.children():
-                if blob.media_type in _NON_DISTRIBUTABLE and blob.urls:
+                if blob.is_foreign_layer:
                     self._leave("non-distributable", blob, None, "foreign layer, not copied")
                     continue
                 blobs.append(blob.digest)
