@@ -7,13 +7,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ocitui.core import media_types as mt
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
 from ocitui.core.reference import parse_reference
 from ocitui.core.registry import RegistryClient
 from ocitui.core.sync import push
 from tests.realworld.cli import ocitui
-from tests.realworld.foreign import cosign_save_shape, skopeo_shape
+from tests.realworld.foreign import (
+    cosign_save_shape,
+    entry,
+    signature,
+    skopeo_shape,
+    tagged,
+    write_entries,
+)
+from tests.support.builders import put_image
 
 
 def test_a_tagged_manifest_with_a_subject_is_a_referrer(tmp_path: Path) -> None:
@@ -75,3 +84,26 @@ def test_cosign_save_layout_is_not_empty(tmp_path: Path) -> None:
 def test_cosign_v3_referrer_kind_is_listed(tmp_path: Path) -> None:
     layout, image, _sigs, ref = cosign_save_shape(tmp_path / "c")
     assert [d.digest for d in Layout.open(layout.root).referrers(image.digest)] == [ref.digest]
+
+
+def test_ls_all_names_oras_referrer_entries_from_their_manifests(tmp_path: Path) -> None:
+    """``oras copy -r --to-oci-layout`` records a referrer as a bare entry (no
+    ``artifactType``, no subject hint): ``ls --all`` reads both from the manifest, so the
+    row says what it is and whose it is, not ``(untagged)``/``image``."""
+    layout = Layout.open(tmp_path / "oras", create=True)
+    image = put_image(layout, {"app": b"v1"})
+    sig = signature(layout, image)
+    write_entries(layout, [tagged(image.descriptor(), "1.0"), entry(sig.descriptor())])
+    where = str(layout.root)
+    listed = ocitui("--layout", where, "ls", "--all")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if sig.digest.short in line)
+    assert row.split()[:5] == [
+        "(referrer", "of", f"{image.digest.short})", sig.digest.short, "sigstore",
+    ], row  # fmt: skip
+    rows = json.loads(ocitui("--layout", where, "ls", "--all", "--json").stdout)
+    found = next(r for r in rows if r["digest"] == str(sig.digest))
+    assert (found["artifactType"], found["subject"]) == (mt.SIGSTORE_BUNDLE, str(image.digest))
+    # A plain image entry still carries no artifact type (its config type is no artifact's).
+    plain = next(r for r in rows if r["digest"] == str(image.digest))
+    assert plain["artifactType"] is None and "subject" not in plain

@@ -281,16 +281,27 @@ class _Summariser:
                 "ref": ref,
                 "digest": digest,
                 "media_type": media_type,
-                "artifact_type": desc.artifact_type,
+                "artifact_type": desc.artifact_type or _entry_artifact_type(meta),
                 "platforms": meta.platforms if meta is not None else (),
                 "size": self.content_size(desc, meta),
                 "referrers": self.referrers.count(digest),
-                "subject": hinted_subject(desc),
+                "subject": hinted_subject(desc) or (meta.subject_digest if meta else None),
                 "legacy": self.referrers.legacy_kinds(digest),
                 "bundle": self.is_bundle(desc, meta),
                 "cosign_kind": None if ref else cosign_save_kind(desc),
             },
         )
+
+
+def _entry_artifact_type(meta: ManifestMeta | None) -> str | None:
+    """:func:`ocitui.core.media_types.entry_artifact_type` from a manifest's stored facts:
+    for entries that carry no ``artifactType`` of their own (oras records referrers so)."""
+    if meta is None:
+        return None
+    if meta.subject is not None or meta.artifact_type:
+        return meta.effective_artifact_type if meta.subject is not None else meta.artifact_type
+    config_type = meta.effective_artifact_type
+    return None if config_type in mt.CONFIG_TYPES else config_type
 
 
 #: Listings of more entries than this scan ``blobs/`` once instead of one lstat per blob.
