@@ -107,3 +107,20 @@ def test_inspect_prints_values_not_python_reprs(demo_copy: Path) -> None:
     assert "['" not in done.stdout and "{'" not in done.stdout
     assert "  entrypoint: /bin/app" in done.stdout
     assert "    org.opencontainers.image.title: demo-app" in done.stdout
+
+
+def test_inspect_of_a_short_repository_at_a_digest_names_the_layouts_repository(
+    demo_copy: Path,
+) -> None:
+    """``inspect app@sha256:<platform>`` (README: a short form works anywhere) heads its
+    output with the layout's repository, not ``docker.io/library/app``."""
+    layout = Layout.open(demo_copy)
+    index = layout.get_document(layout.resolve("app:1.0").digest)
+    platform = index.manifests[0].digest  # type: ignore[union-attr]
+    for given in ("app", "demo/app", "registry.example.com/demo/app"):
+        shown = ocitui("--layout", str(demo_copy), "inspect", f"{given}@{platform}", "--json")
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["ref"] == f"registry.example.com/demo/app@{platform}"
+    # A repository the layout does not hold is the reference as written, normalised.
+    other = ocitui("--layout", str(demo_copy), "inspect", f"alpine@{platform}", "--json")
+    assert json.loads(other.stdout)["ref"] == f"docker.io/library/alpine@{platform}"

@@ -9,6 +9,7 @@ from ocitui.cli.common import add_json, human_size, open_content, print_json
 from ocitui.core.bundles import Bundle
 from ocitui.core.inspection import InspectDoc, describe
 from ocitui.core.layout.referrers import ReferrerNode
+from ocitui.core.layout.refs import pinned_name
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.models import Platform
 from ocitui.core.views_inspect import shown_name
@@ -72,25 +73,12 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.buffer.write(layout.read_blob(desc.digest))
         return 0
-    info = describe(layout, desc, ref=desc.ref_name or _pinned_name(name))
+    info = describe(layout, desc, ref=desc.ref_name or pinned_name(layout, name))
     if args.json:
         print_json(info.to_json())
     else:
         _print(info)
     return 0
-
-
-def _pinned_name(text: str) -> str | None:
-    """``registry/repo@sha256:...`` as given names what it pins (as ``--remote`` shows it)."""
-    from ocitui.core.errors import InvalidReference
-    from ocitui.core.reference import parse_reference
-
-    if "@" not in text:
-        return None
-    try:
-        return str(parse_reference(text))
-    except InvalidReference:
-        return None
 
 
 def _run_remote(args: argparse.Namespace) -> int:

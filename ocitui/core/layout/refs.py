@@ -152,6 +152,30 @@ def resolve(layout: Layout, text: str) -> Descriptor:
     raise NotFound(f"{text!r} is not in the layout (try 'ocitui ls')")
 
 
+def pinned_name(layout: Layout, text: str) -> str | None:
+    """``REPO@sha256:...`` as given, with ``REPO`` expanded as a short form is: to the one
+    repository of the layout's names it is the tail of (``app`` -> ``r.io/demo/app``),
+    else normalised (``docker.io/library/app`` only when nothing in the layout is
+    ``.../app``). None when ``text`` pins nothing."""
+    repo_text, at, digest_text = text.rpartition("@")
+    if not at or not repo_text:
+        return None
+    try:
+        pinned = parse_reference(text)
+    except InvalidReference:
+        return None
+    repositories = {
+        name.rsplit("@", 1)[0].rsplit(":", 1)[0]
+        for name in (e.ref_name for e in layout.entries())
+        if name and "/" in name
+    }
+    full = f"{pinned.registry}/{pinned.repository}"
+    if full in repositories:
+        return str(pinned)
+    tails = sorted(r for r in repositories if r.endswith("/" + repo_text))
+    return f"{tails[0]}@{digest_text}" if len(tails) == 1 else str(pinned)
+
+
 def _by_digest(layout: Layout, text: str) -> Descriptor:
     try:
         digest = Digest.parse(text)
