@@ -22,7 +22,7 @@ from ocitui.core.errors import InvalidReference
 from ocitui.core.layout import Layout
 from ocitui.core.layout.referrers import hinted_subject
 from ocitui.core.layout.refs import LOCAL, is_short_tag, local_repository
-from ocitui.core.layout.summary import machine_tag_kind, type_label
+from ocitui.core.layout.summary import children_of_indexes, machine_tag_kind, type_label
 from ocitui.core.models import Descriptor
 from ocitui.core.reference import parse_reference
 from ocitui.core.views_describe import NodeInfo, describe, describe_many
@@ -143,8 +143,13 @@ def _split_name(ref_name: str, local: str) -> tuple[str, str, str]:
 
 def _untagged_non_referrers(layout: Layout, entries: list[Descriptor]) -> list[Descriptor]:
     """Untagged entries that are not referrers (a subject hint, or one in the manifest:
-    answered by the metadata index in one query)."""
+    answered by the metadata index in one query) nor manifests of an index entry (oras
+    records those as entries too; they show under their index, as ``ls`` leaves them out).
+    """
     loose = [e for e in entries if not e.ref_name and hinted_subject(e) is None]
+    if loose:
+        children = children_of_indexes(layout, entries)
+        loose = [e for e in loose if e.digest not in children]
     asked = [e for e in loose if e.is_manifest_like and layout.has_blob(e.digest)]
     view = layout.metadata_view()
     with_subject = view.subjects_of((e.digest, e.media_type) for e in asked)

@@ -340,7 +340,7 @@ def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySumm
             view = layout.referrer_view()
             unnamed = [e for e in entries if _unnamed_image(e, view)]
             if unnamed:  # oras also records an index's platform manifests: not images.
-                children = _children_of_indexes(layout, entries)
+                children = children_of_indexes(layout, entries)
                 unnamed = [e for e in unnamed if e.digest not in children]
             shown = {id(e) for e in unnamed}
             chosen = [
@@ -352,8 +352,9 @@ def list_entries(layout: Layout, *, include_all: bool = False) -> list[EntrySumm
         return sorted(rows, key=lambda r: (r.ref is None, r.ref or "", str(r.digest)))
 
 
-def _children_of_indexes(layout: Layout, entries: Sequence[Descriptor]) -> set[Digest]:
-    """Digests the layout's index entries list (read only when unnamed entries exist)."""
+def children_of_indexes(layout: Layout, entries: Sequence[Descriptor]) -> set[Digest]:
+    """Digests the layout's index entries list (oras records an index's platform
+    manifests as entries of their own: read only when unnamed entries exist)."""
     out: set[Digest] = set()
     for entry in entries:
         if not mt.is_index(entry.media_type):
