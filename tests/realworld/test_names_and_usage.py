@@ -124,3 +124,21 @@ def test_inspect_of_a_short_repository_at_a_digest_names_the_layouts_repository(
     # A repository the layout does not hold is the reference as written, normalised.
     other = ocitui("--layout", str(demo_copy), "inspect", f"alpine@{platform}", "--json")
     assert json.loads(other.stdout)["ref"] == f"docker.io/library/alpine@{platform}"
+
+
+def test_inspect_platform_names_the_platform_manifest_in_its_repository(
+    demo_copy: Path,
+) -> None:
+    """README example ``ocitui inspect app:1.0 --platform linux/arm64``: the manifest it
+    shows is ``REPOSITORY@sha256:<arm64>``, not ``(untagged)``."""
+    layout = Layout.open(demo_copy)
+    index = layout.get_document(layout.resolve("app:1.0").digest)
+    arm = next(m for m in index.manifests if "arm64" in str(m.platform))  # type: ignore[union-attr]
+    where = str(demo_copy)
+    shown = ocitui("--layout", where, "inspect", "app:1.0", "--platform", "linux/arm64")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0].split() == [
+        "Ref:", f"registry.example.com/demo/app@{arm.digest}"
+    ]  # fmt: skip
+    raw = ocitui("--layout", where, "inspect", "app:1.0", "--platform", "linux/arm64", "--json")
+    assert json.loads(raw.stdout)["digest"] == str(arm.digest)

@@ -11,7 +11,7 @@ from ocitui.core.inspection import InspectDoc, describe
 from ocitui.core.layout.referrers import ReferrerNode
 from ocitui.core.layout.refs import pinned_name
 from ocitui.core.media_types import friendly_artifact_type
-from ocitui.core.models import Platform
+from ocitui.core.models import Descriptor, Platform
 from ocitui.core.views_inspect import shown_name
 from ocitui.core.views_text import argv_text
 
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         match = [d for d in doc.manifests if d.platform and d.platform.matches(wanted)]
         if not match:
             raise NotFound(f"{args.ref} has no {wanted} manifest")
+        name = _platform_name(desc, match[0]) or name
         desc = match[0]
     if args.raw:
         import sys
@@ -79,6 +80,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(info)
     return 0
+
+
+def _platform_name(index: Descriptor, chosen: Descriptor) -> str | None:
+    """``REPOSITORY@sha256:...`` of the platform manifest ``--platform`` picked from the
+    index entry ``index`` (None when the index has no full name to borrow from)."""
+    from ocitui.core.errors import InvalidReference
+    from ocitui.core.layout.refs import is_short_tag
+    from ocitui.core.reference import parse_reference
+
+    if not index.ref_name or is_short_tag(index.ref_name):
+        return None
+    try:
+        return f"{parse_reference(index.ref_name).name}@{chosen.digest}"
+    except InvalidReference:
+        return None
 
 
 def _run_remote(args: argparse.Namespace) -> int:
