@@ -107,3 +107,17 @@ def test_ls_all_names_oras_referrer_entries_from_their_manifests(tmp_path: Path)
     # A plain image entry still carries no artifact type (its config type is no artifact's).
     plain = next(r for r in rows if r["digest"] == str(image.digest))
     assert plain["artifactType"] is None and "subject" not in plain
+
+
+def test_push_all_to_a_layout_of_unnamed_images_says_how_to_push_them(tmp_path: Path) -> None:
+    """``crane pull --format=oci`` records images without a name: ``push --all-to`` has
+    nothing to push by name and says how to push them by digest instead."""
+    layout = Layout.open(tmp_path / "crane", create=True)
+    image = put_image(layout, {"app": b"v1"})
+    write_entries(layout, [entry(image.descriptor())])
+    done = ocitui("--layout", str(layout.root), "push", "--all-to", "127.0.0.1:9/x", "--dry-run")
+    assert done.returncode == 1
+    assert f"1 without a name: push one by digest, e.g. 'ocitui push {image.digest} " in (
+        done.stderr
+    ), done.stderr
+    assert len(done.stderr.splitlines()) == 1

@@ -121,8 +121,22 @@ def all_to_items(layout: Layout, target: str, *, repository: str | None = None) 
         suffix = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
         items.append((name, parse_reference(f"{target}/{ref.repository}{suffix}")))
     if not items:
-        raise SyncError("the layout has no tagged images to push")
+        raise SyncError("the layout has no tagged images to push" + _unnamed_hint(layout))
     return items
+
+
+def _unnamed_hint(layout: Layout) -> str:
+    """What to do with images that have no name (``crane pull --format=oci`` records
+    them so): push each by digest, or name it first."""
+    from ocitui.core.layout.summary import list_entries
+
+    unnamed = [row.digest for row in list_entries(layout) if row.ref is None]
+    if not unnamed:
+        return ""
+    return (
+        f" ({len(unnamed)} without a name: push one by digest, e.g. "
+        f"'ocitui push {unnamed[0]} REGISTRY/REPOSITORY:TAG', or name it with 'ocitui tag')"
+    )
 
 
 def skipped_short_tags(layout: Layout) -> list[str]:
