@@ -75,6 +75,15 @@ def signed(
     return layout, home / "cosign.pub", repo
 
 
+def _copy(signed: tuple[Path, Path, str], copy: Path) -> tuple[Path, Layout, Document, Document]:
+    """A copy of the pulled layout to alter: (its path, it, app:1.1, app:1.0)."""
+    where, _pub, repo = signed
+    subprocess.run(["cp", "-r", str(where), str(copy)], check=True)
+    layout = Layout.open(copy)
+    signed_image = layout.get_document(layout.resolve(f"{repo}:1.1").digest)
+    return copy, layout, signed_image, layout.get_document(layout.resolve(f"{repo}:1.0").digest)
+
+
 def _bundles(layout: Layout, subject: Document) -> list[Document]:
     found = layout.referrers(subject.digest, [mt.SIGSTORE_BUNDLE])
     return [layout.get_document(d.digest, d.media_type) for d in found]
@@ -105,12 +114,8 @@ def test_cosign_v3_material_verifies_where_it_was_made(signed: tuple[Path, Path,
 def test_replayed_bundles_and_legacy_signature_are_refused(
     signed: tuple[Path, Path, str], tmp_path: Path
 ) -> None:
-    where, pub, repo = signed
-    copy = tmp_path / "replayed"
-    subprocess.run(["cp", "-r", str(where), str(copy)], check=True)
-    layout = Layout.open(copy)
-    signed_image = layout.get_document(layout.resolve(f"{repo}:1.1").digest)
-    target = layout.get_document(layout.resolve(f"{repo}:1.0").digest)
+    _where, pub, repo = signed
+    copy, layout, signed_image, target = _copy(signed, tmp_path / "replayed")
     replayed = {_re_subject(layout, doc, target) for doc in _bundles(layout, signed_image)}
     assert len(replayed) == 2  # The signature and the attestation.
     legacy = layout.resolve(f"{repo}:sha256-{signed_image.digest.encoded}.sig")
@@ -129,12 +134,8 @@ def test_replayed_bundles_and_legacy_signature_are_refused(
 def test_an_edited_statement_is_refused(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
     """The attestation's statement is pointed at app:1.0 (payload edited, signature
     kept): the signature no longer matches."""
-    where, pub, repo = signed
-    copy = tmp_path / "edited"
-    subprocess.run(["cp", "-r", str(where), str(copy)], check=True)
-    layout = Layout.open(copy)
-    signed_image = layout.get_document(layout.resolve(f"{repo}:1.1").digest)
-    target = layout.get_document(layout.resolve(f"{repo}:1.0").digest)
+    _where, pub, repo = signed
+    copy, layout, signed_image, target = _copy(signed, tmp_path / "edited")
     edited: list[str] = []
     for doc in _bundles(layout, signed_image):
         layer = json.loads(doc.raw)["layers"][0]
