@@ -171,7 +171,9 @@ async def test_case10_each_referrer_manifest_is_parsed_once_and_stored_in_groups
     assert len(payloads) == count
     blob_gets = registry.state.requests_matching("GET", r"/blobs/sha256:")
     assert len(blob_gets) == len({r.path for r in blob_gets}) == count + 3  # + layer, 2 configs
-    # 2 * count payloads and manifests (+ the image's few blobs) in far fewer groups.
-    assert sum(groups) == 2 * count + 4 and len(groups) < count
+    # 2 * count payloads and manifests (+ the image's few blobs), each stored once, in
+    # groups: a referrer's manifest is written as soon as its payload is in place, with
+    # whatever else arrived meanwhile (how many per group depends on timing).
+    assert sum(groups) == 2 * count + 4 and len(groups) < sum(groups) and max(groups) > 1
     assert_blobs_verified(layout.root)
     assert fsck(layout).ok

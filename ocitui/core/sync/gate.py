@@ -17,7 +17,7 @@ from ocitui.core.layout.refs import valid_name
 from ocitui.core.models import REF_NAME, Descriptor
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
 from ocitui.core.sync.transfers import Transfer
-from ocitui.core.target.base import Progress
+from ocitui.core.target.base import Progress, Received
 
 #: ``gate(layout, pending_entries)``; raises to refuse.
 IndexGate = Callable[[Layout, list[Descriptor]], None]
@@ -56,9 +56,15 @@ class GatedTransfer:
         self.gate = gate
         self.local_writes = inner.local_writes
 
-    async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
+    async def blob(
+        self,
+        item: PlanBlob,
+        started: Progress,
+        progress: Progress,
+        received: Received | None = None,
+    ) -> str:
         """As the wrapped transfer."""
-        return await self.inner.blob(item, started, progress)
+        return await self.inner.blob(item, started, progress, received)
 
     async def manifest(self, item: PlanManifest) -> None:
         """As the wrapped transfer."""

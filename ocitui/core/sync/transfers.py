@@ -14,7 +14,14 @@ from typing import Protocol
 from ocitui.core.errors import SyncError
 from ocitui.core.reference import Reference
 from ocitui.core.sync.plan import PlanBlob, PlanManifest, PlanTag
-from ocitui.core.target.base import BlobSource, BytesSource, Progress, TagWrite, Target
+from ocitui.core.target.base import (
+    BlobSource,
+    BytesSource,
+    Progress,
+    Received,
+    TagWrite,
+    Target,
+)
 
 
 class Transfer(Protocol):
@@ -24,8 +31,15 @@ class Transfer(Protocol):
     #: executor may have more in flight than ``concurrency`` (they are stored in groups).
     local_writes: bool
 
-    async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
-        """Copy one blob; call ``started(offset)`` then ``progress(n)`` per chunk.
+    async def blob(
+        self,
+        item: PlanBlob,
+        started: Progress,
+        progress: Progress,
+        received: Received | None = None,
+    ) -> str:
+        """Copy one blob; call ``started(offset)`` then ``progress(n)`` per chunk, and
+        ``received()`` (when given) once only storing it locally remains.
 
         Returns how: ``downloaded``, ``uploaded``, ``mounted`` or ``exists``.
         """
@@ -50,7 +64,13 @@ class CopyTransfer:
         self.mount_from = mount_from if dest.capabilities.can_mount else None
         self.local_writes = dest.capabilities.local
 
-    async def blob(self, item: PlanBlob, started: Progress, progress: Progress) -> str:
+    async def blob(
+        self,
+        item: PlanBlob,
+        started: Progress,
+        progress: Progress,
+        received: Received | None = None,
+    ) -> str:
         """Copy one blob (bytes the plan carries are written as they are)."""
         if item.source_repo is None or item.dest_repo is None:
             raise SyncError(f"no source or destination repository for blob {item.digest}")
@@ -63,6 +83,7 @@ class CopyTransfer:
             started=started,
             on_progress=progress,
             mount_from=self.mount_from,
+            received=received,
         )
 
     async def manifest(self, item: PlanManifest) -> None:

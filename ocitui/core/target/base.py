@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 #: Called with the number of bytes just moved.
 Progress = Callable[[int], None]
+#: Called once a blob's bytes are received and verified in memory, before they are
+#: stored (the caller may give the request slot to another transfer meanwhile).
+Received = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,13 @@ class Target(BlobSource, Protocol):
         started: Progress,
         on_progress: Progress | None,
         mount_from: Reference | None = None,
+        received: Received | None = None,
     ) -> str:
         """Copy one blob from ``source``; ``exists``, ``downloaded``, ``uploaded`` or
-        ``mounted``. ``started(offset)`` is called before the first byte moves."""
+        ``mounted``. ``started(offset)`` is called before the first byte moves;
+        ``received()`` when no request of this copy remains and only storing the bytes
+        on this machine does (a target that stores blobs in groups calls it; others may
+        not)."""
         ...
 
     async def push_manifest(

@@ -21,7 +21,14 @@ from ocitui.core.layout.ingest import fsync_dir, partial_path, store_together
 from ocitui.core.models import REF_NAME, Descriptor, Document, parse_document
 from ocitui.core.reference import Reference, parse_reference
 from ocitui.core.registry.base import BlobSink
-from ocitui.core.target.base import BlobSource, Capabilities, Progress, SpoolSink, TagWrite
+from ocitui.core.target.base import (
+    BlobSource,
+    Capabilities,
+    Progress,
+    Received,
+    SpoolSink,
+    TagWrite,
+)
 from ocitui.core.target.group_commit import GroupCommit
 
 #: Bytes read from a blob file per step when streaming it into a sink.
@@ -154,6 +161,7 @@ class LayoutTarget:
         started: Progress,
         on_progress: Progress | None,
         mount_from: Reference | None = None,
+        received: Received | None = None,
     ) -> str:
         """Stream into ``ingest/`` (resuming a partial file), verify, move into place.
 
@@ -162,8 +170,10 @@ class LayoutTarget:
         threads, so the other transfers keep moving meanwhile. A small blob (up to
         :data:`SMALL_BLOB`) is received in memory, verified, and stored with the others
         that arrive meanwhile (:class:`~ocitui.core.target.group_commit.GroupCommit`):
-        it returns once the blob is durable and in place, as a large one does. A partial
-        file an earlier attempt left is resumed from, whatever the size.
+        it returns once the blob is durable and in place, as a large one does, and calls
+        ``received()`` once its bytes are verified in memory, before the group waits for
+        the disk. A partial file an earlier attempt left is resumed from, whatever the
+        size.
         """
         self._writable()
         if self.layout.has_blob(desc.digest, desc.size):
@@ -177,6 +187,8 @@ class LayoutTarget:
                 data = sink.value()
             finally:
                 sink.close()
+            if received is not None:
+                received()
             await self._small.put(desc.digest, data)
             self._relied.add(desc.digest)
             return "downloaded"

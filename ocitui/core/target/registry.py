@@ -36,6 +36,7 @@ from ocitui.core.target.base import (
     BlobSource,
     Capabilities,
     Progress,
+    Received,
     SpoolSink,
     TagWrite,
     is_manifest_type,
@@ -246,8 +247,11 @@ class RegistryTarget:
         started: Progress,
         on_progress: Progress | None,
         mount_from: Reference | None = None,
+        received: Received | None = None,
     ) -> str:
-        """Skip, mount from ``mount_from`` (same registry only), or upload from ``source``."""
+        """Skip, mount from ``mount_from`` (same registry only), or upload from ``source``.
+
+        ``received`` is never called: every copy ends with a request to the registry."""
         started(0)
         if mount_from is not None and mount_from.registry != repo.registry:
             mount_from = None
