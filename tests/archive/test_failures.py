@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile
         (_member("index.json", tarfile.LNKTYPE, "oci-layout"), "link refused"),
         (_member("blobs/sha256/dev", tarfile.CHRTYPE), "special file"),
         (_member("blobs/sha256/abc"), "not a valid blob name"),
-        (_member("ingest/partial"), "not part of an OCI layout"),
+        (_member("blobs/partial"), "not part of an OCI layout"),
         (_member("blobs/sha256/x/y", tarfile.DIRTYPE), "unexpected directory"),
     ],
 )
@@ -203,3 +204,32 @@ def test_parse_size(text: str, expected: int) -> None:
 def test_parse_size_rejects(text: str) -> None:
     with pytest.raises(ArchiveError):
         parse_size(text)
+
+
+def test_a_tarred_layout_directory_imports_without_its_side_files(
+    built: Built, target: Layout, tmp_path: Path
+) -> None:
+    """``tar -C LAYOUT -cf x.tar .`` names the root ``.`` and carries what layout tools
+    keep beside the layout (``ingest/`` partials, ocitui's metadata cache): the layout
+    imports, the side files are reported and never written."""
+    source = tmp_path / "source"
+    shutil.copytree(built.layout.root, source)
+    (source / "ingest").mkdir(exist_ok=True)
+    (source / "ingest" / "partial").write_bytes(b"half a blob")
+    (source / ".ocitui-metadata.sqlite").write_bytes(b"not a database")
+    tarred = tmp_path / "dir.tar"
+    with tarfile.open(tarred, "w") as tar:
+        tar.add(source, arcname=".")
+        names = tar.getnames()
+    assert "." in names and "./ingest/partial" in names
+    outside = sorted(
+        n for n in names if n != "." and not n.startswith(("./blobs", "./index.json", "./oci-l"))
+    )
+    report = import_archives(target, [tarred])
+    assert report.refs_added and report.missing == []
+    assert f"{len(outside)} archive member(s) outside the OCI layout were not imported" in (
+        " ".join(report.warnings)
+    ), (outside, report.warnings)
+    assert not (target.root / "ingest" / "partial").exists()
+    cache = target.root / ".ocitui-metadata.sqlite"
+    assert not cache.exists() or cache.read_bytes() != b"not a database"

@@ -81,6 +81,18 @@ def test_ocitui_reads_an_oras_layout(peer_dir: Path, tmp_path: Path) -> None:
     assert len(layout.referrers(image.digest)) == 3
     fsck = ocitui("--layout", str(target), "fsck")
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+    # The directory tarred as it is (root member ".", oras's ingest/): read and imported.
+    tarred = tmp_path / "oras.tar"
+    subprocess.run(["tar", "-C", str(target), "-cf", str(tarred), "."], check=True)
+    shown = ocitui("inspect", f"{tarred}:1.0", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["digest"] == str(image.digest)
+    far = tmp_path / "far"
+    done = ocitui("--layout", str(far), "import", str(tarred), "--repository", "r.io/team/app")
+    assert done.returncode == 0, done.stderr
+    assert len(Layout.open(far).referrers(image.digest)) == 3
+    # Four referrers (one nested); oras's two platform-manifest entries are not counted.
+    assert "0 moved, 4 new referrers" in done.stdout, done.stdout
 
 
 # -- every peer against one export --for-peers of a gzip image and its signature ------------

@@ -68,6 +68,17 @@ class MemberBudget:
         self.left -= size
         return False
 
+    def skip(self, name: str, size: int) -> None:
+        """Charge a member that is never written (not part of the layout) to the budget;
+        refuse it when the budget cannot cover it."""
+        if size > self.left:
+            raise ArchiveError(
+                f"archive member {name!r} claims {size} bytes outside the OCI layout; more "
+                f"than this archive may expand to ({self._limit} bytes; "
+                "OCITUI_MAX_ARCHIVE_EXPANSION); refused"
+            )
+        self.left -= size
+
     def is_described(self, digest: Digest) -> bool:
         """True when a descriptor (reached from ``index.json``) names ``digest``."""
         return digest in self._described

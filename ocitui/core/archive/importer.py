@@ -56,6 +56,9 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     #: Blobs this import wrote (not in ``to_json``): what a failure leaves unnamed.
     written: list[Descriptor] = field(default_factory=list)
+    #: Untagged entries the import added (not in ``to_json``): referrers, and whatever
+    #: else other tools record untagged (oras: an index's platform manifests).
+    untagged_added: list[Digest] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary (``--json``)."""
@@ -147,6 +150,9 @@ def _import(
         fsync_dir(folder)
     with layout.batch() as batch:  # One locked index.json rewrite per import.
         batch.apply(lambda entries: merge_entries(entries, incoming, report))
+    if report.untagged_added:
+        view = layout.referrer_view()
+        report.referrers_added = sum(1 for d in report.untagged_added if view.is_referrer(d))
     report.entries = len(incoming)
     consumer(ArchiveFinished("import", report.blobs_written, report.bytes_written))
     return report
@@ -185,8 +191,16 @@ def _read_archive(
     """
     budget = MemberBudget(source.total_size)
     skipped: dict[Digest, str] = {}
+    outside: list[str] = []
     entries, read = scan(
-        layout, source, report, consumer, budget=budget, skipped=skipped, renamed=renamed
+        layout,
+        source,
+        report,
+        consumer,
+        budget=budget,
+        skipped=skipped,
+        renamed=renamed,
+        outside=outside,
     )
     report.archive_bytes += read
     later = {digest for digest in skipped if budget.is_described(digest)}
@@ -200,6 +214,11 @@ def _read_archive(
             skipped={},
             only=later,
             renamed=renamed,
+        )
+    if outside:
+        report.warnings.append(
+            f"{source.label}: {len(outside)} archive member(s) outside the OCI layout were "
+            f"not imported (e.g. {outside[0]})"
         )
     never = sorted(name for digest, name in skipped.items() if digest not in later)
     if never:

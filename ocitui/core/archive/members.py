@@ -19,7 +19,8 @@ _REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE)
 
 @dataclass(frozen=True)
 class Member:
-    """A checked member: ``kind`` is ``oci-layout``, ``index``, ``dir`` or ``blob``."""
+    """A checked member: ``kind`` is ``oci-layout``, ``index``, ``dir``, ``blob`` or
+    ``other`` (a safe name outside the layout's files: never written)."""
 
     kind: str
     name: str
@@ -35,6 +36,8 @@ def classify(info: tarfile.TarInfo) -> Member:
         raise ArchiveError(f"archive member {shown}: absolute or unsafe name refused")
     name = raw[2:] if raw.startswith("./") else raw
     name = name.rstrip("/") if info.isdir() else name
+    if name == "." and info.isdir():
+        name = ""  # The root, as ``tar -C LAYOUT -cf x.tar .`` names it (tarfile drops "/").
     parts = name.split("/")
     if any(p in ("", ".", "..") for p in parts) and name != "":
         raise ArchiveError(f"archive member {shown}: path traversal refused")
@@ -43,6 +46,8 @@ def classify(info: tarfile.TarInfo) -> Member:
             len(parts) == 2 and parts[0] == "blobs" and parts[1] in ALGORITHMS
         ):
             return Member("dir", name, 0)
+        if parts[0] != "blobs":
+            return Member("other", name, 0)
         raise ArchiveError(f"archive member {shown}: unexpected directory")
     if info.type not in _REGULAR:
         kind = "link" if (info.issym() or info.islnk()) else "special file"
@@ -57,4 +62,8 @@ def classify(info: tarfile.TarInfo) -> Member:
         except InvalidDigest:
             raise ArchiveError(f"archive member {shown}: not a valid blob name") from None
         return Member("blob", name, info.size, digest)
+    if parts[0] != "blobs" and name:
+        # A layout tool's own file beside the layout (oras's and ocitui's ``ingest/``,
+        # ocitui's metadata cache) when a layout directory is tarred as it is: skipped.
+        return Member("other", name, info.size)
     raise ArchiveError(f"archive member {shown}: not part of an OCI layout")

@@ -48,9 +48,11 @@ def scan(
     skipped: dict[Digest, str],
     renamed: set[Path],
     only: set[Digest] | None = None,
+    outside: list[str] | None = None,
 ) -> tuple[list[Descriptor], int]:
     """One read of the archive: write the blobs ``budget`` admits (of ``only``, when
-    given), record the ones it skips in ``skipped``; the entries and bytes read."""
+    given), record the ones it skips in ``skipped`` (and the names of members outside the
+    layout, never written, in ``outside``); the entries and bytes read."""
     consumer(ArchiveStarted("import", 0, source.total_size))
     reader = PartsReader(source, consumer)
     entries: list[Descriptor] | None = None
@@ -71,6 +73,10 @@ def scan(
                     raw = _read_small(tar, info, MAX_INDEX_SIZE)
                     entries = _parse_entries(raw)
                     budget.describe(entries)
+                elif member.kind == "other":
+                    budget.skip(member.name, member.size)
+                    if outside is not None:
+                        outside.append(member.name)
                 elif member.kind == "blob":
                     digest = member.digest
                     assert digest is not None

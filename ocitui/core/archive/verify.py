@@ -69,7 +69,8 @@ def merge_entries(
     report.refs_replaced = sorted(
         n for n in names if n in held_names and held_names[n].digest != latest[("name", n)].digest
     )
-    report.referrers_added = len(untagged - held_untagged)
+    report.untagged_added = sorted(untagged - held_untagged, key=str)
+    report.referrers_added = len(report.untagged_added)  # Until the caller tells them apart.
     kept = [
         e for e in existing if not (e.ref_name in names if e.ref_name else e.digest in untagged)
     ]
