@@ -39,6 +39,8 @@ def test_login_verifies_then_writes_0600(
     assert login(monkeypatch, reg.host, "-u", "user", password="WRONG-secret") == 1
     err = capsys.readouterr().err
     assert "WRONG-secret" not in err and reg.host in err and not config.exists()
+    assert "login refused (HTTP 401): wrong username or password?" in err, err
+    assert "check 'ocitui login'" not in err and len(err.splitlines()) == 1, err
     assert login(monkeypatch, reg.host, "-u", "user", password="pass") == 0
     out, err = capsys.readouterr()
     assert "Login Succeeded" in out and "unencrypted" in err and "pass\n" not in out + err

@@ -72,7 +72,17 @@ async def verify(registry: str, credential: Credential, args: argparse.Namespace
     """Ping the registry with ``credential``; AuthError when it refuses them."""
     credentials = StaticCredentials({registry: credential})
     async with RegistryClient(registry_options(args), credentials=credentials) as client:
-        await client.ping(registry)
+        try:
+            await client.ping(registry)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+            # Not the generic "check 'ocitui login'" hint: this is that login.
+            raise AuthError(
+                f"{registry}: login refused (HTTP 401): wrong username or password?",
+                status=401,
+                code=exc.code,
+            ) from None
 
 
 def run(args: argparse.Namespace) -> int:
