@@ -92,6 +92,7 @@ class Walker:
         self._present_children: dict[Digest, list[Descriptor]] = {}
         self._blocking: list[str] = []
         self._local_dest = dest.capabilities.local
+        self._local_source = source.capabilities.local
         plan.source_target, plan.dest_target = source, dest
 
     def _key(self, route: Route, digest: Digest) -> tuple[str, Digest]:
@@ -103,11 +104,24 @@ class Walker:
         async with self._sem:
             return await work
 
+    def _at_source(self, work: Awaitable[T]) -> Awaitable[T]:
+        """``work`` on the source: within the bound on requests, unless the source is a
+        layout (no request; see :meth:`_at_dest`)."""
+        return work if self._local_source else self._io(work)
+
+    def _at_dest(self, work: Awaitable[T]) -> Awaitable[T]:
+        """``work`` on the destination: within the bound on requests, unless it is a
+        layout. A layout's answer costs a stat: behind the bound (first come, first
+        served) each referrer's check waited for every manifest request queued before
+        it, and a pull of 10,000 referrers made 10,000 such checks one after another at
+        the end of its walk."""
+        return work if self._local_dest else self._io(work)
+
     # -- roots and tags ------------------------------------------------------------------
 
     async def add_root(self, route: Route, text: str, tag: str) -> PlanTag:
         """Walk the graph named ``text`` at the source; name it ``tag`` at the destination."""
-        found, raw = await self._io(self.source.resolve(route.source_repo, text))
+        found, raw = await self._at_source(self.source.resolve(route.source_repo, text))
         desc = Descriptor(found.media_type, found.digest, len(raw))
         doc = parse_document(raw, desc.media_type)
         role = "index" if isinstance(doc, Index) else "image"
@@ -133,7 +147,7 @@ class Walker:
             return self._tags[name]
         self._tags[name] = entry
         self.plan.tags.append(entry)
-        found = await self._io(self.dest.lookup_tag(route.dest_repo, tag))
+        found = await self._at_dest(self.dest.lookup_tag(route.dest_repo, tag))
         # A local destination records which platforms a sparse index holds: a name is
         # only "present" when that record is the one this sync would write.
         sparse_before = found.annotations.get(PLATFORMS_ANNOTATION, False) if found else False
@@ -186,10 +200,10 @@ class Walker:
             return
         self._seen.add(key)
         if raw is None:
-            raw = await self._io(self.source.fetch(route.source_repo, desc))
+            raw = await self._at_source(self.source.fetch(route.source_repo, desc))
         if doc is None or doc.raw is not raw:
             doc = parse_document(raw, desc.media_type)
-        present = await self._io(self.dest.exists(route.dest_repo, desc))
+        present = await self._at_dest(self.dest.exists(route.dest_repo, desc))
         node = PlanManifest(
             desc.with_changes(annotations={}, extra={}, data=None),
             raw,
@@ -227,7 +241,7 @@ class Walker:
         try:
             await self._visit(route, child, None, role)
         except NotFound:
-            if await self._io(self.dest.exists(route.dest_repo, child)):
+            if await self._at_dest(self.dest.exists(route.dest_repo, child)):
                 return
             what = str(child.platform) if child.platform else str(child.digest)
             self._blocking.append(
@@ -240,12 +254,12 @@ class Walker:
     ) -> None:
         present = list(kept)
         for child in dropped:
-            if await self._io(self.dest.exists(route.dest_repo, child)):
+            if await self._at_dest(self.dest.exists(route.dest_repo, child)):
                 present.append(child)
                 continue
             size = child.size
             try:
-                raw = await self._io(self.source.fetch(route.source_repo, child))
+                raw = await self._at_source(self.source.fetch(route.source_repo, child))
                 sub = parse_document(raw, child.media_type)
                 if isinstance(sub, Manifest):
                     size += sum(b.size for b in sub.children())
@@ -266,12 +280,12 @@ class Walker:
         if manifest_present and not self._local_dest:
             entry.present = True  # A registry holding the manifest holds its blobs.
         else:
-            entry.present = await self._io(self.dest.exists(route.dest_repo, blob))
+            entry.present = await self._at_dest(self.dest.exists(route.dest_repo, blob))
 
     # -- attachments ---------------------------------------------------------------------
 
     async def _visit_referrers(self, route: Route, node: PlanManifest) -> None:
-        listed = await self._io(self.source.referrers(route.source_repo, node.digest))
+        listed = await self._at_source(self.source.referrers(route.source_repo, node.digest))
         work = []
         for desc in listed:
             if self._key(route, desc.digest) in self._seen:
@@ -286,7 +300,7 @@ class Walker:
 
     async def _visit_referrer(self, route: Route, desc: Descriptor, subject: Digest) -> None:
         try:
-            raw = await self._io(self.source.fetch(route.source_repo, desc))
+            raw = await self._at_source(self.source.fetch(route.source_repo, desc))
         except NotFound:
             self._leave("unavailable", desc, subject, "listed as a referrer but not found")
             return
@@ -308,7 +322,7 @@ class Walker:
         )
 
     async def _visit_legacy(self, route: Route, node: PlanManifest) -> None:
-        found = await self._io(self.source.legacy(route.source_repo, node.digest))
+        found = await self._at_source(self.source.legacy(route.source_repo, node.digest))
         tagged: dict[str, Descriptor] = {}
         for kind, desc in found:
             tag = f"{node.digest.algorithm}-{node.digest.encoded}.{kind}"
@@ -319,7 +333,7 @@ class Walker:
             if not self.filter.referrers:
                 self._leave("no-referrers", desc, node.digest, f"legacy cosign .{kind} tag")
                 continue
-            raw = await self._io(self.source.fetch(route.source_repo, desc))
+            raw = await self._at_source(self.source.fetch(route.source_repo, desc))
             doc = parse_document(raw, desc.media_type)
             effective = mt.effective_artifact_type(doc.doc)
             if not self.filter.wants_artifact_type(effective):
@@ -338,7 +352,7 @@ class Walker:
     async def _take_imgpkg_tag(self, route: Route, tag: str) -> None:
         """Walk what the source's ``tag`` names and give it that tag at the destination."""
         text = str(route.source_repo.with_tag(tag))
-        desc, raw = await self._io(self.source.resolve(route.source_repo, text))
+        desc, raw = await self._at_source(self.source.resolve(route.source_repo, text))
         await self._visit(route, desc, raw, "imgpkg")
         await self._add_tag(route, tag, desc, {})
 
@@ -348,7 +362,7 @@ class Walker:
         if not self.list_tags:
             return []
         try:
-            tags = await self._io(self.source.tags(repo))
+            tags = await self._at_source(self.source.tags(repo))
         except OcituiError:
             return []
         return [t for t in tags if t.endswith(".imgpkg")]

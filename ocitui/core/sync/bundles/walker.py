@@ -215,10 +215,6 @@ class BundleWalker(Walker):
         if found is not None:
             await self._take_imgpkg_tag(route, tag)
 
-    @property
-    def _local_source(self) -> bool:
-        return self.source.capabilities.local
-
     async def _locate(
         self, text: str, ref: Reference, fallbacks: list[Reference], bundle: Digest
     ) -> Reference:
