@@ -26,3 +26,21 @@ def test_a_failing_command_stops_the_bench_with_its_output() -> None:
     with pytest.raises(SystemExit) as stopped:
         run_timed([sys.executable, "-c", "import sys; sys.exit('broken on purpose')"])
     assert "failed (1)" in str(stopped.value) and "broken on purpose" in str(stopped.value)
+
+
+def test_bench_all_keeps_the_cpu_of_each_command_line_apart() -> None:
+    """``ls`` on the demo, the 10k and the 100k layout start with the same four words:
+    each row's CPU figure must be its own command's, not the median of all three."""
+    from bench import all as bench_all
+
+    spin = "import sys, time\nend = time.process_time() + float(sys.argv[2])\n"
+    spin += "while time.process_time() < end: pass"
+    busy = [sys.executable, "-c", spin, "same", "0.4"]
+    idle = [sys.executable, "-c", spin, "same", "0"]
+    for cmd in (idle, busy, busy, idle, busy):
+        bench_all.wall(cmd)
+    assert float(bench_all.cpu_of(busy).split()[1]) >= 0.4
+    assert float(bench_all.cpu_of(idle).split()[1]) < 0.3
+    bench_all.wall(idle, key="a key of its own")
+    assert len(bench_all.CPU[" ".join(idle)]) == 2
+    assert len(bench_all.CPU["a key of its own"]) == 1

@@ -56,6 +56,18 @@ def test_light_commands_do_not_import_heavy_packages(argv: tuple[str, ...]) -> N
     assert heavy == []
 
 
+def test_offline_listing_imports_no_thread_pool() -> None:
+    """concurrent.futures (and the logging it brings) is for storing groups of blobs:
+    opening a layout to list it must not load it (about a twentieth of ``ls``'s CPU on
+    the demo)."""
+    modules = imported_modules("ls", "--layout", "layouts/demo")
+    assert "ocitui.core.layout.ingest" in modules
+    assert "concurrent.futures" not in modules and "logging" not in modules
+    from ocitui.core.layout import ingest
+
+    assert ingest._sync_pool()._max_workers == ingest.SYNC_THREADS  # still there, on use
+
+
 def test_version_imports_no_command_module() -> None:
     modules = imported_modules("--version")
     assert not [m for m in modules if m.startswith("ocitui.cli.commands.")]

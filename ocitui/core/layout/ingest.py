@@ -23,13 +23,15 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocitui.core.digest import Digest, Verifier
 from ocitui.core.errors import DigestMismatch, OcituiError, StorageError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 _RESUME_READ = 1024 * 1024
 
@@ -272,6 +274,10 @@ SYNC_THREADS = 8
 
 @functools.cache
 def _sync_pool() -> ThreadPoolExecutor:
+    # Imported here: concurrent.futures brings logging and more, which every command that
+    # opens a layout (and stores no group of blobs) would otherwise load at start.
+    from concurrent.futures import ThreadPoolExecutor
+
     return ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="ocitui-fsync")
 
 
