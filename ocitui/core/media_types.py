@@ -59,20 +59,21 @@ _MEDIA_TYPE = re.compile(
 )
 
 
-#: Media types already found valid (a layout repeats a handful of them many times).
-_VALID_SEEN: set[str] = set()
+#: Media types already found valid (a layout repeats a handful of them many times); bulk
+#: readers test membership first (:meth:`~ocitui.core.models.Descriptor.from_json_many`).
+VALID_SEEN: set[str] = set()
 
 
 def is_valid_media_type(value: object) -> bool:
     """True for an RFC 6838 media type without parameters (the OCI schema rule)."""
     if not isinstance(value, str):
         return False
-    if value in _VALID_SEEN:
+    if value in VALID_SEEN:
         return True
     if _MEDIA_TYPE.fullmatch(value) is None:
         return False
-    if len(_VALID_SEEN) < 4096:
-        _VALID_SEEN.add(value)
+    if len(VALID_SEEN) < 4096:
+        VALID_SEEN.add(value)
     return True
 
 

@@ -188,7 +188,7 @@ class RawIndex:
             if isinstance(item, dict) and not depth_ok(item):
                 return None
         try:
-            return [Descriptor.from_json(e) for e in self.items]
+            return Descriptor.from_json_many(self.items)
         except ManifestError:
             return None
 
