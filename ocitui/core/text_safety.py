@@ -19,6 +19,21 @@ _UNSAFE = re.compile(
 _UNSAFE_IN_LINE = re.compile(_UNSAFE.pattern[:-1] + "\n\t]")
 
 
+#: The ASCII characters neither pattern matches (what most output is made of), as bytes.
+_SAFE_ASCII = bytes(c for c in range(128) if not _UNSAFE.match(chr(c)))
+_SAFE_ASCII_IN_LINE = bytes(c for c in range(128) if not _UNSAFE_IN_LINE.match(chr(c)))
+
+
+def _plain(text: str, safe: bytes) -> bool:
+    """True when ``text`` is ASCII made only of ``safe`` characters: nothing to replace.
+
+    A string knows whether it is ASCII without a scan, and deleting the safe bytes is a
+    table lookup per byte: about a quarter of the pattern's scan over the 16 MB of a
+    100,000-entry ``ls --json`` (which then needs no replacing).
+    """
+    return text.isascii() and not text.encode("ascii").translate(None, safe)
+
+
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -30,12 +45,12 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def terminal_safe(text: str) -> str:
     """``text`` with every terminal control shown as a visible escape (newlines kept)."""
-    return _UNSAFE.sub(_visible, text)
+    return text if _plain(text, _SAFE_ASCII) else _UNSAFE.sub(_visible, text)
 
 
 def one_line_safe(text: str) -> str:
     """Like :func:`terminal_safe`, but newlines and tabs are escaped too (a table cell)."""
-    return _UNSAFE_IN_LINE.sub(_visible, text)
+    return text if _plain(text, _SAFE_ASCII_IN_LINE) else _UNSAFE_IN_LINE.sub(_visible, text)
 
 
 def json_text_safe(text: str) -> str:
@@ -43,7 +58,7 @@ def json_text_safe(text: str) -> str:
 
     Only valid on JSON text: the characters matched only ever occur inside strings there.
     """
-    return _UNSAFE.sub(_json_escape, text)
+    return text if _plain(text, _SAFE_ASCII) else _UNSAFE.sub(_json_escape, text)
 
 
 #: Characters of an untrusted value quoted in a message (:func:`shown`).

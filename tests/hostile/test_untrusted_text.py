@@ -49,3 +49,26 @@ def test_sanitiser_shows_controls_and_keeps_exact_json() -> None:
     safe = json_text_safe(text)
     assert not any(c in safe for c in "\x1b\x07\x9b\u202e")
     assert json.loads(safe)["v"] == hostile
+
+
+def test_the_ascii_shortcut_changes_nothing_the_patterns_would() -> None:
+    """The sanitisers skip the pattern for ASCII text made of safe characters only: every
+    character, alone and inside longer text, still comes out as the patterns make it."""
+    from ocitui.core import text_safety as ts
+
+    def by_pattern(text: str) -> tuple[str, str, str]:
+        return (
+            ts._UNSAFE.sub(ts._visible, text),
+            ts._UNSAFE_IN_LINE.sub(ts._visible, text),
+            ts._UNSAFE.sub(ts._json_escape, text),
+        )
+
+    def by_function(text: str) -> tuple[str, str, str]:
+        return (ts.terminal_safe(text), ts.one_line_safe(text), ts.json_text_safe(text))
+
+    for code in [*range(0x3000), 0xFEFF, 0x10FFFF]:
+        for text in (chr(code), f'{{"ref": "app{chr(code)}x"}}\n' * 3):
+            assert by_function(text) == by_pattern(text), hex(code)
+    assert ts.json_text_safe("[\n  1\n]\n") == "[\n  1\n]\n"
+    assert ts.one_line_safe("a\tb\nc") == "a\\x09b\\x0ac"
+    assert ts.terminal_safe("a\x7fb") == "a\\x7fb"
