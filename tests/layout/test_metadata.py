@@ -242,3 +242,41 @@ def test_records_read_back_equal_the_records_stored(tmp_path: Path) -> None:
     assert {d: m for d, m in found.items() if d != digests[10]} == {
         d: m for d, m in metas.items() if d not in spoiled | {digests[10]}
     }
+
+
+def test_a_first_listing_parses_each_manifest_once_and_asks_the_file_in_bulk(
+    layout_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the records of a layout listed for the first time: every manifest is
+    parsed once (not again for its declared type), and the file is asked for the records
+    it lacks in a few bulk queries, not one query per manifest."""
+    from ocitui.core import jsonsafe
+    from ocitui.core.layout.metadata import MetadataIndex
+
+    layout = Layout.open(layout_dir, create=True)
+    with layout.batch():
+        images = [put_image(layout, {"f": b"%d" % n}, ref=f"r.io/app:{n}") for n in range(80)]
+    fresh = Layout.open(layout_dir)
+    fresh.entries()
+    parsed: list[bytes] = []
+    queries: list[str] = []
+    real_loads, real_select = jsonsafe.loads, MetadataIndex.select
+
+    def loads(raw: bytes, *args: object, **kwargs: object) -> object:
+        parsed.append(bytes(raw))
+        return real_loads(raw, *args, **kwargs)  # type: ignore[arg-type]
+
+    def select(self: MetadataIndex, table: str, columns: str, wanted: dict[str, object]) -> list:
+        queries.append(table)
+        return real_select(self, table, columns, wanted)
+
+    monkeypatch.setattr(jsonsafe, "loads", loads)
+    monkeypatch.setattr(MetadataIndex, "select", select)
+    rows = list_entries(fresh)
+    assert len(rows) == 80 and all(r.platforms == ("linux/amd64",) for r in rows)
+    assert sorted(parsed) == sorted(image.raw for image in images)  # each manifest once
+    assert len(queries) <= 6, queries
+    # And the records are there now: the next listing parses nothing.
+    again = Layout.open(layout_dir)
+    parsed.clear()
+    assert list_entries(again) == rows and parsed == []

@@ -291,3 +291,45 @@ def test_small_blobs_are_verified_once_and_changes_are_seen(layout_dir: Path) ->
     path.write_bytes(first.replace(b"schemaVersion", b"schemaVersioN"))  # a new file
     with pytest.raises(DigestMismatch, match="corrupt blob"):
         layout.read_blob(image.digest)
+
+
+class _ThroughOpenBlob(Layout):
+    """A layout whose blobs are read through ``open_blob`` (as a subclass's would be)."""
+
+    def open_blob(self, digest: Digest):  # type: ignore[no-untyped-def]
+        return super().open_blob(digest)
+
+
+def _read_outcome(layout: Layout, digest: Digest, max_size: int | None = None) -> object:
+    try:
+        return layout.read_blob(digest, max_size=max_size)
+    except Exception as exc:  # The error itself is what is compared.
+        return (type(exc).__name__, str(exc))
+
+
+def test_read_blob_by_path_answers_as_through_open_blob(tmp_path: Path) -> None:
+    """``read_blob`` opens a plain layout's blob file by its path, without a file object:
+    the same bytes and the same errors (absent, symlink, FIFO, over the limit, corrupt,
+    grown) as reading through ``open_blob``."""
+    root = tmp_path / "layout"
+    layout = Layout.open(root, create=True)
+    good = layout.put_blob(b"x" * 5000)
+    digests = [good, Digest.of(b"absent")]
+    for name, make in (
+        ("symlink", lambda p: p.symlink_to(layout.blob_path(good))),
+        ("fifo", os.mkfifo),
+        ("corrupt", lambda p: p.write_bytes(b"not what the digest says")),
+    ):
+        digest = Digest.of(name.encode())
+        make(layout.blob_path(digest))
+        digests.append(digest)
+    grown = layout.put_blob(b"y" * 100)
+    with layout.blob_path(grown).open("ab") as handle:
+        handle.write(b"more")
+    digests.append(grown)
+    for digest in digests:
+        for max_size in (None, 1000):
+            plain = _read_outcome(Layout.open(root), digest, max_size)
+            assert plain == _read_outcome(_ThroughOpenBlob.open(root), digest, max_size)
+    assert _read_outcome(Layout.open(root), good) == b"x" * 5000
+    assert _read_outcome(Layout.open(root), grown)[0] == "DigestMismatch"  # type: ignore[index]

@@ -57,7 +57,7 @@ def check_structure(root: Path) -> None:
     real_dir(root / "ingest", f"{root}/ingest")
 
 
-def open_regular(path: Path, what: str, flags: int = os.O_RDONLY) -> int:
+def open_regular(path: Path | str, what: str, flags: int = os.O_RDONLY) -> int:
     """Open ``path`` without following a symlink or blocking; refuse non-regular files.
 
     Raises FileNotFoundError when absent (callers decide what that means).

@@ -43,7 +43,7 @@ from ocitui.core.digest import Digest
 from ocitui.core.errors import InvalidDigest, ManifestError, OcituiError
 from ocitui.core.layout import metadata_facts as facts
 from ocitui.core.layout.marks import BUNDLE_LABEL
-from ocitui.core.models import MAX_MANIFEST_SIZE, Index, Manifest, load_json, parse_document
+from ocitui.core.models import MAX_MANIFEST_SIZE, Index, Manifest, parse_document
 
 if TYPE_CHECKING:
     from ocitui.core.layout.store import Layout
@@ -189,7 +189,7 @@ def compute(
         doc = parse_document(raw, media_type)
     except OcituiError:
         return None, False
-    declared = load_json(raw).get("mediaType")
+    declared = doc.doc.get("mediaType")  # The document as parsed: never parsed twice.
     complete = True
     label = False
     if isinstance(doc, Index):
@@ -457,16 +457,21 @@ class MetadataView:
         self.layout = layout
         self.index = index
         self._known: dict[Digest, ManifestMeta | None] = {}
+        #: Digests already asked for that the file has no record of (not asked again).
+        self._unstored: set[Digest] = set()
         self._new: list[tuple[Digest, ManifestMeta]] = []
 
     def prefetch(self, digests: Iterable[Digest]) -> None:
         """Load the stored records of ``digests`` in one query."""
-        wanted = [d for d in digests if d not in self._known]
-        self._known.update(self.index.lookup(wanted))
+        known, unstored = self._known, self._unstored
+        wanted = [d for d in digests if d not in known and d not in unstored]
+        found = self.index.lookup(wanted)
+        known.update(found)
+        unstored.update(d for d in wanted if d not in found)
 
     def _canonical(self, digest: Digest) -> ManifestMeta | None:
         """The record read with no expected type: stored, else computed (and kept)."""
-        if digest not in self._known:
+        if digest not in self._known and digest not in self._unstored:
             self.prefetch([digest])
         if digest not in self._known:
             meta, complete = compute(self.layout, digest)
@@ -501,6 +506,8 @@ class MetadataView:
         """
         pairs = list(entries)
         known = facts.subjects(self.index, (d for d, _ in pairs))
+        # The records of the others in one query, not one query each (a first listing).
+        self.prefetch(d for d, _ in pairs if d not in known or known[d].declared is None)
         out: dict[Digest, tuple[Digest, str | None]] = {}
         for digest, media_type in pairs:
             fact = known.get(digest)

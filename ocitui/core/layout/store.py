@@ -145,20 +145,41 @@ class Layout:
 
     def read_blob(self, digest: Digest, *, max_size: int | None = None) -> bytes:
         """Read a whole (small) blob and verify it against its digest."""
-        with self.open_blob(digest) as handle:
-            info = os.fstat(handle.fileno())
-            size = info.st_size
-            if max_size is not None and size > max_size:
-                raise ManifestError(
-                    f"blob {digest} is {size} bytes, over the {max_size}-byte limit"
-                )
-            # The same file (inode, size, mtime) was verified before: its bytes are known.
-            key = (digest, info.st_ino, size, info.st_mtime_ns)
-            cached = self._small.get(key)
-            if cached is not None:
-                self._small.move_to_end(key)
-                return cached
-            data = handle.read()
+        if type(self).open_blob is not Layout.open_blob:
+            with self.open_blob(digest) as handle:
+                return self._read_small(digest, os.fstat(handle.fileno()), max_size, handle.read)
+        # The blob file itself, by a string path and without a file object: a first
+        # listing reads every manifest and config (two blobs per image).
+        path = f"{self._blobs_text}/{digest.algorithm}/{digest.encoded}"
+        try:
+            fd = open_regular(path, f"blob {digest}")
+        except (FileNotFoundError, NotADirectoryError):
+            raise NotFound(f"blob {digest} is not in the layout") from None
+        try:
+            info = os.fstat(fd)
+            return self._read_small(digest, info, max_size, lambda: _read_to_end(fd, info))
+        finally:
+            os.close(fd)
+
+    def _read_small(
+        self,
+        digest: Digest,
+        info: os.stat_result,
+        max_size: int | None,
+        read: Callable[[], bytes],
+    ) -> bytes:
+        """The verified bytes of an open blob (``info``: its fstat; ``read``: the rest of
+        it), remembered when small."""
+        size = info.st_size
+        if max_size is not None and size > max_size:
+            raise ManifestError(f"blob {digest} is {size} bytes, over the {max_size}-byte limit")
+        # The same file (inode, size, mtime) was verified before: its bytes are known.
+        key = (digest, info.st_ino, size, info.st_mtime_ns)
+        cached = self._small.get(key)
+        if cached is not None:
+            self._small.move_to_end(key)
+            return cached
+        data = read()
         try:
             verify_bytes(data, digest)
         except DigestMismatch as exc:
@@ -410,6 +431,15 @@ class Layout:
     def referrer_count(self, subject: Digest) -> int:
         """How many direct referrers ``subject`` has."""
         return len(self.referrers(subject))
+
+
+def _read_to_end(fd: int, info: os.stat_result) -> bytes:
+    """Every byte of ``fd`` from where it stands (``info``: its fstat; a file that grew
+    meanwhile is read to its end all the same, and then fails verification)."""
+    chunks = [os.read(fd, info.st_size + 1)]
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1024 * 1024))
+    return b"".join(chunks)
 
 
 def _artifact_type_for_entry(doc: Document) -> str | None:
