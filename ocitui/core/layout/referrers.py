@@ -123,13 +123,29 @@ class ReferrerView:
         self._unhinted: list[Descriptor] = []
         self._referrer_digests: set[Digest] | None = None
         with no_gc():
+            unhinted = self._unhinted
+            manifest_like = mt.MANIFEST_LIKE
             for entry in entries:
-                kind = _COSIGN_SAVE_KINDS.get(entry.annotations.get(COSIGN_SAVE_KIND, ""))
+                annotations = entry.annotations
+                if not annotations:  # Most image entries of big layouts: decided here.
+                    if entry.media_type in manifest_like:
+                        unhinted.append(entry)
+                    continue
+                kind = _COSIGN_SAVE_KINDS.get(annotations.get(COSIGN_SAVE_KIND, ""))
                 if kind == "subject":
                     cosign_subjects.append(entry)
                 elif kind is not None:
                     cosign_attached.append((kind, entry))
-                self._add_entry(layout, entry)
+                name = annotations.get(REF_NAME)
+                if (
+                    SUBJECT_HINT in annotations
+                    or PR1171_SUBJECT in annotations
+                    or (name and "sha256-" in name)
+                ):
+                    self._add_entry(layout, entry)
+                elif entry.media_type in manifest_like:
+                    # What _add_entry decides for an entry without a hint or a digest tag.
+                    unhinted.append(entry)
             if self._unhinted:
                 self._add_from_manifests(layout, self._unhinted)
         # cosign save writes one image per layout, its sigs/atts beside it with only a
