@@ -200,8 +200,10 @@ class _Summariser:
 
     def meta(self, digest: Digest, media_type: str) -> ManifestMeta | None:
         """The facts of a manifest-like blob read as ``media_type`` (``None``: unreadable)."""
-        if not self.has(digest):
-            return None
+        return self._meta_of_present(digest, media_type) if self.has(digest) else None
+
+    def _meta_of_present(self, digest: Digest, media_type: str) -> ManifestMeta | None:
+        """:meth:`meta` of a blob known to be present."""
         meta = self.view.get(digest, media_type)
         if meta is None or not meta.config_read:  # (Never true of an index.)
             return meta
@@ -236,7 +238,12 @@ class _Summariser:
         if not self.has(desc.digest):
             return 0
         if meta is None and desc.media_type in mt.MANIFEST_LIKE:
-            meta = self.meta(desc.digest, desc.media_type)
+            meta = self._meta_of_present(desc.digest, desc.media_type)
+        return self._size_of_present(desc, meta)
+
+    def _size_of_present(self, desc: Descriptor, meta: ManifestMeta | None) -> int:
+        """:meth:`content_size` of a present blob whose facts are ``meta`` (``None``: it
+        has none, or they are unreadable)."""
         if meta is None:
             return desc.size
         seen = {str(desc.digest)}
@@ -273,7 +280,12 @@ class _Summariser:
         # The entry's own facts are looked up once and shared by size, platforms and
         # the bundle rule (each would otherwise ask again).
         digest, media_type = desc.digest, desc.media_type
-        meta = self.meta(digest, media_type) if media_type in mt.MANIFEST_LIKE else None
+        present = self.has(digest)  # Asked once for the facts and the size.
+        meta = (
+            self._meta_of_present(digest, media_type)
+            if present and media_type in mt.MANIFEST_LIKE
+            else None
+        )
         ref = desc.annotations.get(REF_NAME)
         return build_frozen(
             EntrySummary,
@@ -283,7 +295,7 @@ class _Summariser:
                 "media_type": media_type,
                 "artifact_type": desc.artifact_type or _entry_artifact_type(meta),
                 "platforms": meta.platforms if meta is not None else (),
-                "size": self.content_size(desc, meta),
+                "size": self._size_of_present(desc, meta) if present else 0,
                 "referrers": self.referrers.count(digest),
                 "subject": hinted_subject(desc) or (meta.subject_digest if meta else None),
                 "legacy": self.referrers.legacy_kinds(digest),
