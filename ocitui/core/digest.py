@@ -63,6 +63,8 @@ class Digest(msgspec.Struct, frozen=True, order=True, gc=False):
     @classmethod
     def is_valid(cls, value: object) -> bool:
         """True when :meth:`parse` would accept ``value``."""
+        if isinstance(value, str) and _EXACT.fullmatch(value) is not None:
+            return True  # parse's fast path, without building the digest.
         try:
             cls.parse(value)
         except InvalidDigest:

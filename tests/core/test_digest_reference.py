@@ -90,3 +90,29 @@ def test_digest_wins_and_api_host() -> None:
 def test_bad_references(text: str) -> None:
     with pytest.raises(InvalidReference):
         parse_reference(text)
+
+
+def test_is_valid_says_what_parse_does() -> None:
+    hex64 = "a" * 64
+    values: list[object] = [
+        f"sha256:{hex64}",
+        f"sha512:{'b' * 128}",
+        f"sha256:{hex64}\n",
+        f"sha256:{hex64.upper()}",
+        f"sha256:{hex64[:-1]}",
+        f"sha512:{hex64}",
+        f"md5:{'c' * 32}",
+        f"sha256+b64:{hex64}",
+        "sha256:",
+        "",
+        None,
+        7,
+        [f"sha256:{hex64}"],
+    ]
+    for value in values:
+        try:
+            Digest.parse(value)
+            parsed = True
+        except InvalidDigest:
+            parsed = False
+        assert Digest.is_valid(value) is parsed, value
