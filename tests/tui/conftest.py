@@ -16,7 +16,10 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
+from textual.app import App
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
+from textual.widgets import Input
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from ocitui.core.layout import Layout
@@ -123,21 +126,60 @@ async def until(pilot: Pilot[int], condition: Callable[[], object], what: str) -
     pytest.fail(f"never happened: {what}")
 
 
-async def settle(pilot: Pilot[int]) -> None:
-    """Wait until workers (which may start more workers) and messages are done."""
+def pending(app: App[Any], *, workers: bool = True) -> list[str]:
+    """What ``app`` still has to do before its screen is final (empty: nothing).
+
+    A screenshot renders the compositor's last layout with the widgets' current content:
+    taken while a layout, a message (a tab's relabel, a worker's result) or an
+    after-refresh callback (the tab underline following its label) is still pending, it
+    shows a state between two frames. Which one depends on when the 60 Hz update timer
+    fires, i.e. on the machine's load. ``workers=False`` ignores running workers (a
+    loading state held by the test)."""
+    why = []
+    if workers:
+        why += [f"worker {w.name}" for w in app.workers if not w.is_finished]
+    screen = app.screen
+    pumps: list[MessagePump] = [app, *app.screen_stack]
+    for each in app.screen_stack:
+        pumps += each.walk_children(with_self=False)
+    why += [
+        f"messages for {pump!r}"
+        for pump in pumps
+        if pump.message_queue_size or pump._next_callbacks
+    ]
+    flags = ("_layout_required", "_scroll_required", "_repaint_required", "_recompose_required")
+    why += [f"screen {flag}" for flag in flags if getattr(screen, flag)]
+    if screen._dirty_widgets or screen._callbacks:
+        why.append("screen repaint or after-refresh callbacks")
+    if app.animator._animations:
+        why.append("animations")
+    return why
+
+
+async def settle(pilot: Pilot[int], *, workers: bool = True) -> None:
+    """Wait until workers (which may start more workers), messages, layout, repaint and
+    after-refresh callbacks are all done: :func:`pending` found nothing twice in a row.
+    Fails (saying what was still pending) rather than let a test go on mid-update.
+
+    Focused inputs stop blinking (their cursor shown): a blink is a 0.5 s wall-clock
+    timer, so a screenshot would catch the cursor on or off depending on the load."""
+    app = pilot.app
     quiet = 0
-    for _ in range(40):
-        # A failed worker is shown as a notification by its screen; tests assert on that.
-        # A cancelled one was replaced by newer work (the cursor moved on).
-        with contextlib.suppress(WorkerFailed, WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
+    why: list[str] = []
+    for _ in range(600):
+        if workers:
+            # A failed worker is shown as a notification by its screen; tests assert on
+            # that. A cancelled one was replaced by newer work (the cursor moved on).
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await app.workers.wait_for_complete()
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause()
-        # Settled when two rounds in a row found no worker left running: a worker's result
-        # may start another (the tree's load, then the detail of the selected node).
-        busy = any(not worker.is_finished for worker in pilot.app.workers)
-        quiet = 0 if busy else quiet + 1
+        why = pending(app, workers=workers)
+        quiet = 0 if why else quiet + 1
         if quiet >= 2:
-            break
+            return
+    pytest.fail(f"the app never settled: {', '.join(why)}")
 
 
 async def open_sync(app: OcituiApp, pilot: Pilot[int]) -> SyncScreen:

@@ -19,7 +19,7 @@ from ocitui.tui.app import OcituiApp
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
 from ocitui.tui.widgets.status import StatusLine
 from ocitui.tui.widgets.tree_pages import PAGE
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, until
 
 #: 2,000 images (each with a referrer: 4,000 entries) in two repositories of 1,000 tags.
 IMAGES = 2000
@@ -182,8 +182,13 @@ async def test_snapshot_loading_indicator(
     release = hold_the_tree(monkeypatch)
     app = make_app(demo_layout)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
         tree = tree_of(app)
+        # The loading worker is held in build_tree: wait for the screen to be quiet
+        # around it (the status line says loading), not for a length of time.
+        await until(
+            pilot, lambda: "loading…" in str(app.screen.query_one(StatusLine).render()), "loading…"
+        )
+        await settle(pilot, workers=False)
         assert tree.loading
         shot = app.export_screenshot()
         release.set()

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, until
 
 APP10_DIGEST = "sha256:458a97824c1bb24a49ed7889c8450e12517abf50be790b4c10040f568d5845f6"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -113,11 +113,12 @@ async def test_gallery_loading(
     """The viewer while the core is still reading (held until the shot is taken)."""
     import ocitui.tui.screens.inside as inside_screen
 
-    release = threading.Event()
+    reading, release = threading.Event(), threading.Event()
     real = inside_screen.look_inside
 
     def slow(layout: Layout, desc: object) -> object:
-        release.wait(10)
+        reading.set()
+        release.wait(60)
         return real(layout, desc)  # type: ignore[arg-type]
 
     monkeypatch.setattr(inside_screen, "look_inside", slow)
@@ -125,7 +126,11 @@ async def test_gallery_loading(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press("v")
-        await pilot.pause(0.2)
+        # The viewer is up and its worker is reading (held): the shot waits for that and
+        # for the screen to be quiet, not for a length of time.
+        await until(pilot, reading.is_set, "the viewer's worker started reading")
+        await settle(pilot, workers=False)
+        assert isinstance(app.screen, inside_screen.InsideScreen)
         shot = app.export_screenshot()
         release.set()
         await settle(pilot)
