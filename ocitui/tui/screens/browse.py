@@ -21,6 +21,7 @@ from ocitui.core.views_locate import locate
 from ocitui.tui.screens import manage
 from ocitui.tui.screens.browse_load import WATCH_SECONDS, TreeLoader
 from ocitui.tui.widgets.detail import DetailPane
+from ocitui.tui.widgets.filter_field import FilterField
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView, NodeData
 from ocitui.tui.widgets.panebar import PaneBar
@@ -57,7 +58,9 @@ class BrowseScreen(TreeLoader):
         yield PaneBar("browse")
         with Horizontal(id="browse-body"):
             with Vertical(id="tree-column"):
-                yield Input(placeholder="filter tags…", id="filter")
+                yield FilterField(
+                    lambda _text: self._apply_filter(), placeholder="filter tags…", id="filter"
+                )
                 yield LayoutTreeView(self.ocitui.layout, id="tree")
             yield DetailPane(id="detail")
         yield StatusLine(id="status")
@@ -115,10 +118,7 @@ class BrowseScreen(TreeLoader):
 
     def select_ref(self, ref: str) -> None:
         """Move the cursor to the tag named ``ref`` (clearing any filter)."""
-        field = self.query_one("#filter", Input)
-        if field.value:
-            field.value = ""
-            self._apply_filter()
+        self.query_one("#filter", Input).value = ""  # The tree follows (FilterField).
         tree = self.query_one(LayoutTreeView)
         if not tree.select_name(ref):
             self.notify(f"{ref} is not in the tree", severity="warning")
@@ -151,19 +151,9 @@ class BrowseScreen(TreeLoader):
 
     def action_clear_filter(self) -> None:
         """Empty and hide the filter; back to the tree."""
-        field = self.query_one("#filter", Input)
-        if field.value:
-            field.value = ""
-            self._apply_filter()
+        self.query_one("#filter", Input).value = ""  # The tree follows (FilterField).
         self._show_filter(False)
         self.query_one(LayoutTreeView).focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value == "/":  # Some terminals also deliver the key that opened the filter.
-            event.input.value = ""
-            return
-        self._apply_filter()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
