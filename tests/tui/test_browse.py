@@ -115,6 +115,28 @@ async def test_filter_narrows_then_escape_restores(
         assert labels(tree) == before
 
 
+async def test_the_tree_follows_the_filter_in_the_same_step_as_the_edit(
+    sample_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    """An edit of the filter's text narrows the tree before the edit returns (no message
+    handled later): the frame that paints the letter paints the filtered tree."""
+    app = make_app(sample_layout)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(LayoutTreeView)
+        before = labels(tree)
+        await pilot.press("slash")
+        field = app.screen.query_one("#filter", Input)
+        field.insert_text_at_cursor("imgpkg")  # No await: nothing else has run since.
+        narrowed = labels(tree)
+        assert any(s.startswith("demo/bundle") for s in narrowed)
+        assert not any(s.startswith("demo/app") for s in narrowed)
+        field.value = ""
+        assert labels(tree) == before
+        field.value = "/"  # The key that opened the filter, delivered again: dropped.
+        assert field.value == "" and labels(tree) == before
+
+
 async def test_mark_then_refresh_keeps_mark(
     sample_layout: Layout, make_app: Callable[..., OcituiApp]
 ) -> None:
