@@ -8,9 +8,9 @@ tree is built (in the TUI's worker thread); filtering is then string work only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ocitui.core.errors import OcituiError
 from ocitui.core.layout.referrers import ReferrerView
@@ -19,6 +19,8 @@ from ocitui.core.models import Descriptor
 
 if TYPE_CHECKING:
     from ocitui.core.views import LayoutTree, NodeInfo, RegistryGroup
+
+T = TypeVar("T")
 
 #: Digest prefixes shorter than this are not searched (``ab`` would match everything).
 MIN_DIGEST_PREFIX = 4
@@ -166,32 +168,48 @@ def filter_tree(tree: LayoutTree, text: str) -> LayoutTree:
     )
 
 
-class TreeFilter:
-    """``/`` as it is typed: filters one tree, each keystroke that extends the text
-    filtering what the previous one kept (:func:`narrows`), and going back (backspace)
-    reusing what was kept before. On 100,000 tags a keystroke costs what is left."""
+class Narrowing(Generic[T]):
+    """``/`` as it is typed over one ``whole`` (a tree, a catalog): each keystroke that
+    extends the text filters what the previous one kept (:func:`narrows`), and going back
+    (backspace) reuses what was kept before. A keystroke costs what is left, not the whole.
 
-    def __init__(self, tree: LayoutTree) -> None:
-        self.tree = tree
+    ``keep(kept, needle)`` filters what an earlier keystroke kept (or the whole) by the
+    normalised ``needle``; it returns its argument itself when it keeps all of it, so a
+    keystroke that changes nothing is told apart without comparing.
+    """
+
+    def __init__(self, whole: T, keep: Callable[[T, str], T]) -> None:
+        self.whole = whole
+        self._keep = keep
         #: Results of the texts typed so far, each one starting the next.
-        self._kept: list[tuple[str, LayoutTree]] = []
+        self._kept: list[tuple[str, T]] = []
 
-    def __call__(self, text: str) -> LayoutTree:
-        """The tree filtered by ``text``; the same as :func:`filter_tree`."""
+    def __call__(self, text: str) -> T:
+        """What ``text`` keeps of the whole; the same as ``keep(whole, needle)``."""
         needle = text.strip().lower()
         if not needle:
-            return self.tree
+            return self.whole
         self._kept = [(key, kept) for key, kept in self._kept if needle.startswith(key)]
         if self._kept and self._kept[-1][0] == needle:
             return self._kept[-1][1]
         base = next((kept for key, kept in reversed(self._kept) if narrows(key, needle)), None)
-        result = filter_tree(base if base is not None else self.tree, needle)
+        result = self._keep(base if base is not None else self.whole, needle)
         self._kept.append((needle, result))
         return result
 
 
+class TreeFilter(Narrowing["LayoutTree"]):
+    """Browse's ``/``: :func:`filter_tree` over one layout tree, as it is typed. On
+    100,000 tags a keystroke costs what is left."""
+
+    def __init__(self, tree: LayoutTree) -> None:
+        super().__init__(tree, filter_tree)
+        self.tree = tree
+
+
 __all__ = [
     "MIN_DIGEST_PREFIX",
+    "Narrowing",
     "SearchTerms",
     "TreeFilter",
     "filter_tree",

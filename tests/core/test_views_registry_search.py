@@ -82,3 +82,33 @@ def test_kept_terms_are_dropped_when_something_new_is_read() -> None:
     assert [(repo.name, only) for repo, only in search.keep(CATALOG, read, "spdx")] == [
         ("demo/app", (TAGS[0],))
     ]
+
+
+def test_typing_narrows_what_the_last_keystroke_kept_and_agrees_with_a_fresh_filter() -> None:
+    """As in Browse: a keystroke that extends the text filters what the previous one kept
+    (so it costs what is left), backspace reuses an earlier result, a keystroke that keeps
+    everything it was given returns that same list, and every answer equals a fresh
+    :func:`filter_catalog` of the same text."""
+    big = Catalog("registry.test", (*CATALOG.repositories, *(f"team/svc{i}" for i in range(300))))
+    looked_at: list[int] = []
+
+    class Counting(RegistryFilter):
+        def _keep(self, kept, expansions, needle):  # type: ignore[no-untyped-def]
+            looked_at.append(len(kept))
+            return super()._keep(kept, expansions, needle)
+
+    search = Counting()
+    typed = ["t", "te", "team", "team/svc1", "team/svc12", "team/svc1", "team/svc2", "", "s"]
+    typed += ["sp", "spdx", "sha256:5", "sha256:5555", "1.1"]
+    answers = {}
+    for text in typed:
+        answers[text] = search.keep(big, EXPANSIONS, text)
+        fresh = filter_catalog(big, EXPANSIONS, text)
+        assert [(r.name, o) for r, o in answers[text]] == [(r.name, o) for r, o in fresh], text
+    # "t" keeps everything (all names hold a "t"): the whole list itself, nothing copied.
+    assert answers["t"] is search.keep(big, EXPANSIONS, "")
+    # "team/svc12" looked only at what "team/svc1" kept (111 repositories, not 303:
+    # "te" matches every reference, "team" keeps 300); backspacing to "team/svc1" filtered
+    # nothing again; "team/svc2" started from what "team" kept.
+    assert looked_at[:6] == [303, 303, 303, 300, 111, 300]
+    assert len(answers["team/svc12"]) == 11
