@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -41,7 +42,7 @@ from ocitui.core.views_registry import (
     read_catalog,
     verdict_rows,
 )
-from ocitui.core.views_registry_search import RegistryFilter
+from ocitui.core.views_registry_search import Kept, RegistryFilter
 from ocitui.core.views_remote import remote_detail
 from ocitui.core.views_sync import SyncProgress
 from ocitui.core.views_text import plural
@@ -54,7 +55,9 @@ from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.labels import kind_style
 from ocitui.tui.widgets.panebar import PaneBar
 from ocitui.tui.widgets.status import StatusLine
+from ocitui.tui.widgets.tree_nodes import NodeData
 from ocitui.tui.widgets.tree_steps import SteppingTree
+from ocitui.tui.widgets.tree_window import Adder, WindowTree
 
 #: Seconds the cursor must rest on a node before its detail is read.
 SETTLE_SECONDS = 0.15
@@ -62,8 +65,14 @@ SETTLE_SECONDS = 0.15
 INSIDE_LIMIT = 64 * 1024 * 1024
 
 
-class RegistryTree(SteppingTree[RemoteNode | None]):
-    """The registry's tree; Browse's keys (``j``/``k``, ``l``/``h``) beside the arrows."""
+class RegistryTree(SteppingTree[NodeData], WindowTree):
+    """The registry's tree; Browse's keys (``j``/``k``, ``l``/``h``) beside the arrows.
+
+    Built as Browse's is, a page at a time (:class:`~ocitui.tui.widgets.tree_window.
+    WindowTree`): a catalog of thousands of repositories, or a repository of thousands
+    of tags, builds :data:`~ocitui.tui.widgets.tree_window.PAGE` nodes and a "… N more"
+    node, so a filter keystroke costs a page, not the catalog. Each node's
+    :attr:`NodeData.remote` is the registry node it shows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="registry.down"),
@@ -71,6 +80,37 @@ class RegistryTree(SteppingTree[RemoteNode | None]):
         Binding("l,right", "expand", "Expand", show=False, id="registry.expand"),
         Binding("h,left", "collapse", "Collapse", show=False, id="registry.collapse"),
     ]
+
+    def __init__(self, label: str = "registry", *, id: str | None = None) -> None:
+        super().__init__(label, data=NodeData("root", label), id=id)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        """A "more" node builds its page; the screen hears about the node then under the
+        cursor instead."""
+        if self.page_highlighted(event.node):
+            event.stop()
+
+    def show_pages(
+        self, parent: TreeNode[NodeData], items: Sequence[Any], add: Adder, noun: str
+    ) -> None:
+        """Put ``items`` under ``parent`` (replacing its children), the first page built."""
+        self._fill_later(parent, items, add, noun, _item_name)
+        self._show_at(parent, 0)
+
+    def start_over(self, label: str) -> None:
+        """Empty the tree (and its pages) under a root labelled ``label``."""
+        self.reset(label, NodeData("root", label))
+        self._windows.clear()
+
+
+def _item_name(item: Any) -> str:
+    node = item[0] if isinstance(item, tuple) else item
+    return str(node.key)
+
+
+def remote_of(node: TreeNode[NodeData] | None) -> RemoteNode | None:
+    """The registry node a tree node shows (``None``: a note, a "more" node, the root)."""
+    return node.data.remote if node is not None and node.data is not None else None
 
 
 def node_label(node: RemoteNode, summary: str = "") -> Text:
@@ -119,6 +159,8 @@ class RegistryScreen(PaneScreen):
         self.expansions: dict[str, Expansion] = {}
         #: ``/``: what it keeps, its terms kept across keystrokes.
         self._filter = RegistryFilter()
+        #: What the tree shows (the filter's answer it was built from).
+        self._shown: Kept | None = None
         self.progress = SyncProgress()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
@@ -167,6 +209,7 @@ class RegistryScreen(PaneScreen):
         self.expansions.clear()
         self._filter.forget()
         self.catalog = None
+        self._shown = None
         self._status("listing repositories…" if "/" not in text else "listing tags…")
         self._load(text)
 
@@ -197,56 +240,83 @@ class RegistryScreen(PaneScreen):
         tree.move_cursor_to_line(0)
 
     def _rebuild(self) -> None:
-        """Redraw the tree from the catalog and the expansions read so far (filtered)."""
+        """Redraw the tree from the catalog and the expansions read so far (filtered);
+        a keystroke that keeps what is shown leaves the tree (and the cursor) as it is."""
         tree = self.query_one(RegistryTree)
-        tree.clear()
         catalog = self.catalog
         if catalog is None:
+            tree.start_over("registry")
+            self._shown = None
             return
-        tree.root.set_label(catalog.registry)
         needle = self.query_one("#registry-filter", Input).value.strip()
         shown = self._filter.keep(catalog, self.expansions, needle)
-        for node, only in shown:
-            branch = self._add(tree.root, node)
-            known = self.expansions.get(node.key)
-            if known is not None:
-                self._fill(branch, known, only)
+        if shown is self._shown and tree.root.children:
+            return
+        self._shown = shown
+        tree.start_over(catalog.registry)
         if needle and not shown:
             tree.root.add_leaf(Text(f"No matches for '{needle}'.", style="dim"), None)
+            return
+        tree.show_pages(tree.root, shown, self._add_kept, "repositories")
+
+    def _add_kept(
+        self,
+        parent: TreeNode[NodeData],
+        item: tuple[RemoteNode, tuple[RemoteNode, ...] | None],
+        before: TreeNode[NodeData] | None,
+    ) -> TreeNode[NodeData]:
+        node, only = item
+        branch = self._add(parent, node, before)
+        known = self.expansions.get(node.key)
+        if known is not None:
+            self._fill(branch, known, only)
+        return branch
 
     def _add(
-        self, parent: TreeNode[RemoteNode | None], node: RemoteNode
-    ) -> TreeNode[RemoteNode | None]:
+        self,
+        parent: TreeNode[NodeData],
+        node: RemoteNode,
+        before: TreeNode[NodeData] | None = None,
+    ) -> TreeNode[NodeData]:
         known = self.expansions.get(node.key)
         label = node_label(node, known.short if known else "")
-        return parent.add(label, node, allow_expand=node.expandable)
+        data = NodeData(node.kind, node.key, remote=node)
+        return parent.add(label, data, before=before, allow_expand=node.expandable)
+
+    def _add_read(
+        self, parent: TreeNode[NodeData], node: RemoteNode, before: TreeNode[NodeData] | None
+    ) -> TreeNode[NodeData]:
+        """A child node, with what was read below it (open)."""
+        sub = self._add(parent, node, before)
+        below = self.expansions.get(node.key)
+        if below is not None:
+            self._fill(sub, below)
+            sub.expand()
+        return sub
 
     def _fill(
         self,
-        branch: TreeNode[RemoteNode | None],
+        branch: TreeNode[NodeData],
         known: Expansion,
         only: tuple[RemoteNode, ...] | None = None,
     ) -> None:
-        """Put an expansion's children under ``branch`` (recursively for those read)."""
-        branch.remove_children()
-        for child in only if only is not None else known.children:
-            sub = self._add(branch, child)
-            below = self.expansions.get(child.key)
-            if below is not None:
-                self._fill(sub, below)
-                sub.expand()
+        """Put an expansion's children under ``branch`` (a page at a time; recursively
+        for those read)."""
+        children = only if only is not None else known.children
+        noun = "tags" if known.children and known.children[0].kind == "tag" else "entries"
+        self.query_one(RegistryTree).show_pages(branch, children, self._add_read, noun)
         branch.expand()
 
     @on(Tree.NodeExpanded, "#registry-tree")
-    def _expanded(self, event: Tree.NodeExpanded[RemoteNode | None]) -> None:
-        node = event.node.data
+    def _expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        node = remote_of(event.node)
         if node is None or node.key in self.expansions or event.node.children:
             return
         event.node.add_leaf(Text("reading…", style="dim italic"), None)
         self._expand(event.node, node)
 
     @work(group="registry.expand", exit_on_error=False)
-    async def _expand(self, branch: TreeNode[RemoteNode | None], node: RemoteNode) -> None:
+    async def _expand(self, branch: TreeNode[NodeData], node: RemoteNode) -> None:
         try:
             async with self.ocitui.registry_client() as client:
                 known = await expand(RegistryTarget(client), node)
@@ -256,6 +326,7 @@ class RegistryScreen(PaneScreen):
             raise
         self.expansions[node.key] = known
         self._filter.forget()  # The new level is searched by the next keystroke.
+        self._shown = None
         branch.set_label(node_label(node, known.short))
         self._fill(branch, known)
         if not known.children:
@@ -266,12 +337,11 @@ class RegistryScreen(PaneScreen):
     @property
     def selected(self) -> RemoteNode | None:
         """The node under the cursor."""
-        cursor = self.query_one(RegistryTree).cursor_node
-        return cursor.data if cursor is not None else None
+        return remote_of(self.query_one(RegistryTree).cursor_node)
 
     @on(Tree.NodeHighlighted, "#registry-tree")
-    def _highlighted(self, event: Tree.NodeHighlighted[RemoteNode | None]) -> None:
-        node = event.node.data
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        node = remote_of(event.node)
         self.workers.cancel_group(self, "registry.detail")  # An older read must not land.
         if node is not None:
             self._show(kv_table(node_rows(node, self.expansions.get(node.key))))

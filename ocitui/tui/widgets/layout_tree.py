@@ -68,26 +68,14 @@ class LayoutTreeView(SteppingTree[NodeData], PagedTree):
             self._user_opened.discard(data.name)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        """Tell the screen what is under the cursor; on a "more" ("earlier") node, build
-        the next (previous) page in its place: the cursor then rests on the page's first
-        node, or on its last when it came from below (``k`` onto "earlier")."""
-        data = event.node.data
-        line, self._came_from = self._came_from, self.cursor_line
-        if data is not None and data.kind in ("more", "earlier"):
-            built = self._open(event.node)
-            if built is not None and data.kind == "earlier":
-                self.cursor_to(built[1] if line > self.cursor_line else built[0])
-            else:
-                self.call_after_refresh(self._announce)
+        """Tell the screen what is under the cursor (a "more"/"earlier" node builds its
+        page instead: :meth:`~ocitui.tui.widgets.tree_window.WindowTree.page_highlighted`)."""
+        if self.page_highlighted(event.node):
             return
+        data = event.node.data
         # An absent locked image names content too (by digest), just not held here.
         names_content = data is not None and (data.info is not None or data.kind == "locked")
         self.post_message(self.Chosen(data if names_content else None))
-
-    def _announce(self) -> None:
-        node = self.cursor_node
-        if node is not None and (node.data is None or node.data.kind not in ("more", "earlier")):
-            self.on_tree_node_highlighted(Tree.NodeHighlighted(node))
 
     # -- finding nodes -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.widgets.tree import TreeNode
 
 from ocitui.core.views import ChildItem, LayoutTree, MachineTag, NodeInfo, RepoGroup
+from ocitui.core.views_registry import RemoteNode
 from ocitui.core.views_text import UNTAGGED, plural
 from ocitui.tui.widgets.labels import info_label, locked_label
 
@@ -38,6 +39,8 @@ class NodeData:
     #: The name shown for a tag node (the label is rebuilt when its badge arrives).
     display: str = ""
     fill: Callable[[], tuple[TreeNode[NodeData], TreeNode[NodeData]] | None] | None = None
+    #: The Registry pane's node this tree node shows (``None`` in Browse).
+    remote: RemoteNode | None = None
 
 
 def repository_label(repo: RepoGroup) -> Text:

@@ -10,7 +10,6 @@ Finding a tag by name builds the page that holds it.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ocitui.core.errors import OcituiError
@@ -66,8 +65,6 @@ class PagedTree(WindowTree):
         self._shown: LayoutTree | None = None
         self._where_map: dict[str, tuple[str, str | None]] | None = None
         self._empty = ""
-        #: The cursor's line when a node was last highlighted (which way it moves).
-        self._came_from = -1
 
     # -- building ------------------------------------------------------------------------
 
@@ -105,15 +102,6 @@ class PagedTree(WindowTree):
         first = self._first_tag()
         if first is not None:
             self.cursor_to(first)
-
-    def cursor_to(self, node: TreeNode[NodeData]) -> None:
-        """Move the cursor to ``node`` now (laying out the lines of nodes just built), and
-        announce it even when it lands on the line the cursor was on."""
-        _ = self.last_line  # Lays the lines out: a node just built has none before.
-        line = self.cursor_line
-        self.move_cursor(node)
-        if self.cursor_line == line:  # No change of line: Tree says nothing.
-            self.post_message(Tree.NodeHighlighted(node))
 
     def _expand_quietly(self, node: TreeNode[NodeData]) -> None:
         """Open ``node`` and build its children now (not as the user's choice)."""
@@ -170,10 +158,10 @@ class PagedTree(WindowTree):
         data = node.data
         if data is None or data.loaded:
             return None
+        if data.kind in ("more", "earlier"):
+            return self.open_page(node)
         if data.fill is not None:
             data.loaded = True
-            if data.kind in ("more", "earlier"):
-                node.remove()
             return data.fill()
         if data.info is None:
             return None

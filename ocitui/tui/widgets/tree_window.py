@@ -5,6 +5,9 @@ A group (a registry's repositories, a repository's tags, the untagged entries) b
 when ``lo > 0`` and a "… N more" node below when ``hi`` is not the end. Reaching either
 node builds the page before or after in its place; finding a name builds the page that
 holds it (:meth:`WindowTree._show_at`), not the pages on the way.
+
+Browse's layout tree and the Registry pane's tree both page their groups this way
+(:meth:`WindowTree.page_highlighted` is what reaching a "more"/"earlier" node does).
 """
 
 from __future__ import annotations
@@ -55,6 +58,52 @@ class WindowTree(Tree[NodeData]):
         super().__init__(label, data=data, id=id)
         #: What each group node shows of its items, by node id.
         self._windows: dict[NodeID, Window] = {}
+        #: The cursor's line when a node was last highlighted (which way it moves).
+        self._came_from = -1
+
+    def cursor_to(self, node: TreeNode[NodeData]) -> None:
+        """Move the cursor to ``node`` now (laying out the lines of nodes just built), and
+        announce it even when it lands on the line the cursor was on."""
+        _ = self.last_line  # Lays the lines out: a node just built has none before.
+        line = self.cursor_line
+        self.move_cursor(node)
+        if self.cursor_line == line:  # No change of line: Tree says nothing.
+            self.post_message(Tree.NodeHighlighted(node))
+
+    def page_highlighted(self, node: TreeNode[NodeData]) -> bool:
+        """Call on every highlight. On a "more" ("earlier") node, build the next
+        (previous) page in its place: the cursor then rests on the page's first node, or
+        on its last when it came from below (``k`` onto "earlier"). False (nothing done)
+        on any other node."""
+        data = node.data
+        line, self._came_from = self._came_from, self.cursor_line
+        if data is None or data.kind not in ("more", "earlier"):
+            return False
+        built = self.open_page(node)
+        if built is not None and data.kind == "earlier":
+            self.cursor_to(built[1] if line > self.cursor_line else built[0])
+        else:
+            self.call_after_refresh(self._announce)
+        return True
+
+    def open_page(
+        self, node: TreeNode[NodeData]
+    ) -> tuple[TreeNode[NodeData], TreeNode[NodeData]] | None:
+        """Build the page a "more"/"earlier" node stands for in its place (once); the
+        page's first and last node."""
+        data = node.data
+        if data is None or data.loaded or data.fill is None:
+            return None
+        data.loaded = True
+        node.remove()
+        return data.fill()
+
+    def _announce(self) -> None:
+        """Say which node the cursor is on once a page took the place of the node it was
+        on (the line did not change, so Tree said nothing)."""
+        node = self.cursor_node
+        if node is not None and (node.data is None or node.data.kind not in ("more", "earlier")):
+            self.post_message(Tree.NodeHighlighted(node))
 
     def _fill_later(
         self,
