@@ -10,7 +10,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
+from textual.widgets._tabs import Underline  # The bar Tabs draws (not re-exported).
 
 from ocitui.core.media_types import friendly_artifact_type
 from ocitui.core.text_safety import terminal_safe
@@ -92,12 +93,42 @@ class DetailPane(Vertical):
                 ):
                     yield Static(Text("Select a tag.", style="dim"), id=f"body-{tab}")
 
+    def on_mount(self) -> None:
+        """Put the tab underline right after every layout (:meth:`_underline_follows`)."""
+        self.screen.screen_layout_refresh_signal.subscribe(
+            self, self._underline_follows, immediate=True
+        )
+
     def on_resize(self) -> None:
         """Short tab labels on a narrow pane, full ones when there is room."""
         narrow = self.size.width < NARROW
         for tab in TABS:
             label = SHORT.get(tab, tab.capitalize()) if narrow else tab.capitalize()
-            self.tabs.get_tab(f"tab-{tab}").label = label
+            widget = self.tabs.get_tab(f"tab-{tab}")
+            if str(widget.label) != label:
+                widget.label = label
+
+    def _underline_follows(self, _screen: object) -> None:
+        """After a layout, move the tab underline under the active tab if it is not.
+
+        Textual moves the underline in an after-refresh callback when a tab is
+        relabelled (here, on a resize). That callback can run before the layout that the
+        new label asks for: which comes first depends on the order the tabs' and the
+        screen's queues get the event loop, i.e. on timing, so on a loaded machine the
+        underline sometimes kept the old label's width ("Summary" under "Info") for good.
+        The layout itself is always done after the relabel, so this puts it right.
+        """
+        tabs = self.tabs.query_one(Tabs)
+        active = tabs.active_tab
+        if active is None:
+            return
+        region = active.virtual_region.shrink(active.styles.gutter)
+        if not region.width:
+            return  # Not laid out (hidden).
+        start, end = region.column_span
+        underline = tabs.query_one(Underline)
+        if (underline.highlight_start, underline.highlight_end) != (start, end):
+            underline.highlight_start, underline.highlight_end = start, end
 
     @property
     def tabs(self) -> TabbedContent:
