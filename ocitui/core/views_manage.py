@@ -1,8 +1,9 @@
 """Layout management as both faces show it: one summary line per result, one progress
 fold for export and import.
 
-``ocitui gc``/``export``/``import`` print these lines; the TUI's gc dialog and its export
-and import task notes show the same text, so counts, plurals and sizes read alike.
+``ocitui gc``/``export``/``import``/``fsck`` print these lines; the TUI's gc dialog and
+its export, import and check task notes show the same text, so counts, plurals and sizes
+read alike.
 ``--json`` prints the reports they read (``GcReport``, ``ExportReport``, ``ImportReport``).
 :class:`ArchiveProgress` folds an export's or import's events into the status line the
 CLI rewrites on a terminal and the TUI's task screen shows under its bar.
@@ -19,6 +20,7 @@ from ocitui.core.views_text import human_size, plural
 if TYPE_CHECKING:
     from ocitui.core.archive.export import ExportReport
     from ocitui.core.archive.importer import ImportReport
+    from ocitui.core.layout.fsck import FsckProgress, FsckReport
     from ocitui.core.layout.gc import GcReport
 
 
@@ -30,6 +32,23 @@ def gc_summary(report: GcReport, *, dry_run: bool) -> str:
         f"that nothing in index.json reaches; {report.reachable} reachable, "
         f"{report.kept_young} kept (younger than the grace period)"
     )
+
+
+def fsck_lines(report: FsckReport) -> list[str]:
+    """One line per finding (``error: ...``, `` (repaired)`` when it was), then
+    ``ok: 12 blobs, 3.1 MiB verified`` or ``errors found: ...``."""
+    lines = [
+        f"{f.severity}: {f.message}{' (repaired)' if f.repaired else ''}" for f in report.findings
+    ]
+    state = "ok" if report.ok else "errors found"
+    lines.append(f"{state}: {report.blobs} blobs, {human_size(report.bytes)} verified")
+    return lines
+
+
+def fsck_progress_line(event: FsckProgress) -> str:
+    """``verifying  42% of 3.1 MiB``."""
+    percent = event.done * 100 // max(event.total, 1)
+    return f"verifying {percent:3d}% of {human_size(event.total)}"
 
 
 def export_summary(report: ExportReport) -> str:
@@ -106,4 +125,11 @@ class ArchiveProgress:
         )
 
 
-__all__ = ["ArchiveProgress", "export_summary", "gc_summary", "import_summary"]
+__all__ = [
+    "ArchiveProgress",
+    "export_summary",
+    "fsck_lines",
+    "fsck_progress_line",
+    "gc_summary",
+    "import_summary",
+]

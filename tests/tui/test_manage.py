@@ -1,12 +1,15 @@
-"""Managing the layout from Browse (rm, tag, gc with preview, export/import with progress)
+"""Managing the layout from Browse (rm, tag, gc with preview, fsck, export/import with progress)
 and the layer file tree."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.text import Text
 from textual.widgets import DataTable, Input, Static, Tree
 
 from ocitui.core.errors import NotFound
@@ -14,6 +17,7 @@ from ocitui.core.layout import Layout
 from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.dialogs import AskDialog, ConfirmDialog
 from ocitui.tui.screens.files import FilesScreen
+from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.task import TaskScreen
 from tests.tui.conftest import plain_text, settle
 
@@ -68,6 +72,64 @@ async def test_gc_previews_then_frees(
         note = plain_text(app.screen.query_one("#task-note", Static).content, 76)
         assert note.startswith("removed ")
         assert len(list((demo_layout.root / "blobs" / "sha256").iterdir())) < before
+
+
+def cli_lines(layout: Layout, *args: str) -> tuple[int, list[str]]:
+    """``ocitui ARGS --layout LAYOUT`` run with this worktree's code: exit code, stdout lines."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ocitui", *args, "--layout", str(layout.root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return done.returncode, done.stdout.splitlines()
+
+
+async def check_with_f(app: OcituiApp, pilot: object) -> tuple[list[str], str]:
+    """Press F in Browse, wait for the check: the note's lines and its style."""
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("F")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, TaskScreen)
+    note = app.screen.query_one("#task-note", Static).content
+    assert isinstance(note, Text)
+    return note.plain.splitlines(), str(note.style)
+
+
+async def test_f_checks_the_layout_in_the_cli_s_words(
+    demo_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    code, expected = cli_lines(demo_layout, "fsck")
+    assert code == 0 and expected[-1].startswith("ok: ")
+    app = make_app(demo_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        lines, style = await check_with_f(app, pilot)
+        assert lines == expected and style == "green"
+        await pilot.press("enter")
+        assert not isinstance(app.screen, TaskScreen)
+        await pilot.press("question_mark")  # The help screen teaches the key.
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert ("F", "Check (fsck)") in {(row[0], row[1]) for row in app.screen._rows}
+
+
+async def test_f_on_a_corrupt_blob_says_errors_found_and_repairs_nothing(
+    demo_layout: Layout, make_app: Callable[..., OcituiApp]
+) -> None:
+    blob = next(p for p in sorted((demo_layout.root / "blobs" / "sha256").iterdir()))
+    blob.chmod(0o644)
+    blob.write_bytes(b"flipped")
+    code, expected = cli_lines(demo_layout, "fsck")
+    assert code == 1 and expected[-1].startswith("errors found: ")
+    app = make_app(demo_layout)
+    async with app.run_test(size=(80, 24)) as pilot:
+        lines, style = await check_with_f(app, pilot)
+        assert lines == [*expected, "ocitui fsck --repair fixes what it can offline."]
+        assert style == "bold red"
+    assert blob.read_bytes() == b"flipped"  # Not repaired (--repair would remove it).
 
 
 async def test_export_then_import_with_progress(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ocitui.cli.common import add_json, human_size, open_layout, print_json
+from ocitui.cli.common import add_json, open_layout, print_json
 from ocitui.cli.terminal import raw_stderr
 from ocitui.core.layout.fsck import FsckProgress, fsck
+from ocitui.core.views_manage import fsck_lines, fsck_progress_line
 
 NAME = "fsck"
 ORDER = 50
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         percent = event.done * 100 // max(event.total, 1)
         if tty and percent != last[0]:
             last[0] = percent
-            raw_stderr().write(f"\rverifying {percent:3d}% of {human_size(event.total)}")
+            raw_stderr().write(f"\r{fsck_progress_line(event)}")
 
     report = fsck(layout, repair=args.repair, repository=args.repository, progress=show)
     if tty:
@@ -55,9 +56,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_json())
     else:
-        for finding in report.findings:
-            mark = " (repaired)" if finding.repaired else ""
-            print(f"{finding.severity}: {finding.message}{mark}")
-        state = "ok" if report.ok else "errors found"
-        print(f"{state}: {report.blobs} blobs, {human_size(report.bytes)} verified")
+        for line in fsck_lines(report):
+            print(line)
     return 0 if report.ok else 1

@@ -45,6 +45,7 @@ class BrowseScreen(TreeLoader):
         Binding("t", "tag", "Tag", show=False, id="browse.tag"),
         Binding("D,delete", "remove", "Remove", show=False, id="browse.remove"),
         Binding("c", "gc", "Clean (gc)", show=False, id="browse.gc"),
+        Binding("F", "fsck", "Check (fsck)", show=False, id="browse.fsck"),
         Binding("x", "export", "Export", show=False, id="browse.export"),
         Binding("I", "import", "Import", show=False, id="browse.import"),
         Binding("s", "sync", "Sync", id="browse.sync"),
@@ -224,6 +225,10 @@ class BrowseScreen(TreeLoader):
     def action_gc(self) -> None:
         """Free unreachable blobs after a dry-run preview (``ocitui gc``)."""
         manage.collect_garbage(self.ocitui)
+
+    def action_fsck(self) -> None:
+        """Verify every blob and index entry (``ocitui fsck``)."""
+        manage.check_layout(self.ocitui)
 
     def action_export(self) -> None:
         """Export the selection to an archive (``ocitui export``)."""

@@ -1,4 +1,4 @@
-"""Managing the layout from Browse: remove, tag, gc (after a dry-run preview), export and
+"""Managing the layout from Browse: remove, tag, gc (after a dry-run preview), fsck, export and
 import (with progress). Each asks first, runs the core function, and the Browse tree
 refreshes itself (it watches ``index.json``).
 """
@@ -13,10 +13,16 @@ from rich.text import Text
 from ocitui.core.errors import OcituiError
 from ocitui.core.events import EventSink
 from ocitui.core.layout.gc import gc
-from ocitui.core.views_manage import export_summary, gc_summary, import_summary
+from ocitui.core.views_manage import (
+    export_summary,
+    fsck_lines,
+    fsck_progress_line,
+    gc_summary,
+    import_summary,
+)
 from ocitui.core.views_text import plural
 from ocitui.tui.screens.dialogs import AskDialog, ConfirmDialog
-from ocitui.tui.screens.task import TaskScreen
+from ocitui.tui.screens.task import Outcome, TaskScreen
 from ocitui.tui.widgets.layout_tree import NodeData
 
 if TYPE_CHECKING:
@@ -90,6 +96,25 @@ def collect_garbage(app: OcituiApp) -> None:
         app.push_screen(TaskScreen("Garbage collection", run))
 
     app.push_screen(ConfirmDialog("Garbage collection", body), answer)
+
+
+def check_layout(app: OcituiApp) -> None:
+    """Verify every blob and index entry (``ocitui fsck``, without repairing), with the
+    bytes verified on the bar and the CLI's lines at the end."""
+    from ocitui.core.layout.fsck import FsckProgress, fsck
+
+    def run(_consume: EventSink) -> Outcome:
+        def moved(event: FsckProgress) -> None:
+            screen.progress(event.done, event.total, fsck_progress_line(event))
+
+        report = fsck(app.layout, progress=moved)
+        lines = fsck_lines(report)
+        if not report.ok:
+            lines.append("ocitui fsck --repair fixes what it can offline.")
+        return Outcome("\n".join(lines), report.ok)
+
+    screen = TaskScreen("Check the layout (fsck)", run)
+    app.push_screen(screen)
 
 
 def export(app: OcituiApp, data: NodeData | None) -> None:

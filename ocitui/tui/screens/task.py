@@ -1,11 +1,13 @@
-"""A long layout task (export, import, gc) in a thread worker, with a progress bar fed by
-the core's typed archive events (folded by ``views_manage.ArchiveProgress``, the status
-line the CLI shows too), and the one-line result when it is done."""
+"""A long layout task (export, import, gc, fsck) in a thread worker, with a progress bar
+fed by the core's typed archive events (folded by ``views_manage.ArchiveProgress``, the
+status line the CLI shows too) or by :meth:`TaskScreen.progress`, and the result (the
+lines the CLI prints) when it is done."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,10 +20,20 @@ from textual.widgets import ProgressBar, Static
 
 from ocitui.core.events import BlobDone, BlobProgress, Event, EventSink
 from ocitui.core.views_manage import ArchiveProgress
+from ocitui.tui.safe import safe_lines
 from ocitui.tui.screens.base import OcituiScreen
 
-#: Runs the task with a consumer of progress events; returns the line to show at the end.
-Job = Callable[[EventSink], str]
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a task that can find problems ends with: its lines, and whether it is ok."""
+
+    text: str
+    ok: bool
+
+
+#: Runs the task with a consumer of progress events; returns what to show at the end.
+Job = Callable[[EventSink], "str | Outcome"]
 
 
 class TaskScreen(OcituiScreen[bool]):
@@ -69,6 +81,11 @@ class TaskScreen(OcituiScreen[bool]):
         result = self._job(consume)
         self.app.call_from_thread(self._done, result)
 
+    def progress(self, done: int, total: int, note: str) -> None:
+        """Move the bar (from the worker thread: a job whose core reports progress in
+        its own terms, such as fsck's bytes verified)."""
+        self.post_message(self.Progress(done, total, note))
+
     @on(Progress)
     def _progress(self, event: Progress) -> None:
         bar = self.query_one("#task-bar", ProgressBar)
@@ -76,11 +93,13 @@ class TaskScreen(OcituiScreen[bool]):
         if event.note:
             self.query_one("#task-note", Static).update(Text(event.note, style="dim"))
 
-    def _done(self, result: str) -> None:
-        self._busy, self._ok = False, True
+    def _done(self, result: str | Outcome) -> None:
+        outcome = result if isinstance(result, Outcome) else Outcome(result, True)
+        self._busy, self._ok = False, outcome.ok
         bar = self.query_one("#task-bar", ProgressBar)
         bar.update(total=1, progress=1)
-        self.query_one("#task-note", Static).update(Text(result, style="green"))
+        style = "green" if outcome.ok else "bold red"
+        self.query_one("#task-note", Static).update(safe_lines(outcome.text, style))
         self.query_one("#task-box").border_subtitle = "enter closes"
 
     def worker_failed(self, worker: object) -> None:
