@@ -131,10 +131,7 @@ async def test_reload_keeps_the_cursor_on_a_deep_page(
         # Another process tags something: the watch reloads, the cursor stays.
         image = big_layout.resolve(deep)
         Layout.open(big_layout.root).set_tag("registry.example.com/other/app:new", image)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if tree.knows("registry.example.com/other/app:new"):
-                break
+        await until(pilot, lambda: tree.knows("registry.example.com/other/app:new"), "reload")
         await settle(pilot)
         assert tree.knows("registry.example.com/other/app:new")
         assert tree.top_name() == deep
@@ -151,10 +148,7 @@ async def test_names_show_first_and_the_cursor_stays_when_the_rest_arrives(
     app = make_app(big_layout)
     async with app.run_test(size=(80, 24)) as pilot:
         tree = tree_of(app)
-        for _ in range(600):  # Generous: the machine running the tests may be busy.
-            await pilot.pause(0.05)
-            if tree.cursor_mark() == REPOS[0]:
-                break
+        await until(pilot, lambda: tree.cursor_mark() == REPOS[0], "the names are shown")
         assert not tree.loading
         assert tree.built_count == 3
         assert "loading…" in str(app.screen.query_one(StatusLine).render())

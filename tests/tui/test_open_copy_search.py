@@ -13,7 +13,7 @@ from ocitui.tui.app import OcituiApp
 from ocitui.tui.screens.errors import ErrorLogScreen
 from ocitui.tui.widgets.keybar import KeyBar
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import plain_text, settle
+from tests.tui.conftest import plain_text, settle, until
 from tests.tui.test_browse import labels
 
 APP10 = "registry.example.com/demo/app:1.0"
@@ -104,11 +104,9 @@ async def test_another_process_changing_index_json_refreshes_and_keeps_the_curso
         other.set_tag("registry.example.com/demo/app:2.0", other.resolve("app:1.0"))
         stat = (demo_layout.root / "index.json").stat()
         os.utime(demo_layout.root / "index.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
-        for _ in range(150):  # The watch looks every second; a loaded CI machine is slow.
-            await pilot.pause(0.1)
-            tree = app.screen.query_one(LayoutTreeView)
-            if any(s.startswith("2.0") for s in labels(tree)):
-                break
+        tree = app.screen.query_one(LayoutTreeView)
+        # The watch looks every second: wait for the reload itself (until: up to a minute).
+        await until(pilot, lambda: any(s.startswith("2.0") for s in labels(tree)), "reload")
         await settle(pilot)
         assert any(s.startswith("2.0") for s in labels(tree))
         assert app.selection is not None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from ocitui.core.layout import SUBJECT_HINT, Layout
 from ocitui.tui.app import OcituiApp
@@ -16,7 +16,7 @@ from ocitui.tui.screens.diff import DiffScreen
 from ocitui.tui.screens.help import HelpScreen
 from ocitui.tui.screens.referrers import ReferrersScreen
 from ocitui.tui.widgets.layout_tree import LayoutTreeView
-from tests.tui.conftest import settle, toasts
+from tests.tui.conftest import settle, toasts, until
 
 APP10 = "registry.example.com/demo/app:1.0"
 APP11 = "registry.example.com/demo/app:1.1"
@@ -211,7 +211,14 @@ async def test_palette_jumps_to_a_reference(
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"go to bundle:v1")
-        await pilot.pause(0.3)
+        # The palette searches in a task of its own: wait for its answer, not a time.
+        commands = app.screen.query_one(CommandList)
+
+        def found() -> bool:
+            first = commands.get_option_at_index(0) if commands.option_count else None
+            return first is not None and "bundle:v1" in str(first.prompt)
+
+        await until(pilot, found, "the palette lists Go to ...bundle:v1")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
