@@ -17,11 +17,13 @@ import httpx
 import pytest
 
 from ocitui.core.errors import RegistryError
+from ocitui.core.registry import session as session_module
 from ocitui.core.registry.credentials import Credential, StaticCredentials
 from ocitui.core.registry.options import RegistryOptions
+from ocitui.core.registry.redirects import MAX_REDIRECTS
 from ocitui.core.registry.session import Session
 from ocitui.core.registry.tls import classify
-from ocitui.core.registry.transport import MAX_HEADER_LINE, MAX_REDIRECTS, FastTransport
+from ocitui.core.registry.transport import MAX_HEADER_LINE, FastTransport
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -78,7 +80,8 @@ def keep_answering(body: bytes, *extra: str) -> Callable[[Server], Handler]:
     def make(server: Server) -> Handler:
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             while True:
-                await server.head(reader)
+                length = fields_of(await server.head(reader)).get("content-length", "0")
+                await reader.readexactly(int(length))
                 writer.write(answer("200 OK", body, *extra))
                 await writer.drain()
 
@@ -95,16 +98,66 @@ async def get(t: FastTransport, url: str, **headers: str) -> httpx.Response:
     return await t.handle_async_request(httpx.Request("GET", url, headers=headers))
 
 
-def test_registry_hosts_use_the_fast_transport_unless_a_proxy_is_set(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
-    session = Session(RegistryOptions(), StaticCredentials())
-    assert isinstance(session._client_for("registry.example")._transport, FastTransport)
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    proxied = Session(RegistryOptions(), StaticCredentials())
-    assert not isinstance(proxied._client_for("registry.example")._transport, FastTransport)
+
+
+async def get_n(session: Session, server: Server, count: int, method: str = "GET") -> None:
+    """``count`` requests to ``server`` through ``session``, each read to its end."""
+    host = f"127.0.0.1:{server.port}"
+    for n in range(count):
+        body = b"{}" if method in ("PUT", "POST") else None
+        response = await session.request(
+            method, f"{server.url}/v2/a/{n}", registry=host, scopes=[], where="t", body=body
+        )
+        await session.read(response, 1024, "t")
+
+
+async def test_a_host_moves_to_the_lean_transport_after_enough_bodyless_requests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clear_proxies(monkeypatch)
+    monkeypatch.setattr(session_module, "LEAN_AFTER", 3)
+    async with serving(keep_answering(b"ok")) as server:
+        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
+        try:
+            await get_n(session, server, 2, "PUT")  # Requests with a body never count.
+            await get_n(session, server, 3)
+            assert session._fast == {}  # httpx's pool: one kept-alive connection.
+            assert server.connections == 1
+            await get_n(session, server, 3)  # The fourth GET on goes through aiohttp's pool.
+            assert list(session._fast) == [f"127.0.0.1:{server.port}"]
+            assert server.connections == 2
+            await get_n(session, server, 1, "PUT")  # Uploads stay on httpx's connection.
+            assert server.connections == 2
+        finally:
+            await session.aclose()
+    assert [r.split(b" ")[0] for r in server.requests] == [b"PUT"] * 2 + [b"GET"] * 6 + [b"PUT"]
+
+
+async def test_with_a_proxy_in_the_environment_the_lean_transport_is_never_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")  # http:// URLs: not used.
+    monkeypatch.setattr(session_module, "LEAN_AFTER", 1)
+    async with serving(keep_answering(b"ok")) as server:
+        session = Session(RegistryOptions(plain_http=True), StaticCredentials())
+        try:
+            await get_n(session, server, 4)
+            assert session._fast == {}
+            assert server.connections == 1
+        finally:
+            await session.aclose()
+
+
+@pytest.fixture(params=["httpx", "lean"])
+def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a session test over httpx's transport and over the lean one (from the start)."""
+    clear_proxies(monkeypatch)
+    monkeypatch.setattr(session_module, "LEAN_AFTER", 10_000 if request.param == "httpx" else 0)
+    return str(request.param)
 
 
 async def session_get(
@@ -128,7 +181,7 @@ def fields_of(head: bytes) -> dict[str, str]:
     return {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines if x)}
 
 
-async def test_the_request_on_the_wire_carries_only_the_sessions_headers() -> None:
+async def test_the_request_on_the_wire_carries_only_the_sessions_headers(either_path: str) -> None:
     async with serving(keep_answering(b"{}", "Content-Type: application/json")) as server:
         accept = {"Accept": "application/vnd.oci.image.manifest.v1+json"}
         _, body = await session_get(server, "/v2/a/manifests/x?n=1&last=a%2Bb", headers=accept)
@@ -288,7 +341,9 @@ def routed(route: Route) -> Callable[[Server], Handler]:
     return make
 
 
-async def test_redirects_keep_authorization_on_the_origin_and_drop_it_elsewhere() -> None:
+async def test_redirects_keep_authorization_on_the_origin_and_drop_it_elsewhere(
+    either_path: str,
+) -> None:
     seen: list[tuple[str, dict[str, str]]] = []
 
     def cdn(path: str, headers: dict[str, str]) -> tuple[str, list[str], bytes]:
@@ -323,7 +378,7 @@ async def test_redirects_keep_authorization_on_the_origin_and_drop_it_elsewhere(
     assert seen[3][1]["host"] == f"127.0.0.1:{other.port}"
 
 
-async def test_a_redirect_loop_ends_in_a_one_line_error_after_the_bound() -> None:
+async def test_a_redirect_loop_ends_in_a_one_line_error_after_the_bound(either_path: str) -> None:
     hits: list[str] = []
 
     def loop(path: str, headers: dict[str, str]) -> tuple[str, list[str], bytes]:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -35,14 +36,23 @@ from ocitui.core.registry.connections import release
 from ocitui.core.registry.credentials import CredentialProvider
 from ocitui.core.registry.httputil import error_detail, retry_after, warnings_of
 from ocitui.core.registry.options import RegistryOptions, is_loopback, scheme_for
+from ocitui.core.registry.redirects import MAX_REDIRECTS, REDIRECTABLE, redirect_request
 from ocitui.core.registry.tls import certificate_error, classify, ssl_context
-from ocitui.core.registry.transport import MAX_REDIRECTS, FastTransport
+
+if TYPE_CHECKING:  # Imported when first used: aiohttp costs ~0.1 s to import.
+    from ocitui.core.registry.transport import FastTransport
 
 log = logging.getLogger("ocitui.registry")
 
 Body = bytes | Callable[[], bytes | AsyncIterator[bytes]] | None
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Body-less requests (GET, HEAD) a host gets through httpx's own transport before the
+#: session switches that host to the lean one (:mod:`~ocitui.core.registry.transport`).
+#: The switch imports aiohttp (~0.1 s of CPU, two loads of the system CA store), which
+#: pays back at ~0.5 ms per request after about 200; a push of a few big images makes a
+#: few dozen, a pull of hundreds of small blobs or referrers makes hundreds or thousands.
+LEAN_AFTER = 64
 
 #: Socket read size for HTTP/1.1 bodies. httpcore reads 64 KiB at a time, and each read
 #: costs a round of Python-level event handling; blobs are large, and 256 KiB reads made
@@ -108,6 +118,17 @@ class DroppedBody(RegistryError):
     """The connection broke while a response body was being read (worth a retry)."""
 
 
+class _BuildOnly(httpx.AsyncBaseTransport):
+    """The transport of the session's request builder, which never sends.
+
+    Giving the builder a transport of its own keeps httpx from creating one with a TLS
+    context (a load of certifi's CA bundle, ~20 ms at start) that nothing would use.
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("the session's request builder does not send requests")
+
+
 class Session:
     """The shared HTTP machinery behind :class:`~ocitui.core.registry.RegistryClient`."""
 
@@ -128,11 +149,26 @@ class Session:
         self._clients: dict[str, httpx.AsyncClient] = {}
         #: Loopback hosts whose TLS handshake failed: they speak plain HTTP.
         self._plain_hosts: set[str] = set()
-        #: Host -> its lean transport, used directly for GET and HEAD (no client machinery).
+        #: Host -> its lean transport, used directly for GET and HEAD (no client machinery),
+        #: once the host has had :data:`LEAN_AFTER` of them (``_bodyless`` counts them).
         self._fast: dict[str, FastTransport] = {}
+        self._bodyless: dict[str, int] = {}
+        #: Host -> what its TLS is verified with (shared by both transports).
+        self._verify: dict[str, ssl.SSLContext | bool] = {}
+        self._lean_allowed = transport is None and not _proxied()
+        #: Cookies set by responses, sent again only along a redirect chain (as the httpx
+        #: client did: the session builds each new request without cookies).
+        self._cookies = httpx.Cookies()
         #: Base URL -> (scheme, host, port), so a request parses only its own URL.
         self._origins: dict[str, tuple[str, str, int | None]] = {}
-        self.http = self._client_for("")  # Builds requests; sends for injected transports.
+        #: Builds every request; sends them too when a transport was injected (tests).
+        self.http = httpx.AsyncClient(
+            transport=transport if transport is not None else _BuildOnly(),
+            timeout=httpx.Timeout(options.timeout, connect=min(options.timeout, 30.0)),
+            headers={"User-Agent": options.user_agent, "Accept-Encoding": ACCEPT},
+            follow_redirects=False,
+            trust_env=False,
+        )
         self.auth = Authenticator(credentials, options, self._send_plain)
         self._sleep = sleep
         self._on_warning = on_warning
@@ -143,39 +179,83 @@ class Session:
         self._deadline = time.monotonic() + SYNC_DEADLINE.value()
 
     def _client_for(self, netloc: str) -> httpx.AsyncClient:
-        key = "" if self._transport is not None else netloc
-        client = self._clients.get(key)
+        """The httpx client that sends to ``netloc`` (the injected transport's, if any)."""
+        if self._transport is not None:
+            return self.http
+        client = self._clients.get(netloc)
         if client is None:
-            connect = min(self.options.timeout, 30.0)
-            verify = ssl_context(netloc, self.options) if netloc else not self.options.insecure
-            transport = self._transport
-            if transport is None and netloc and not _proxied():
-                transport = self._fast[netloc] = FastTransport(
-                    verify=verify, timeout=self.options.timeout, connect=connect
-                )
-            client = httpx.AsyncClient(
-                transport=transport,
-                timeout=httpx.Timeout(self.options.timeout, connect=connect),
-                verify=verify,
+            client = self._clients[netloc] = httpx.AsyncClient(
+                timeout=self.http.timeout,
+                verify=self._verify_for(netloc),
                 headers={"User-Agent": self.options.user_agent, "Accept-Encoding": ACCEPT},
                 follow_redirects=False,
             )
-            self._clients[key] = client
         return client
 
-    async def _send(self, request: httpx.Request, follow_redirects: bool = False) -> httpx.Response:
-        """Send ``request``; the response streams (the caller closes it)."""
-        netloc = request.url.netloc.decode("ascii")
-        client = self._client_for(netloc)
+    def _verify_for(self, netloc: str) -> ssl.SSLContext | bool:
+        verify = self._verify.get(netloc)
+        if verify is None:
+            verify = self._verify[netloc] = ssl_context(netloc, self.options)
+        return verify
+
+    def _lean_for(self, request: httpx.Request, netloc: str) -> FastTransport | None:
+        """The lean transport for a body-less ``request``, once its host has earned one."""
         fast = self._fast.get(netloc)
+        if fast is not None or not self._lean_allowed:
+            return fast
+        if request.method not in REDIRECTABLE:
+            return None
+        count = self._bodyless[netloc] = self._bodyless.get(netloc, 0) + 1
+        if count <= LEAN_AFTER:
+            return None
+        from ocitui.core.registry.transport import FastTransport
+
+        timeout = self.http.timeout
+        fast = self._fast[netloc] = FastTransport(
+            verify=self._verify_for(netloc),
+            timeout=self.options.timeout,
+            connect=timeout.connect if timeout.connect is not None else self.options.timeout,
+        )
+        return fast
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        """One request, no redirect followed; the response streams."""
+        netloc = request.url.netloc.decode("ascii")
+        fast = self._lean_for(request, netloc)
         if fast is not None and fast.takes(request):
-            return await fast.send(request, follow_redirects=follow_redirects)
-        return await client.send(request, stream=True, follow_redirects=follow_redirects)
+            response = await fast.handle_async_request(request)
+            response.request = request
+            return response
+        return await self._client_for(netloc).send(request, stream=True)
+
+    async def _send(self, request: httpx.Request, follow_redirects: bool = False) -> httpx.Response:
+        """Send ``request``, following redirects if asked (GET and HEAD only, by the rules
+        of :func:`~ocitui.core.registry.redirects.redirect_request`, whatever the
+        transport); the response streams (the caller closes it)."""
+        if follow_redirects and request.method not in REDIRECTABLE:
+            raise ValueError(f"a {request.method} request does not follow redirects")
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send_once(request)
+            if "set-cookie" in response.headers:
+                self._cookies.extract_cookies(response)
+            if not (follow_redirects and response.has_redirect_location):
+                return response
+            try:
+                following = redirect_request(request, response)
+            finally:
+                await release(response)
+            if self._cookies:
+                self._cookies.set_cookie_header(following)
+            request = following
+        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
 
     async def aclose(self) -> None:
         """Close the connection pools."""
+        for fast in self._fast.values():
+            await fast.aclose()
         for client in self._clients.values():
             await client.aclose()
+        await self.http.aclose()
 
     def base_url(self, registry: str) -> str:
         """``scheme://api-host`` for a registry name (Docker Hub has its own API host)."""

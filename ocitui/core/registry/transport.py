@@ -1,4 +1,4 @@
-"""A leaner HTTP/1.1 transport under httpx for body-less requests (GET, HEAD).
+"""A leaner HTTP/1.1 transport for body-less requests (GET, HEAD), over aiohttp.
 
 httpx's own transport (httpcore + h11, pure Python) costs about 1 ms of CPU per small
 request on loopback; a pull with 10,000 referrers makes 20,000 of them. aiohttp (already a
@@ -6,12 +6,16 @@ dependency, for ``serve``) parses responses with its C parser (llhttp) at about 
 of that. :class:`FastTransport` is an :class:`httpx.AsyncBaseTransport`, so everything
 above it is unchanged: the session still builds :class:`httpx.Request` objects and hands
 out :class:`httpx.Response` objects (headers, content decoding, redirects and their
-credential stripping all stay httpx's); only the bytes on the wire move through aiohttp.
+credential stripping all stay the session's); only the bytes on the wire move through
+aiohttp.
 
-Requests with a body (uploads) go to httpx's own transport with the same TLS settings:
-httpx bounds each write with its timeout, aiohttp does not, and uploads are not where the
-per-request cost is. Failures are raised as the httpx exceptions callers already handle,
-with the original error chained (``__cause__``), so TLS failures are classified as before.
+Importing aiohttp costs about 0.1 s (it loads the system CA store twice at import), so
+this module is imported only when a session has made enough requests to one host for the
+lean path to pay (:data:`~ocitui.core.registry.session.LEAN_AFTER`); a push of a few big
+blobs never imports it. Requests with a body (uploads) never come here: httpx bounds each
+write with its timeout, aiohttp does not. Failures are raised as the httpx exceptions
+callers already handle, with the original error chained (``__cause__``), so TLS failures
+are classified as before.
 """
 
 from __future__ import annotations
@@ -23,8 +27,6 @@ import aiohttp
 import httpx
 import yarl
 
-from ocitui.core.registry.connections import release
-
 #: Longest response line or header field accepted. httpcore allows a 100 KiB header block
 #: in all; aiohttp's default (8190 bytes per line) would refuse long ``Link`` or
 #: ``WWW-Authenticate`` values that work today.
@@ -34,24 +36,18 @@ POOL_SIZE = 100
 KEEPALIVE_SECONDS = 5.0
 #: Bytes read from a connection at a time (as ``HTTP_READ_SIZE`` in the session).
 READ_SIZE = 256 * 1024
-#: Redirects followed for one request (httpx's default).
-MAX_REDIRECTS = 20
 _BODYLESS = frozenset({"GET", "HEAD"})
 #: aiohttp adds these unless told not to; httpx has already set what it sends.
 _SKIP_AUTO = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 
 
 class FastTransport(httpx.AsyncBaseTransport):
-    """GET and HEAD over aiohttp's pool; everything else over httpx's own transport."""
+    """GET and HEAD over aiohttp's pool (the session sends everything else elsewhere)."""
 
     def __init__(self, *, verify: ssl.SSLContext | bool, timeout: float, connect: float) -> None:
         self._verify = verify
         self._timeout = aiohttp.ClientTimeout(total=None, connect=connect, sock_read=timeout)
         self._aio: aiohttp.ClientSession | None = None
-        self._other = httpx.AsyncHTTPTransport(verify=verify)
-        #: Cookies set by responses, sent again only along a redirect chain (as the
-        #: httpx client did: the session builds each new request without cookies).
-        self._cookies = httpx.Cookies()
 
     def _session(self) -> aiohttp.ClientSession:
         if self._aio is None:
@@ -79,35 +75,10 @@ class FastTransport(httpx.AsyncBaseTransport):
         """Whether :meth:`send` may be used for ``request`` (no body: GET or HEAD)."""
         return request.method in _BODYLESS
 
-    async def send(self, request: httpx.Request, *, follow_redirects: bool) -> httpx.Response:
-        """Send a GET or HEAD straight to the pool, following redirects as httpx does.
-
-        This is what ``httpx.AsyncClient.send`` did for these requests, without its
-        per-request machinery (auth flow, hooks, mount lookup, a cookie jar filled from
-        every response): about a fifth of the client CPU of a small GET. Redirects: at
-        most :data:`MAX_REDIRECTS`, then :class:`httpx.TooManyRedirects`; each hop is
-        built by :func:`redirect_request`, which drops ``Authorization`` across origins.
-        """
-        for _ in range(MAX_REDIRECTS + 1):
-            response = await self.handle_async_request(request)
-            response.request = request
-            if "set-cookie" in response.headers:
-                self._cookies.extract_cookies(response)
-            if not (follow_redirects and response.has_redirect_location):
-                return response
-            try:
-                following = redirect_request(request, response)
-            finally:
-                await release(response)
-            if self._cookies:
-                self._cookies.set_cookie_header(following)
-            request = following
-        raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; the response body streams from the connection."""
+        """Send ``request`` (GET or HEAD); the response body streams from the connection."""
         if request.method not in _BODYLESS:
-            return await self._other.handle_async_request(request)
+            raise ValueError(f"FastTransport sends GET and HEAD only, not {request.method}")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         try:
             response = await self._session().request(
@@ -136,63 +107,10 @@ class FastTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        """Close both pools."""
+        """Close the pool."""
         if self._aio is not None:
             await self._aio.close()
             self._aio = None
-        await self._other.aclose()
-
-
-def redirect_request(request: httpx.Request, response: httpx.Response) -> httpx.Request:
-    """The GET or HEAD that follows ``response``'s ``Location`` (httpx's rules).
-
-    The target is resolved against the request URL (a relative ``Location``, or one
-    without a host, stays on the same host; the fragment is kept). Leaving the origin
-    (scheme, host, port) drops ``Authorization`` (except an http -> https upgrade of the
-    same host on the default ports) and sets ``Host`` to the new one; a ``Cookie`` header
-    is never carried over (the jar adds what belongs to the new URL).
-    """
-    try:
-        url = httpx.URL(response.headers["location"])
-    except httpx.InvalidURL as exc:
-        raise httpx.RemoteProtocolError(
-            f"Invalid URL in location header: {exc}.", request=request
-        ) from None
-    if url.scheme and not url.host:
-        url = url.copy_with(host=request.url.host)
-    if url.is_relative_url:
-        url = request.url.join(url)
-    if request.url.fragment and not url.fragment:
-        url = url.copy_with(fragment=request.url.fragment)
-    if url.scheme not in ("http", "https"):
-        raise httpx.UnsupportedProtocol(
-            f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
-        )
-    headers = httpx.Headers(request.headers)
-    if not _same_origin(url, request.url):
-        if not _https_upgrade(request.url, url):
-            headers.pop("Authorization", None)
-        headers["Host"] = url.netloc.decode("ascii")
-    headers.pop("Cookie", None)
-    return httpx.Request(request.method, url, headers=headers, extensions=request.extensions)
-
-
-def _port(url: httpx.URL) -> int | None:
-    return url.port if url.port is not None else {"http": 80, "https": 443}.get(url.scheme)
-
-
-def _same_origin(url: httpx.URL, other: httpx.URL) -> bool:
-    return url.scheme == other.scheme and url.host == other.host and _port(url) == _port(other)
-
-
-def _https_upgrade(url: httpx.URL, location: httpx.URL) -> bool:
-    return (
-        url.host == location.host
-        and url.scheme == "http"
-        and _port(url) == 80
-        and location.scheme == "https"
-        and _port(location) == 443
-    )
 
 
 def _reason(response: aiohttp.ClientResponse) -> bytes:
