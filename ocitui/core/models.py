@@ -375,6 +375,57 @@ def load_json(raw: bytes, what: str = "document") -> dict[str, Any]:
     return doc
 
 
+#: The fields of a manifest or index, and of a descriptor (by their lower-case spelling),
+#: that Go's ``encoding/json`` (what docker, containerd, crane, oras, regctl and skopeo
+#: decode with) also matches case-insensitively: ``"Layers"`` fills their ``layers``.
+#: Python's ``json`` does not.
+_DOC_FIELDS = {
+    name.lower(): name
+    for name in (
+        "schemaVersion",
+        "mediaType",
+        "artifactType",
+        "config",
+        "layers",
+        "manifests",
+        "subject",
+        "annotations",
+    )
+}
+_DESCRIPTOR_FIELDS = {
+    name.lower(): name
+    for name in (
+        "mediaType",
+        "digest",
+        "size",
+        "urls",
+        "annotations",
+        "data",
+        "artifactType",
+        "platform",
+    )
+}
+
+
+def refuse_case_variants(obj: object, fields: dict[str, str], where: str) -> None:
+    """Refuse a key that differs from one of ``fields`` only in case.
+
+    ``{"layers": [A], "Layers": []}`` is an image with layer A here and with no layers
+    for Go-based tools (the later key wins there): one digest, two meanings. Such a
+    document is refused rather than read one way (exact duplicate keys need no check:
+    the last one wins in both).
+    """
+    if not isinstance(obj, dict):
+        return
+    for key in obj:
+        canonical = fields.get(key.lower())
+        if canonical is not None and canonical != key:
+            raise ManifestError(
+                f"{where}key {shown(key)} differs from '{canonical}' only in case "
+                f"(Go-based tools read it as '{canonical}'): refusing the ambiguous document"
+            )
+
+
 def parse_document(
     raw: bytes,
     expected_media_type: str | None = None,
@@ -391,6 +442,14 @@ def parse_document(
     if len(raw) > max_size:
         raise ManifestError(f"manifest is {len(raw)} bytes, over the {max_size}-byte limit")
     doc = load_json(raw, "manifest")
+    refuse_case_variants(doc, _DOC_FIELDS, "")
+    for key in ("config", "subject"):
+        refuse_case_variants(doc.get(key), _DESCRIPTOR_FIELDS, f"{key}: ")
+    for key in ("layers", "manifests"):
+        items = doc.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                refuse_case_variants(item, _DESCRIPTOR_FIELDS, f"{key}[{i}]: ")
     declared = doc.get("mediaType")
     if declared is not None and not isinstance(declared, str):
         raise ManifestError("manifest mediaType must be a string")
@@ -402,7 +461,7 @@ def parse_document(
         raise ManifestError("ambiguous document: has both manifests and layers/config")
     media_type = declared or expected_media_type or _guess_media_type(doc)
     if doc.get("schemaVersion") != 2:
-        raise ManifestError(f"unsupported schemaVersion {doc.get('schemaVersion')!r}")
+        raise ManifestError(f"unsupported schemaVersion {shown(doc.get('schemaVersion'))}")
     subject = _opt_descriptor(doc, "subject")
     annotations = doc.get("annotations") or {}
     if not isinstance(annotations, dict) or not all(
@@ -411,7 +470,7 @@ def parse_document(
         raise ManifestError("annotations must map strings to strings")
     artifact_type = doc.get("artifactType")
     if artifact_type is not None and not mt.is_valid_media_type(artifact_type):
-        raise ManifestError(f"invalid artifactType {artifact_type!r}")
+        raise ManifestError(f"invalid artifactType {shown(artifact_type)}")
     if media_type in mt.INDEX_TYPES:
         entries = doc.get("manifests")
         if not isinstance(entries, list):
@@ -436,7 +495,7 @@ def parse_document(
         return Manifest(
             raw, media_type, config, layers, subject, dict(annotations), artifact_type, doc
         )
-    raise ManifestError(f"unknown manifest media type {media_type!r}")
+    raise ManifestError(f"unknown manifest media type {shown(media_type)}")
 
 
 def _guess_media_type(doc: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from ocitui.core.digest import Digest, verify_bytes
 from ocitui.core.errors import ArchiveError, OcituiError
 from ocitui.core.limits import ARCHIVE_EXPANSION
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor, parse_document
+from ocitui.core.text_safety import shown
 
 _SLACK = 64 * 1024 * 1024
 
@@ -55,13 +56,13 @@ class MemberBudget:
         if desc is not None:
             if desc.size != size:
                 raise ArchiveError(
-                    f"archive member {name!r} is {size} bytes but its descriptor says "
+                    f"archive member {shown(name)} is {size} bytes but its descriptor says "
                     f"{desc.size}; refused before writing"
                 )
             return True
         if size > self.left:
             raise ArchiveError(
-                f"archive member {name!r} claims {size} bytes and nothing in the archive "
+                f"archive member {shown(name)} claims {size} bytes and nothing in the archive "
                 f"describes it; more than this archive may expand to ({self._limit} bytes; "
                 "OCITUI_MAX_ARCHIVE_EXPANSION); refused before writing"
             )

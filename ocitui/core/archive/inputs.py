@@ -25,6 +25,7 @@ from ocitui.core import jsonsafe
 from ocitui.core.archive.output import PARTS_FORMAT, PARTS_SUFFIX
 from ocitui.core.errors import ArchiveError
 from ocitui.core.events import EventSink, PartDone
+from ocitui.core.text_safety import shown
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _PART_FILE = re.compile(r"(.+)\.part-\d{4,}")
@@ -131,7 +132,7 @@ def _part_spec(manifest: Path, entry: Any) -> PartSpec:
         or name.startswith(".")
         or "\x00" in name
     ):
-        raise ArchiveError(f"{manifest}: invalid part name {name!r}")
+        raise ArchiveError(f"{manifest}: invalid part name {shown(name)}")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ArchiveError(f"{manifest}: part {name} has an invalid size")
     if not isinstance(sha, str) or not _HEX64.fullmatch(sha):

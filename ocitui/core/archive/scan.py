@@ -30,6 +30,7 @@ from ocitui.core.events import ArchiveStarted, BlobDone, BlobProgress, BlobStart
 from ocitui.core.layout import Layout
 from ocitui.core.layout.index_file import parse_index
 from ocitui.core.models import MAX_MANIFEST_SIZE, Descriptor
+from ocitui.core.text_safety import shown
 
 if TYPE_CHECKING:
     from ocitui.core.archive.importer import ImportReport
@@ -64,7 +65,7 @@ def scan(
             for info in tar:
                 member = classify(info)
                 if member.kind != "dir" and member.name in seen:
-                    raise ArchiveError(f"archive member {member.name!r} appears twice")
+                    raise ArchiveError(f"archive member {shown(member.name)} appears twice")
                 seen.add(member.name)
                 if member.kind == "oci-layout":
                     _check_header(_read_small(tar, info, _MAX_HEADER))
@@ -138,10 +139,10 @@ def _explain(exc: BaseException) -> str:
 
 def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo, cap: int) -> bytes:
     if info.size > cap:
-        raise ArchiveError(f"archive member {info.name!r} is {info.size} bytes, over {cap}")
+        raise ArchiveError(f"archive member {shown(info.name)} is {info.size} bytes, over {cap}")
     handle = tar.extractfile(info)
     if handle is None:
-        raise ArchiveError(f"archive member {info.name!r} cannot be read")
+        raise ArchiveError(f"archive member {shown(info.name)} cannot be read")
     data = handle.read(info.size)  # Not cap: the reader would allocate that much.
     if len(data) != info.size:
         raise ArchiveError("archive is truncated (unexpected end of data)")
@@ -155,7 +156,7 @@ def _check_header(raw: bytes) -> None:
         raise ArchiveError("archive oci-layout is not valid JSON") from None
     version = doc.get("imageLayoutVersion") if isinstance(doc, dict) else None
     if not isinstance(version, str) or not version.startswith("1."):
-        raise ArchiveError(f"archive oci-layout: unsupported imageLayoutVersion {version!r}")
+        raise ArchiveError(f"archive oci-layout: unsupported imageLayoutVersion {shown(version)}")
 
 
 def _parse_entries(raw: bytes) -> list[Descriptor]:
@@ -188,7 +189,7 @@ def _ingest(
     consumer(BlobStarted(str(digest), size))
     handle = tar.extractfile(info)
     if handle is None:
-        raise ArchiveError(f"archive member {member.name!r} cannot be read")
+        raise ArchiveError(f"archive member {shown(member.name)} cannot be read")
     writer = layout.ingest(digest, size, on_renamed=renamed.add)
     try:
         with writer:
