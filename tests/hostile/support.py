@@ -84,3 +84,33 @@ def seed_layout_image(layout: Layout, state: Any, repo: str, tag: str) -> str:
         state.put_blob(repo, layout.read_blob(child.digest))
     state.put_manifest(repo, doc.raw, doc.media_type, tag)
     return str(doc.digest)
+
+
+def in_mount_namespace(
+    mount_script: str, where: Path, argv: list[str], timeout: float = 240
+) -> str:
+    """Run ``argv`` (with this worktree's code and the small bounds) after
+    ``mount_script`` (``sh``, ``$0`` = ``where``) in a private user and mount namespace
+    (``unshare -Urm``); its stdout. Skips where ``unshare`` or user namespaces are missing.
+    """
+    import shutil
+
+    import pytest
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare(1) is not installed")
+    probe = subprocess.run(["unshare", "-Urm", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("user namespaces are not allowed here")
+    env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("OCITUI_DEBUG", None)
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", f'{mount_script} && exec "$@"', str(where), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

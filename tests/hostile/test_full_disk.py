@@ -11,20 +11,15 @@ which cannot fail the small ``index.json`` and ``oci-layout`` writes this can.)
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from ocitui.core.layout import Layout
 from ocitui.core.layout.fsck import fsck
 from tests.hostile.support import (
-    REPO_ROOT,
-    SMALL_BOUNDS,
     assert_one_line_error,
+    in_mount_namespace,
     run_cli,
     seed_layout_image,
 )
@@ -54,28 +49,15 @@ print(json.dumps(out))
 def _on_small_tmpfs(
     mount: Path, steps: list[tuple[int | None, list[str]]], size: str = "2m"
 ) -> list[tuple[subprocess.CompletedProcess[str], list[str]]]:
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare(1) is not installed")
-    probe = subprocess.run(["unshare", "-Urm", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("user namespaces are not allowed here")
     mount.mkdir()
-    env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("OCITUI_DEBUG", None)
-    script = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
-    inner = [sys.executable, "-c", _STEPS, str(mount), json.dumps(steps)]
-    done = subprocess.run(
-        ["unshare", "-Urm", "sh", "-c", script, str(mount), *inner],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
+    stdout = in_mount_namespace(
+        f'mount -t tmpfs -o size={size} tmpfs "$0"',
+        mount,
+        [sys.executable, "-c", _STEPS, str(mount), json.dumps(steps)],
     )
-    assert done.returncode == 0, done.stderr
     return [
         (subprocess.CompletedProcess([], code, out, err), listing)
-        for code, out, err, listing in json.loads(done.stdout)
+        for code, out, err, listing in json.loads(stdout)
     ]
 
 

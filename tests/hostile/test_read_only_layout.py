@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.hostile.support import REPO_ROOT, SMALL_BOUNDS
+from tests.hostile.support import in_mount_namespace
 
 APP = "registry.example.com/demo/app:1.0"
 
@@ -33,36 +28,13 @@ print(json.dumps(out))
 
 def _read_only_runs(root: Path, commands: list[list[str]]) -> list[tuple[list[str], int, str, str]]:
     """Run each ``ocitui --layout ROOT ...`` with ``root`` mounted read-only."""
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare(1) is not installed")
-    probe = subprocess.run(["unshare", "-Urm", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("user namespaces are not allowed here")
-    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
     argvs = [["--layout", str(root), *command] for command in commands]
-    env = {**os.environ, **SMALL_BOUNDS, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("OCITUI_DEBUG", None)
-    done = subprocess.run(
-        [
-            "unshare",
-            "-Urm",
-            "sh",
-            "-c",
-            script,
-            str(root),
-            sys.executable,
-            "-c",
-            _RUN_ALL,
-            json.dumps(argvs),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=False,
+    stdout = in_mount_namespace(
+        'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0"',
+        root,
+        [sys.executable, "-c", _RUN_ALL, json.dumps(argvs)],
     )
-    assert done.returncode == 0, done.stderr
-    return [(argv[2:], code, out, err) for argv, code, out, err in json.loads(done.stdout)]
+    return [(argv[2:], code, out, err) for argv, code, out, err in json.loads(stdout)]
 
 
 def _tree(root: Path) -> dict[str, str]:
