@@ -3,10 +3,10 @@
 Each case starts :class:`tests.support.fake_registry.FakeRegistry` holding the demo's
 images and referrers, installs a seeded :attr:`FakeRegistry.rewrite` that damages some
 answers (JSON bodies, Content-Length lies, Docker-Content-Digest mismatches, odd
-WWW-Authenticate challenges, huge and non-UTF-8 headers, malformed Link headers, odd
-statuses and Retry-After values), and runs every registry command against it. Each run
-must pass :func:`tests.hostile.fuzz_checks.problems`, leave ``blobs/`` verified, and a
-failed pull must leave ``index.json`` as it was.
+WWW-Authenticate challenges, Content-Encoding labels, huge and non-UTF-8 headers,
+malformed Link headers, odd statuses and Retry-After values), and runs every registry
+command against it. Each run must pass :func:`tests.hostile.fuzz_checks.problems`, leave
+``blobs/`` verified, and a failed pull must leave ``index.json`` as it was.
 
     PYTHONPATH=$PWD python3 -m tests.hostile.fuzz_registry --seconds 300
 """
@@ -85,6 +85,7 @@ HEADER_VALUES: dict[str, tuple[str, ...]] = {
         'Bearer realm="' + "a" * 20_000 + '"',
         'Bearer realm="http://127.0.0.1:1/t",error="insufficient_scope",,,=,',
         "\xff\xfe",
+        'Bearer realm="http://127.0.0.1:1/t\x1b[2J",service="\x1b[31m"',
     ),
     "Link": (
         '<>; rel="next"',
@@ -102,6 +103,7 @@ HEADER_VALUES: dict[str, tuple[str, ...]] = {
     "Location": ("http://evil.example:1/up", "", "\x1b[2J", "/v2/x/blobs/uploads/../../", "//"),
     "Content-Range": ("bytes 0-0/1", "bytes */*", "garbage", "bytes 5-1/2"),
     "X-Junk": ("a" * 70_000,),
+    "Content-Encoding": ("gzip", "zstd", "br", "deflate", "gzip, gzip", "identity", "\xff"),
 }
 
 
