@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from ocitui.core.digest import Digest
 from ocitui.core.errors import OcituiError
@@ -68,7 +69,9 @@ async def execute(
         emit(Failed(str(digest), message))
 
     async def guarded(
-        digest: Digest, work: Callable[[], Awaitable[None]], bound: asyncio.Semaphore = sem
+        digest: Digest,
+        work: Callable[[], Awaitable[None]],
+        bound: AbstractAsyncContextManager[object] = sem,
     ) -> None:
         async with bound:
             try:
@@ -104,12 +107,11 @@ async def execute(
 
     async def copy_blob(blob: PlanBlob, done: asyncio.Event) -> None:
         try:
-            window = small if blob.descriptor.size <= SMALL_BLOB else sem
-            async with held, Slot(window) as slot:
-                try:
-                    await _blob_work(blob, transfer, report, emit, slot.release)()
-                except OcituiError as exc:
-                    fail(blob.digest, str(exc))
+            slot = Slot(small if blob.descriptor.size <= SMALL_BLOB else sem)
+            async with held:
+                await guarded(
+                    blob.digest, _blob_work(blob, transfer, report, emit, slot.release), slot
+                )
         finally:
             done.set()
 
