@@ -292,29 +292,22 @@ class Session:
         failed = _failed_url(exc)
         if failed is not None and failed.netloc != target.netloc:
             # A redirect led elsewhere (a blob's storage): name where the failure was.
-            away = failed.netloc.decode("ascii")
-            if kind == "certificate":
-                raise certificate_error(where, away, reason)
-            fatal = kind == "unresolvable" or (kind == "refused" and is_loopback(failed.host))
-            if fatal or attempt >= self.options.retries:
-                raise RegistryError(
-                    f"{where}: cannot reach {away} (redirected from {host}): {reason}"
-                )
-            await self.retrying(away, reason, attempt)
-            return None
-        loopback = is_loopback(target.host)
-        if kind == "handshake" and target.scheme == "https" and loopback:
-            self._plain_hosts.add(host)
-            # Silent, as docker's: a local registry on HTTP is the common case, not a fault.
-            log.info("%s: TLS handshake failed (%s); using plain HTTP", host, reason)
-            return target.copy_with(scheme="http")
+            at = failed
+            named = f"{failed.netloc.decode('ascii')} (redirected from {host})"
+        else:
+            at, named = target, host
+            if kind == "handshake" and target.scheme == "https" and is_loopback(target.host):
+                self._plain_hosts.add(host)
+                # Silent, as docker's: a local registry on HTTP is the common case, not a fault.
+                log.info("%s: TLS handshake failed (%s); using plain HTTP", host, reason)
+                return target.copy_with(scheme="http")
+        at_host = at.netloc.decode("ascii")
         if kind == "certificate":
-            raise certificate_error(where, host, reason)
-        if kind == "unresolvable" or (kind == "refused" and loopback):
-            raise RegistryError(f"{where}: cannot reach {host}: {reason}")
-        if attempt >= self.options.retries:
-            raise RegistryError(f"{where}: cannot reach {host}: {reason}")
-        await self.retrying(host, reason, attempt)
+            raise certificate_error(where, at_host, reason)
+        fatal = kind == "unresolvable" or (kind == "refused" and is_loopback(at.host))
+        if fatal or attempt >= self.options.retries:
+            raise RegistryError(f"{where}: cannot reach {named}: {reason}")
+        await self.retrying(at_host, reason, attempt)
         return None
 
     def url(self, registry: str, path: str) -> str:
