@@ -120,13 +120,24 @@ def entry_artifact_type(doc: dict[str, Any]) -> str | None:
     other manifest its own ``artifactType``, else a config type that is not an image
     config's; plain images, image indexes and imgpkg bundles marked by label get none.
     """
-    if "subject" in doc:
-        return effective_artifact_type(doc)
     artifact_type = doc.get("artifactType")
-    if isinstance(artifact_type, str) and artifact_type:
-        return artifact_type
-    config_type = effective_artifact_type(doc)
-    return None if config_type in CONFIG_TYPES else config_type
+    return entry_type_rule(
+        "subject" in doc,
+        artifact_type if isinstance(artifact_type, str) else None,
+        effective_artifact_type(doc),
+    )
+
+
+def entry_type_rule(is_referrer: bool, own: str | None, effective: str | None) -> str | None:
+    """:func:`entry_artifact_type` from what it looks at (for callers holding a manifest's
+    stored facts rather than its document): a referrer's ``effective`` type
+    (:func:`effective_artifact_type`), else the manifest's ``own`` ``artifactType``, else
+    ``effective`` (its config type) unless that is an image config's."""
+    if is_referrer:
+        return effective
+    if own:
+        return own
+    return None if effective in CONFIG_TYPES else effective
 
 
 def friendly_artifact_type(artifact_type: str | None) -> str:

@@ -310,10 +310,9 @@ def _entry_artifact_type(meta: ManifestMeta | None) -> str | None:
     for entries that carry no ``artifactType`` of their own (oras records referrers so)."""
     if meta is None:
         return None
-    if meta.subject is not None or meta.artifact_type:
-        return meta.effective_artifact_type if meta.subject is not None else meta.artifact_type
-    config_type = meta.effective_artifact_type
-    return None if config_type in mt.CONFIG_TYPES else config_type
+    return mt.entry_type_rule(
+        meta.subject is not None, meta.artifact_type, meta.effective_artifact_type
+    )
 
 
 #: Listings of more entries than this scan ``blobs/`` once instead of one lstat per blob.
