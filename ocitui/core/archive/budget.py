@@ -60,23 +60,23 @@ class MemberBudget:
                     f"{desc.size}; refused before writing"
                 )
             return True
-        if size > self.left:
-            raise ArchiveError(
-                f"archive member {shown(name)} claims {size} bytes and nothing in the archive "
-                f"describes it; more than this archive may expand to ({self._limit} bytes; "
-                "OCITUI_MAX_ARCHIVE_EXPANSION); refused before writing"
-            )
-        self.left -= size
+        self._charge(
+            name, size, "and nothing in the archive describes it;", "refused before writing"
+        )
         return False
 
     def skip(self, name: str, size: int) -> None:
         """Charge a member that is never written (not part of the layout) to the budget;
         refuse it when the budget cannot cover it."""
+        self._charge(name, size, "outside the OCI layout;", "refused")
+
+    def _charge(self, name: str, size: int, what: str, outcome: str) -> None:
+        """Take ``size`` from what the archive may still expand to, or refuse ``name``."""
         if size > self.left:
             raise ArchiveError(
-                f"archive member {name!r} claims {size} bytes outside the OCI layout; more "
-                f"than this archive may expand to ({self._limit} bytes; "
-                "OCITUI_MAX_ARCHIVE_EXPANSION); refused"
+                f"archive member {shown(name)} claims {size} bytes {what} more than this "
+                f"archive may expand to ({self._limit} bytes; OCITUI_MAX_ARCHIVE_EXPANSION); "
+                f"{outcome}"
             )
         self.left -= size
 
